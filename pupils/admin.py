@@ -1,0 +1,291 @@
+from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+
+from . import audit
+from .admin_tools import SchoolScopedAdmin, ScopedAuditedAdmin
+from .models import (
+    AssessmentResult,
+    AttendanceSummary,
+    AuditEvent,
+    ClosureDay,
+    Contact,
+    Destination,
+    Exclusion,
+    MedicalCondition,
+    Pupil,
+    PupilContact,
+    School,
+    SenNeed,
+    SpecialCategoryRecord,
+    StaffProfile,
+    Term,
+)
+
+SOURCE_FIELDS = ("source", "source_detail", "received_on")
+VIEW_SPECIAL = "pupils.view_special_category"
+CHANGE_SPECIAL = "pupils.change_special_category"
+
+
+class TermInline(admin.TabularInline):
+    model = Term
+    extra = 0
+
+
+class ClosureDayInline(admin.TabularInline):
+    model = ClosureDay
+    extra = 0
+
+
+@admin.register(School)
+class SchoolAdmin(ScopedAuditedAdmin):
+    school_path = "pk"
+    list_display = ("name", "urn", "dfe_number", "school_type", "dpo_name")
+    search_fields = ("name", "urn")
+    inlines = [TermInline, ClosureDayInline]
+
+    def get_queryset(self, request):
+        return School.objects.visible_to(request.user)
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(ScopedAuditedAdmin):
+    list_display = ("user", "school", "trust_wide")
+    list_select_related = ("user", "school")
+    autocomplete_fields = ("user",)
+
+
+class PupilContactInline(admin.TabularInline):
+    model = PupilContact
+    extra = 0
+    autocomplete_fields = ("contact",)
+    fields = ("contact", "relationship", "parental_responsibility", "priority")
+
+
+class AttendanceInline(admin.TabularInline):
+    model = AttendanceSummary
+    extra = 0
+    fields = (
+        "academic_year",
+        "term",
+        "possible_sessions",
+        "attended_sessions",
+        "authorised_absences",
+        "unauthorised_absences",
+        *SOURCE_FIELDS,
+    )
+
+
+class AssessmentInline(admin.TabularInline):
+    model = AssessmentResult
+    extra = 0
+    fields = ("academic_year", "stage", "subject", "method", "result", *SOURCE_FIELDS)
+
+
+class ExclusionInline(admin.TabularInline):
+    model = Exclusion
+    extra = 0
+    fields = ("category", "reason", "start_date", "sessions", *SOURCE_FIELDS)
+
+
+class DestinationInline(admin.StackedInline):
+    model = Destination
+    extra = 0
+    max_num = 1
+
+
+class SpecialCategoryInline:
+    """Shown only to users allowed to see special category data (Art 9)."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(VIEW_SPECIAL)
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_perm(CHANGE_SPECIAL)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm(CHANGE_SPECIAL)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm(CHANGE_SPECIAL)
+
+
+class EthnicitySenInline(SpecialCategoryInline, admin.StackedInline):
+    model = SpecialCategoryRecord
+    extra = 0
+    max_num = 1
+    can_delete = False
+    fields = (("ethnicity", "sen_provision"), SOURCE_FIELDS)
+
+
+class SenNeedInline(SpecialCategoryInline, admin.TabularInline):
+    model = SenNeed
+    extra = 0
+    fields = ("need_type", "rank", "notes", *SOURCE_FIELDS)
+
+
+class MedicalConditionInline(SpecialCategoryInline, admin.TabularInline):
+    model = MedicalCondition
+    extra = 0
+    fields = ("condition", "medication", "has_care_plan", "notes", *SOURCE_FIELDS)
+
+
+class SenProvisionFilter(admin.SimpleListFilter):
+    title = _("SEN provision")
+    parameter_name = "sen"
+
+    def lookups(self, request, model_admin):
+        from .models import SenProvision
+
+        return SenProvision.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(special__sen_provision=self.value())
+        return queryset
+
+
+@admin.register(Pupil)
+class PupilAdmin(ScopedAuditedAdmin):
+    list_display = (
+        "upn",
+        "legal_surname",
+        "legal_forename",
+        "preferred_forename",
+        "date_of_birth",
+        "nc_year",
+        "enrolment_status",
+    )
+    list_display_links = ("upn", "legal_surname")
+    list_filter = ("enrolment_status", "nc_year", "sex")
+    search_fields = (
+        "=upn",
+        "legal_surname",
+        "legal_forename",
+        "preferred_surname",
+        "preferred_forename",
+    )
+    ordering = ("legal_surname", "legal_forename", "id")
+    list_per_page = 50
+    show_full_result_count = False
+    date_hierarchy = None
+    fieldsets = (
+        (
+            _("Identity"),
+            {
+                "fields": (
+                    ("upn", "former_upn"),
+                    ("legal_forename", "middle_names", "legal_surname"),
+                    ("preferred_forename", "preferred_surname"),
+                    ("date_of_birth", "sex"),
+                    "first_language",
+                )
+            },
+        ),
+        (
+            _("Enrolment"),
+            {
+                "fields": (
+                    "school",
+                    ("enrolment_status", "nc_year"),
+                    ("admission_date", "leaving_date"),
+                )
+            },
+        ),
+        (_("Home address"), {"fields": ("address_line1", "address_line2", "town", "postcode")}),
+        (_("Where this record came from"), {"fields": (SOURCE_FIELDS,)}),
+    )
+    base_inlines = [
+        PupilContactInline,
+        AssessmentInline,
+        AttendanceInline,
+        ExclusionInline,
+        DestinationInline,
+    ]
+    special_inlines = [EthnicitySenInline, SenNeedInline, MedicalConditionInline]
+
+    def get_list_filter(self, request):
+        if request.user.has_perm(VIEW_SPECIAL):
+            return (*self.list_filter, SenProvisionFilter)
+        return self.list_filter
+
+    def get_inlines(self, request, obj):
+        if request.user.has_perm(VIEW_SPECIAL):
+            return self.base_inlines + self.special_inlines
+        return self.base_inlines
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk and request.user.has_perm(VIEW_SPECIAL):
+            audit.record_special_category_view(
+                actor=request.user, pupil=obj, what="ethnicity, SEN and medical (pupil page)"
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def changelist_view(self, request, extra_context=None):
+        if request.GET.get(SenProvisionFilter.parameter_name) and request.user.has_perm(
+            VIEW_SPECIAL
+        ):
+            audit.record(
+                actor=request.user,
+                action=audit.AuditAction.VIEW_SPECIAL,
+                summary="Listed pupils by SEN provision",
+            )
+        return super().changelist_view(request, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The pupil's own trail: every change, view and disclosure, newest first."""
+        self._ensure_visible(request, object_id)
+        pupil = self.get_queryset(request).get(pk=object_id)
+        events = AuditEvent.objects.filter(pupil=pupil).select_related(None)[:500]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Trail for %(pupil)s") % {"pupil": pupil},
+            "opts": self.opts,
+            "object": pupil,
+            "events": events,
+        }
+        return TemplateResponse(request, "admin/pupils/pupil/trail.html", context)
+
+
+@admin.register(Contact)
+class ContactAdmin(ScopedAuditedAdmin):
+    list_display = ("surname", "forename", "email", "phone_mobile")
+    search_fields = ("surname", "forename", "email")
+    ordering = ("surname", "forename")
+    fieldsets = (
+        (None, {"fields": ("school", ("title", "forename", "surname"))}),
+        (_("How to reach them"), {"fields": ("email", "phone_mobile", "phone_home", "phone_work")}),
+        (_("Address"), {"fields": ("address_line1", "address_line2", "town", "postcode")}),
+        (_("Where this record came from"), {"fields": (SOURCE_FIELDS,)}),
+    )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(SchoolScopedAdmin):
+    """Read-only: the trail can be read here and changed nowhere."""
+
+    school_path = "school_id"
+    list_display = ("at", "actor_label", "action", "pupil", "summary")
+    list_filter = ("action",)
+    search_fields = ("=pupil__upn", "actor_label")
+    list_select_related = ("pupil",)
+    show_full_result_count = False
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def get_queryset(self, request):
+        qs = super(SchoolScopedAdmin, self).get_queryset(request)
+        if request.user.is_superuser or getattr(
+            getattr(request.user, "staff_profile", None), "trust_wide", False
+        ):
+            return qs
+        visible = School.objects.visible_to(request.user).values("pk")
+        return qs.filter(school_id__in=visible)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

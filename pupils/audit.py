@@ -1,0 +1,168 @@
+"""The one trail of who changed, viewed, disclosed or erased personal data.
+
+Every app's services call these functions; none writes AuditEvent directly.
+Entries are chained by hash: each hash covers the entry and the previous
+hash, so editing or removing a row breaks the chain at that row
+(``verify_chain``). On PostgreSQL the database also refuses UPDATE and DELETE
+on the table (migration pupils 0003).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from .models import AuditAction, AuditEvent, Pupil
+
+GENESIS = "0" * 64
+# Any constant will do: it only keeps audit writers apart from each other.
+_ADVISORY_LOCK_ID = 7_260_001
+
+
+def _digest(prev_hash: str, event: AuditEvent) -> str:
+    payload = json.dumps(
+        {
+            "prev": prev_hash,
+            "at": event.at.isoformat(),
+            "actor": event.actor_id,
+            "actor_label": event.actor_label,
+            "action": event.action,
+            "school": event.school_id,
+            "pupil": event.pupil_id,
+            "type": event.object_type,
+            "id": event.object_id,
+            "summary": event.summary,
+            "fields": event.fields,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _actor_label(actor) -> str:
+    if actor is None:
+        return "system"
+    if not getattr(actor, "pk", None):
+        return str(actor)
+    return actor.get_username()
+
+
+def _object_type(obj: models.Model | None) -> str:
+    return obj._meta.label_lower if obj is not None else ""
+
+
+def record(
+    *,
+    actor,
+    action: AuditAction,
+    summary: str,
+    obj: models.Model | None = None,
+    pupil: Pupil | None = None,
+    school_id: int | None = None,
+    fields: Iterable[str] = (),
+) -> AuditEvent:
+    """Append one entry to the trail, in the caller's transaction."""
+    if pupil is None and isinstance(obj, Pupil):
+        pupil = obj
+    if school_id is None and pupil is not None:
+        school_id = pupil.school_id
+    user = actor if getattr(actor, "pk", None) else None
+    event = AuditEvent(
+        at=timezone.now(),
+        actor=user,
+        actor_label=_actor_label(actor)[:150],
+        action=action,
+        school_id=school_id,
+        pupil=pupil,
+        object_type=_object_type(obj),
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        summary=summary[:300],
+        fields=sorted(fields),
+    )
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_ID])
+        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        event.prev_hash = last or GENESIS
+        event.hash = _digest(event.prev_hash, event)
+        event.save(force_insert=True)
+    return event
+
+
+def record_change(*, actor, obj: models.Model, created: bool, fields: Iterable[str] = ()) -> None:
+    fields = list(fields)
+    if not created and not fields:
+        return
+    verb = AuditAction.CREATE if created else AuditAction.UPDATE
+    record(
+        actor=actor,
+        action=verb,
+        obj=obj,
+        pupil=_pupil_of(obj),
+        school_id=_school_of(obj),
+        summary=f"{verb.label}: {obj._meta.verbose_name}",
+        fields=fields,
+    )
+
+
+def record_deletion(*, actor, obj: models.Model) -> None:
+    record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        obj=obj,
+        pupil=_pupil_of(obj),
+        school_id=_school_of(obj),
+        summary=f"{AuditAction.DELETE.label}: {obj._meta.verbose_name}",
+    )
+
+
+def record_special_category_view(*, actor, pupil: Pupil, what: str) -> None:
+    record(
+        actor=actor,
+        action=AuditAction.VIEW_SPECIAL,
+        obj=pupil,
+        summary=f"{AuditAction.VIEW_SPECIAL.label}: {what}",
+    )
+
+
+def _pupil_of(obj: models.Model) -> Pupil | None:
+    if isinstance(obj, Pupil):
+        return obj if obj.pk else None
+    pupil_id = getattr(obj, "pupil_id", None)
+    return Pupil(pk=pupil_id, school_id=None) if pupil_id else None
+
+
+def _school_of(obj: models.Model) -> int | None:
+    school_id = getattr(obj, "school_id", None)
+    if school_id is None and getattr(obj, "pupil_id", None):
+        school_id = (
+            Pupil.objects.filter(pk=obj.pupil_id).values_list("school_id", flat=True).first()
+        )
+    return school_id
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    event_id: int
+    reason: str
+
+
+def verify_chain(events: Iterator[AuditEvent] | None = None) -> BrokenLink | None:
+    """The first entry whose hash or link does not hold, or None."""
+    if events is None:
+        events = AuditEvent.objects.order_by("id").iterator(chunk_size=2000)
+    prev = GENESIS
+    for event in events:
+        if event.prev_hash != prev:
+            return BrokenLink(event.id, "does not follow the entry before it (a row was removed)")
+        if _digest(prev, event) != event.hash:
+            return BrokenLink(event.id, "its content does not match its hash (it was edited)")
+        prev = event.hash
+    return None

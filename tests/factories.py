@@ -1,0 +1,132 @@
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from pupils import models as pm
+from pupils import upn
+
+
+class SchoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.School
+
+    name = factory.Sequence(lambda n: f"Test Primary School {n}")
+    urn = factory.Sequence(lambda n: f"{114000 + n}")
+    la_code = "840"
+    estab_number = factory.Sequence(lambda n: f"{2000 + n % 8000:04d}")
+    school_type = pm.SchoolType.MAINTAINED
+    address = "1 School Lane\nCrook"
+    postcode = "DL15 8AA"
+    email = "office@school.example"
+    website = "https://school.example"
+    dpo_name = "Dana Protector"
+    dpo_email = "dpo@school.example"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@school.example")
+    is_staff = True
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+
+    @factory.post_generation
+    def school(self, create, extracted, **kwargs):
+        if extracted is not None:
+            pm.StaffProfile.objects.create(user=self, school=extracted)
+        self.save()
+
+
+class PupilFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.Pupil
+
+    school = factory.SubFactory(SchoolFactory)
+    upn = factory.Sequence(lambda n: upn.make("840", "2001", 20, n))
+    legal_surname = factory.Faker("last_name", locale="en_GB")
+    legal_forename = factory.Faker("first_name", locale="en_GB")
+    date_of_birth = datetime.date(2017, 5, 14)
+    sex = pm.Sex.FEMALE
+    nc_year = pm.NCYear.Y3
+    admission_date = datetime.date(2021, 9, 1)
+    enrolment_status = pm.EnrolmentStatus.ON_ROLL
+    address_line1 = "12 Elm Road"
+    town = "Crook"
+    postcode = "DL15 9ZZ"
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.Contact
+
+    school = factory.SubFactory(SchoolFactory)
+    forename = factory.Faker("first_name", locale="en_GB")
+    surname = factory.Faker("last_name", locale="en_GB")
+    email = factory.Sequence(lambda n: f"parent{n}@family.example")
+    phone_mobile = "07700 900123"
+
+
+class PupilContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.PupilContact
+
+    pupil = factory.SubFactory(PupilFactory)
+    contact = factory.SubFactory(ContactFactory, school=factory.SelfAttribute("..pupil.school"))
+    relationship = pm.Relationship.MOTHER
+    parental_responsibility = True
+    priority = 1
+
+
+class SpecialCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.SpecialCategoryRecord
+
+    pupil = factory.SubFactory(PupilFactory)
+    ethnicity = pm.Ethnicity.WBRI
+    sen_provision = pm.SenProvision.SUPPORT
+
+
+class MedicalConditionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.MedicalCondition
+
+    pupil = factory.SubFactory(PupilFactory)
+    condition = "Asthma"
+    medication = "Salbutamol inhaler"
+    notes = "Inhaler kept in the classroom first-aid box."
+    source = pm.Source.PARENT
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.AttendanceSummary
+
+    pupil = factory.SubFactory(PupilFactory)
+    academic_year = 2025
+    term = pm.TermName.AUTUMN
+    possible_sessions = 140
+    attended_sessions = 132
+    authorised_absences = 6
+    unauthorised_absences = 2
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.AssessmentResult
+
+    pupil = factory.SubFactory(PupilFactory)
+    stage = pm.AssessmentStage.PHONICS
+    subject = "Phonics"
+    method = "TT"
+    result = "WA"
+    academic_year = 2023
