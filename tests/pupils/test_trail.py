@@ -1,6 +1,7 @@
 """Every change to pupil data leaves a trace nobody can edit."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from pupils import audit
@@ -117,3 +118,26 @@ def test_a_removed_row_breaks_the_chain(school, office_user):
     del events[1]
     broken = audit.verify_chain(iter(events))
     assert broken is not None and broken.event_id == events[1].pk
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite has no triggers guarding the trail"
+)
+def test_postgres_refuses_a_raw_update_or_delete_of_the_trail(school, office_user):
+    from django.db import DatabaseError, transaction
+
+    pupil = PupilFactory(school=school)
+    audit.record_change(actor=office_user, obj=pupil, created=False, fields=["town"])
+    event = AuditEvent.objects.get()
+    for sql in (
+        "UPDATE pupils_auditevent SET summary = 'edited' WHERE id = %s",
+        "DELETE FROM pupils_auditevent WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [event.pk])
+    event.refresh_from_db()
+    assert event.summary != "edited"
