@@ -471,36 +471,41 @@ class ExclusionCategory(models.TextChoices):
 
 
 class ExclusionReason(models.TextChoices):
-    # CBDS exclusion reasons, 2024 set.
+    # CBDS exclusion reasons, 2024 set (29 codes). Codes whose DfE wording is
+    # not recorded in ../shared/DOMAIN.md are labelled by their code alone
+    # rather than with a guessed description.
     PP = "PP", _("Physical assault against a pupil")
     PA = "PA", _("Physical assault against an adult")
     VP = "VP", _("Verbal abuse or threatening behaviour against a pupil")
     VA = "VA", _("Verbal abuse or threatening behaviour against an adult")
     OW = "OW", _("Use or threat of use of an offensive weapon or prohibited item")
-    BW = "BW", _("Bullying (including online bullying)")
+    BW = "BW", _("CBDS reason BW")
     BU = "BU", _("Bullying")
-    TB = "TB", _("Online bullying")
+    TB = "TB", _("CBDS reason TB")
     RA = "RA", _("Racist abuse")
     LG = "LG", _("Abuse against sexual orientation or gender identity")
     DS = "DS", _("Abuse relating to disability")
     SM = "SM", _("Sexual misconduct")
-    SB = "SB", _("Sexual abuse or assault")
-    MB = "MB", _("Sexual harassment")
-    AB = "AB", _("Other sexual misconduct")
-    DR = "DR", _("Drug and alcohol related")
-    AR = "AR", _("Alcohol")
-    SR = "SR", _("Smoking or vaping")
-    VR = "VR", _("Drugs")
-    DA = "DA", _("Damage to property")
-    DM = "DM", _("Inappropriate use of social media or online technology")
+    SB = "SB", _("CBDS reason SB")
+    MB = "MB", _("CBDS reason MB")
+    AB = "AB", _("CBDS reason AB")
+    DR = "DR", _("CBDS reason DR")
+    AR = "AR", _("CBDS reason AR")
+    SR = "SR", _("CBDS reason SR")
+    VR = "VR", _("CBDS reason VR")
+    DA = "DA", _("Drug and alcohol related")
+    DM = "DM", _("Damage")
     TH = "TH", _("Theft")
-    LD = "LD", _("Persistent or general disruptive behaviour")
-    CB = "CB", _("Wilful and repeated transgression of protective measures")
-    DB = "DB", _("Persistent disruptive behaviour")
-    MT = "MT", _("Misuse of technology")
-    MP = "MP", _("Malicious allegation against staff or pupils")
-    OS = "OS", _("Other (serious) reason")
-    PH = "PH", _("Physical assault")
+    LD = "LD", _("CBDS reason LD")
+    CB = (
+        "CB",
+        _("Wilful and repeated transgression of protective measures to protect public health"),
+    )
+    DB = "DB", _("CBDS reason DB")
+    MT = "MT", _("CBDS reason MT")
+    MP = "MP", _("CBDS reason MP")
+    OS = "OS", _("CBDS reason OS")
+    PH = "PH", _("CBDS reason PH")
 
 
 class Exclusion(Sourced):
