@@ -98,9 +98,8 @@ def main() -> None:
                 response = client.get(url, secure=True)
                 samples.append(time.perf_counter() - start)
             assert response.status_code == 200, (label, response.status_code)
-        print(
-            f"{label:24s} {len(ctx.captured_queries):3d} queries  median {median_ms(samples):7.1f} ms"
-        )
+        queries, median = len(ctx.captured_queries), median_ms(samples)
+        print(f"{label:24s} {queries:3d} queries  median {median:7.1f} ms")
     print(
         f"command: .venv/bin/python bench/bench_admin.py --pupils {args.pupils} --runs {args.runs}"
     )
