@@ -208,9 +208,6 @@ class Disclosure(models.Model):
                 | (~Q(census_term="") & Q(census_date__isnull=False)),
                 name="disclosure_census_has_term_and_day",
             ),
-            models.CheckConstraint(
-                condition=~Q(corrects=models.F("id")), name="disclosure_does_not_correct_itself"
-            ),
         ]
 
     def __str__(self) -> str:
