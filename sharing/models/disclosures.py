@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from pupils.models import Pupil, School, TermName
 
 __all__ = [
+    "AD_HOC_GATEWAYS",
     "AppendOnlyError",
     "CensusDate",
     "CtfImportBatch",
