@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pupils import audit
@@ -43,6 +44,7 @@ from pupils.models import (
 
 from .ctf import CtfError, CtfFile, CtfPupil, parse_ctf
 from .disclosures import fingerprint
+from .models import CtfImportBatch, CtfImportStatus
 
 CREATE, UPDATE, UNCHANGED, SKIPPED = "create", "update", "unchanged", "skipped"
 
@@ -546,3 +548,49 @@ def group_by_action(report: ImportReport) -> dict[str, list[PupilOutcome]]:
     for outcome in report.pupils:
         groups[outcome.action].append(outcome)
     return groups
+
+
+# --- The admin's two steps: upload and preview, then confirm -------------------
+
+
+def stage_ctf_import(*, actor, school: School, data: bytes, file_name: str) -> CtfImportBatch:
+    """Keep an uploaded CTF with its preview until staff confirm it.
+
+    Raises CtfImportError (and keeps nothing) when the file is refused."""
+    report = import_ctf(actor=actor, school=school, data=data, file_name=file_name, dry_run=True)
+    return CtfImportBatch.objects.create(
+        school=school,
+        uploaded_by=actor,
+        file_name=file_name[:200],
+        content=data,
+        sha256=report.sha256,
+        preview=report.as_dict(),
+    )
+
+
+def earlier_import_of(batch: CtfImportBatch) -> CtfImportBatch | None:
+    return (
+        CtfImportBatch.objects.filter(
+            school=batch.school, sha256=batch.sha256, status=CtfImportStatus.IMPORTED
+        )
+        .exclude(pk=batch.pk)
+        .first()
+    )
+
+
+@transaction.atomic
+def confirm_ctf_import(*, actor, batch: CtfImportBatch) -> ImportReport:
+    """Import a staged CTF for real. The file's bytes are dropped afterwards:
+    the records now hold the data, and the batch keeps its fingerprint."""
+    batch = CtfImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != CtfImportStatus.PREVIEWED:
+        raise CtfImportError(_("This file has already been dealt with."))
+    report = import_ctf(
+        actor=actor, school=batch.school, data=bytes(batch.content), file_name=batch.file_name
+    )
+    batch.status = CtfImportStatus.IMPORTED
+    batch.result = report.as_dict()
+    batch.imported_at = timezone.now()
+    batch.content = b""
+    batch.save(update_fields=["status", "result", "imported_at", "content"])
+    return report

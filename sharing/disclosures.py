@@ -54,7 +54,8 @@ def census_date_for(*, school: School, academic_year: int, term: str) -> datetim
     return own or default_census_date(academic_year, term)
 
 
-def _validate(disclosure: Disclosure, pupils: list[Pupil]) -> None:
+def validate_disclosure(disclosure: Disclosure, pupils: list[Pupil]) -> None:
+    """Raise ValidationError (by field) unless the entry may be logged."""
     errors: dict[str, str] = {}
     if not pupils:
         errors["pupils"] = _("A disclosure includes at least one pupil.")
@@ -141,7 +142,7 @@ def log_disclosure(
         notes=notes.strip(),
         corrects=corrects,
     )
-    _validate(disclosure, pupils)
+    validate_disclosure(disclosure, pupils)
     disclosure.save(force_insert=True)
     disclosure.pupils.set(pupils)
     what = disclosure.get_dataset_display()

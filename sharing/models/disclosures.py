@@ -161,6 +161,7 @@ class Disclosure(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("sent by"),
     )
