@@ -70,12 +70,9 @@ class DisclosureForm(ScopedFormMixin, forms.ModelForm):
         data = super().clean()
         if self.errors:
             return data
+        columns = {f.name for f in Disclosure._meta.concrete_fields}
         draft = Disclosure(
-            **{
-                name: data.get(name)
-                for name in self.Meta.fields
-                if name not in ("pupils",) and data.get(name) is not None
-            }
+            **{name: value for name, value in data.items() if name in columns and value is not None}
         )
         try:
             validate_disclosure(draft, list(data.get("pupils") or []))
