@@ -213,7 +213,8 @@ class Disclosure(models.Model):
         ]
 
     def __str__(self) -> str:
-        when = f"{self.disclosed_at:%d %B %Y}"
+        day = timezone.localtime(self.disclosed_at) if self.disclosed_at else None
+        when = f"{day.day} {day:%B %Y}" if day else ""
         return f"{self.get_dataset_display()} to {self.recipient_name}, {when}"
 
     def save(self, *args, **kwargs) -> None:
@@ -251,7 +252,7 @@ class CensusDate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_term_display()} {self.academic_year}: {self.date:%d %B %Y}"
+        return f"{self.get_term_display()} {self.academic_year}: {self.date.day} {self.date:%B %Y}"
 
 
 class CtfImportStatus(models.TextChoices):
@@ -296,4 +297,5 @@ class CtfImportBatch(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.file_name} ({self.uploaded_at:%d %B %Y})"
+        day = timezone.localtime(self.uploaded_at)
+        return f"{self.file_name} ({day.day} {day:%B %Y})"
