@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -194,6 +194,9 @@ def import_ctf(
 
 
 class _Importer:
+    """Works out every pupil's changes first, then writes them in a few bulk
+    inserts (one per table), then one trail entry per changed pupil."""
+
     def __init__(self, *, actor, school: School, ctf: CtfFile, provenance: _Provenance):
         self.actor, self.school, self.ctf, self.provenance = actor, school, ctf, provenance
         self.partial = ctf.header.is_partial
@@ -209,43 +212,47 @@ class _Importer:
         for contact in Contact.objects.filter(school=school):
             if key := _family_key(contact):
                 self.contacts.setdefault(key, contact)
+        self.new: dict[type, list] = defaultdict(list)
+        self.new_pupils: set[int] = set()  # id() of pupils created by this import
 
     def run(self, report: ImportReport) -> None:
+        seen: set[str] = set()
+        work = []
         for ctf_pupil in self.ctf.pupils:
             outcome = PupilOutcome(
                 upn=ctf_pupil.upn, name=ctf_pupil.label, action=UNCHANGED,
                 problems=list(ctf_pupil.problems),
             )  # fmt: skip
             report.pupils.append(outcome)
-            self._import_pupil(ctf_pupil, outcome)
-
-    # --- One pupil ---------------------------------------------------------
-
-    def _import_pupil(self, ctf_pupil: CtfPupil, outcome: PupilOutcome) -> None:
-        if not ctf_pupil.readable:
-            outcome.action = SKIPPED
-            return
-        pupil = self.existing.get(ctf_pupil.upn)
-        if pupil is not None and pupil.school_id != self.school.pk:
-            outcome.action = SKIPPED
-            outcome.problems.append(_("This UPN belongs to a pupil of another school."))
-            return
-        if pupil is None:
-            if self.partial:
+            if ctf_pupil.readable and ctf_pupil.upn in seen:
                 outcome.action = SKIPPED
-                outcome.problems.append(
-                    _("Not a pupil of this school: a partial CTF does not create pupils.")
-                )
-                return
-            pupil = self._create_pupil(ctf_pupil, outcome)
-            if pupil is None:
-                return
-        else:
-            self._update_pupil(pupil, ctf_pupil, outcome)
-        self._import_contacts(pupil, ctf_pupil, outcome)
-        self._import_attendance(pupil, ctf_pupil, outcome)
-        self._import_assessments(pupil, ctf_pupil, outcome)
-        self._import_special(pupil, ctf_pupil, outcome)
+                outcome.problems.append(_("This UPN appears more than once in the file."))
+                continue
+            seen.add(ctf_pupil.upn)
+            pupil = self._match_pupil(ctf_pupil, outcome)
+            if pupil is not None:
+                work.append((pupil, ctf_pupil, outcome))
+        try:
+            self._write(Pupil)
+            for pupil, ctf_pupil, outcome in work:
+                self._import_sections(pupil, ctf_pupil, outcome)
+            for model in (Contact, PupilContact, AttendanceSummary, AssessmentResult):
+                self._write(model)
+            for model in (SpecialCategoryRecord, SenNeed):
+                self._write(model)
+        except IntegrityError as exc:
+            raise CtfImportError(
+                _("The file could not be saved, nothing changed: %(why)s") % {"why": exc}
+            ) from None
+        for pupil, _ctf_pupil, outcome in work:
+            self._record(pupil, outcome)
+
+    def _write(self, model) -> None:
+        rows = self.new.pop(model, [])
+        if rows:
+            model.objects.bulk_create(rows, batch_size=500)
+
+    def _record(self, pupil: Pupil, outcome: PupilOutcome) -> None:
         if outcome.action == UNCHANGED and outcome.changes:
             outcome.action = UPDATE
         if outcome.changes:
@@ -256,6 +263,34 @@ class _Importer:
                 summary=f"{AuditAction.IMPORT.label}: {self.provenance.source_detail}"[:300],
                 fields=sorted({c.split(":")[0] for c in outcome.changes}),
             )
+
+    # --- One pupil ---------------------------------------------------------
+
+    def _match_pupil(self, ctf_pupil: CtfPupil, outcome: PupilOutcome) -> Pupil | None:
+        if not ctf_pupil.readable:
+            outcome.action = SKIPPED
+            return None
+        pupil = self.existing.get(ctf_pupil.upn)
+        if pupil is not None and pupil.school_id != self.school.pk:
+            outcome.action = SKIPPED
+            outcome.problems.append(_("This UPN belongs to a pupil of another school."))
+            return None
+        if pupil is not None:
+            self._update_pupil(pupil, ctf_pupil, outcome)
+            return pupil
+        if self.partial:
+            outcome.action = SKIPPED
+            outcome.problems.append(
+                _("Not a pupil of this school: a partial CTF does not create pupils.")
+            )
+            return None
+        return self._create_pupil(ctf_pupil, outcome)
+
+    def _import_sections(self, pupil: Pupil, ctf_pupil: CtfPupil, outcome: PupilOutcome) -> None:
+        self._import_contacts(pupil, ctf_pupil, outcome)
+        self._import_attendance(pupil, ctf_pupil, outcome)
+        self._import_assessments(pupil, ctf_pupil, outcome)
+        self._import_special(pupil, ctf_pupil, outcome)
 
     def _ctf_values(self, ctf_pupil: CtfPupil) -> dict:
         values = {}
@@ -285,8 +320,8 @@ class _Importer:
         if not _valid(pupil, outcome):
             outcome.action = SKIPPED
             return None
-        pupil.save(force_insert=True)
-        pupil.special = None  # known to have none yet: saves a query
+        self.new[Pupil].append(pupil)
+        self.new_pupils.add(id(pupil))
         outcome.action = CREATE
         outcome.changes.append("pupil: " + _("new pupil"))
         return pupil
@@ -313,11 +348,13 @@ class _Importer:
     def _import_contacts(self, pupil: Pupil, ctf_pupil: CtfPupil, outcome: PupilOutcome) -> None:
         if "contacts" not in ctf_pupil.sections:
             return
-        linked = {_contact_key(link.contact): link for link in _links(pupil)}
+        linked = {
+            _contact_key(link.contact): link.contact for link in self._held(pupil, "contact_links")
+        }
         for ctf_contact in ctf_pupil.contacts:
             key = _contact_key(ctf_contact)
             if key in linked:
-                self._fill_contact(linked[key].contact, ctf_contact, outcome)
+                self._fill_contact(linked[key], ctf_contact, outcome)
                 continue
             family_key = _family_key(ctf_contact)
             contact = self.contacts.get(family_key) if family_key else None
@@ -326,21 +363,25 @@ class _Importer:
                 self.provenance.apply(contact)
                 if not _valid(contact, outcome):
                     continue
-                contact.save(force_insert=True)
+                self.new[Contact].append(contact)
                 if family_key:
                     self.contacts[family_key] = contact
                 outcome.changes.append("contacts: " + _("new contact"))
-            link = PupilContact.objects.create(
-                pupil=pupil,
-                contact=contact,
-                relationship=ctf_contact.relationship,
-                parental_responsibility=ctf_contact.responsibility,
-                priority=ctf_contact.order,
+            self.new[PupilContact].append(
+                PupilContact(
+                    pupil=pupil,
+                    contact=contact,
+                    relationship=ctf_contact.relationship,
+                    parental_responsibility=ctf_contact.responsibility,
+                    priority=ctf_contact.order,
+                )  # fmt: skip
             )
-            linked[key] = link
+            linked[key] = contact
             outcome.changes.append("contacts: " + _("linked contact"))
 
     def _fill_contact(self, contact: Contact, ctf_contact, outcome: PupilOutcome) -> None:
+        if contact.pk is None:  # created earlier in this file: nothing to fill
+            return
         changed = []
         for name, value in _contact_values(ctf_contact).items():
             if value and not getattr(contact, name):
@@ -353,8 +394,8 @@ class _Importer:
     def _import_attendance(self, pupil: Pupil, ctf_pupil: CtfPupil, outcome: PupilOutcome) -> None:
         if "attendance" not in ctf_pupil.sections:
             return
-        held = {(a.academic_year, a.term): a for a in _prefetched(pupil, "attendance")}
-        new = []
+        held = {(a.academic_year, a.term): a for a in self._held(pupil, "attendance")}
+        added = 0
         for row in ctf_pupil.attendance:
             values = {
                 "possible_sessions": row.possible,
@@ -368,25 +409,25 @@ class _Importer:
                     pupil=pupil, academic_year=row.academic_year, term=row.term, **values
                 )
                 self.provenance.apply(summary)
-                new.append(summary)
+                self.new[AttendanceSummary].append(summary)
                 held[(row.academic_year, row.term)] = summary
+                added += 1
             elif any(getattr(current, k) != v for k, v in values.items()):
                 outcome.conflicts.append(
                     _("Attendance %(term)s %(year)d: this school's figures differ from the file's")
                     % {"term": row.term, "year": row.academic_year}
                 )
-        if new:
-            AttendanceSummary.objects.bulk_create(new)
-            outcome.changes.append("attendance: " + _("%(n)d terms") % {"n": len(new)})
+        if added:
+            outcome.changes.append("attendance: " + _("%(n)d terms") % {"n": added})
 
     def _import_assessments(self, pupil: Pupil, ctf_pupil: CtfPupil, outcome: PupilOutcome) -> None:
         if "assessments" not in ctf_pupil.sections:
             return
         held = {
             (a.stage, a.subject.casefold(), a.method.casefold(), a.academic_year): a
-            for a in _prefetched(pupil, "assessments")
+            for a in self._held(pupil, "assessments")
         }
-        new = []
+        added = 0
         for row in ctf_pupil.assessments:
             key = (row.stage, row.subject.casefold(), row.method.casefold(), row.academic_year)
             current = held.get(key)
@@ -396,8 +437,9 @@ class _Importer:
                     result=row.result, academic_year=row.academic_year,
                 )  # fmt: skip
                 self.provenance.apply(result)
-                new.append(result)
+                self.new[AssessmentResult].append(result)
                 held[key] = result
+                added += 1
             elif not _same(current.result, row.result):
                 outcome.conflicts.append(
                     _("%(stage)s %(subject)s: this school has %(ours)s, the file says %(theirs)s")
@@ -408,9 +450,8 @@ class _Importer:
                         "theirs": row.result,
                     }
                 )
-        if new:
-            AssessmentResult.objects.bulk_create(new)
-            outcome.changes.append("assessments: " + _("%(n)d results") % {"n": len(new)})
+        if added:
+            outcome.changes.append("assessments: " + _("%(n)d results") % {"n": added})
 
     def _import_special(self, pupil: Pupil, ctf_pupil: CtfPupil, outcome: PupilOutcome) -> None:
         ethnicity = ctf_pupil.ethnicity if "basic" in ctf_pupil.sections else ""
@@ -423,7 +464,7 @@ class _Importer:
     def _import_ethnicity_and_provision(
         self, pupil: Pupil, ethnicity: str, provision: str, outcome: PupilOutcome
     ) -> None:
-        record = _special(pupil)
+        record = None if id(pupil) in self.new_pupils else _special(pupil)
         if record is None:
             record = SpecialCategoryRecord(pupil=pupil)
             self.provenance.apply(record)
@@ -431,8 +472,7 @@ class _Importer:
                 record.ethnicity = ethnicity
             if provision:
                 record.sen_provision = provision
-            record.save(force_insert=True)
-            pupil.special = record
+            self.new[SpecialCategoryRecord].append(record)
             outcome.changes.append("special: " + _("ethnicity and SEN provision"))
             return
         changed = []
@@ -452,23 +492,30 @@ class _Importer:
             outcome.changes.append("special: ethnicity")
 
     def _import_sen_needs(self, pupil: Pupil, ctf_pupil: CtfPupil, outcome: PupilOutcome) -> None:
-        held = {n.need_type: n for n in _prefetched(pupil, "sen_needs")}
-        new = []
+        held = {n.need_type: n for n in self._held(pupil, "sen_needs")}
+        added = 0
         for need in ctf_pupil.sen_needs:
             current = held.get(need.need_type)
             if current is None:
                 row = SenNeed(pupil=pupil, need_type=need.need_type, rank=need.rank)
                 self.provenance.apply(row)
-                new.append(row)
+                self.new[SenNeed].append(row)
                 held[need.need_type] = row
+                added += 1
             elif current.rank != need.rank:
                 outcome.conflicts.append(
                     _("SEN need %(type)s: ranked %(ours)d here, %(theirs)d in the file")
                     % {"type": need.need_type, "ours": current.rank, "theirs": need.rank}
                 )
-        if new:
-            SenNeed.objects.bulk_create(new)
-            outcome.changes.append("sen: " + _("%(n)d types of need") % {"n": len(new)})
+        if added:
+            outcome.changes.append("sen: " + _("%(n)d types of need") % {"n": added})
+
+    def _held(self, pupil: Pupil, name: str) -> list:
+        """What the school already holds: new pupils have nothing yet, existing
+        ones were prefetched (one query per relation for the whole file)."""
+        if id(pupil) in self.new_pupils:
+            return []
+        return list(pupil._prefetched_objects_cache.get(name, []))
 
 
 # --- Helpers -------------------------------------------------------------------
@@ -523,17 +570,6 @@ def _contact_values(ctf_contact) -> dict:
         for name, attr in ADDRESS_FIELDS.items():
             values[name] = getattr(ctf_contact.address, attr)
     return values
-
-
-def _prefetched(pupil: Pupil, name: str) -> list:
-    # New pupils have nothing yet; existing ones were prefetched in one query each.
-    if pupil._state.adding or not hasattr(pupil, "_prefetched_objects_cache"):
-        return []
-    return list(pupil._prefetched_objects_cache.get(name, []))
-
-
-def _links(pupil: Pupil) -> list[PupilContact]:
-    return _prefetched(pupil, "contact_links")
 
 
 def _special(pupil: Pupil) -> SpecialCategoryRecord | None:

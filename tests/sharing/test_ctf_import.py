@@ -270,3 +270,16 @@ def test_the_command_refuses_a_broken_file_with_a_clear_message(ctf_school, tmp_
 
     assert "refused, nothing changed" in capsys.readouterr().err
     assert not Pupil.objects.exists()
+
+
+def test_a_pupil_listed_twice_is_imported_once_and_the_repeat_reported(ctf_school):
+    data = fixture_bytes("ctf_full.xml")
+    first = data.index(b"<Pupil>")
+    second = data.index(b"<Pupil>", first + 1)
+    doubled = data[:second] + data[first:second] + data[second:]
+
+    report = run(ctf_school, data=doubled)
+
+    assert [p.action for p in report.pupils].count(SKIPPED) == 1
+    assert "more than once" in report.pupils[1].problems[0]
+    assert Pupil.objects.filter(upn="C840210518001").count() == 1
