@@ -308,6 +308,7 @@ def parse_ctf(data: bytes, *, max_bytes: int = MAX_CTF_BYTES) -> CtfFile:
         raise CtfError(f"The file is not well-formed XML: {exc.msg}.") from None
     if root.getroottree().docinfo.doctype:
         raise CtfError("The file declares a DTD, which a CTF never does: refused.")
+    _strip_namespaces(root)
     if _local(root) != "CTfile":
         raise CtfError("This is not a Common Transfer File (its root element is not CTfile).")
     header = _read_header(_child(root, "Header"))
@@ -325,32 +326,32 @@ def parse_ctf(data: bytes, *, max_bytes: int = MAX_CTF_BYTES) -> CtfFile:
 
 def _local(el) -> str:
     tag = el.tag
-    if not isinstance(tag, str):  # entity references and the like
+    if not isinstance(tag, str):  # comments, entity references and the like
         return ""
     return tag.rsplit("}", 1)[-1]
 
 
+def _strip_namespaces(root) -> None:
+    """Some suppliers put the CTF in a namespace; element names are what count."""
+    for el in root.iter():
+        if isinstance(el.tag, str) and "}" in el.tag:
+            el.tag = _local(el)
+
+
 def _child(el, name: str):
-    if el is None:
-        return None
-    for child in el:
-        if _local(child) == name:
-            return child
-    return None
+    return el.find(name) if el is not None else None
 
 
 def _children(el, name: str) -> list:
-    if el is None:
-        return []
-    return [child for child in el if _local(child) == name]
+    return el.findall(name) if el is not None else []
 
 
 def _text(el, name: str | None = None) -> str:
     if name is not None:
-        el = _child(el, name)
-    if el is None:
+        el = el.find(name) if el is not None else None
+    if el is None or not el.text:
         return ""
-    return " ".join("".join(el.itertext()).split())
+    return " ".join(el.text.split())
 
 
 def _date(value: str) -> datetime.date | None:

@@ -143,3 +143,12 @@ def test_a_file_over_the_size_limit_is_refused_before_parsing():
     big = b"<CTfile>" + b" " * (50 * 1024 * 1024) + b"</CTfile>"
     with pytest.raises(CtfError, match="MB"):
         parse_ctf(big)
+
+
+def test_a_ctf_in_an_xml_namespace_is_read_the_same():
+    data = fixture_bytes("ctf_full.xml").replace(b"<CTfile>", b'<CTfile xmlns="urn:example:ctf">')
+    ctf = parse_ctf(data)
+    assert [p.upn for p in ctf.pupils] == [
+        p.upn for p in parse_ctf(fixture_bytes("ctf_full.xml")).pupils
+    ]
+    assert ctf.pupils[0].contacts[0].forename == "Sarah"
