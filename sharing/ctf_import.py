@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pupils import audit
 from pupils.models import (
@@ -418,7 +419,9 @@ class _Importer:
                     % {"term": row.term, "year": row.academic_year}
                 )
         if added:
-            outcome.changes.append("attendance: " + _("%(n)d terms") % {"n": added})
+            outcome.changes.append(
+                "attendance: " + ngettext("%(n)d term", "%(n)d terms", added) % {"n": added}
+            )
 
     def _import_assessments(self, pupil: Pupil, ctf_pupil: CtfPupil, outcome: PupilOutcome) -> None:
         if "assessments" not in ctf_pupil.sections:
@@ -451,7 +454,9 @@ class _Importer:
                     }
                 )
         if added:
-            outcome.changes.append("assessments: " + _("%(n)d results") % {"n": added})
+            outcome.changes.append(
+                "assessments: " + ngettext("%(n)d result", "%(n)d results", added) % {"n": added}
+            )
 
     def _import_special(self, pupil: Pupil, ctf_pupil: CtfPupil, outcome: PupilOutcome) -> None:
         ethnicity = ctf_pupil.ethnicity if "basic" in ctf_pupil.sections else ""
@@ -508,7 +513,10 @@ class _Importer:
                     % {"type": need.need_type, "ours": current.rank, "theirs": need.rank}
                 )
         if added:
-            outcome.changes.append("sen: " + _("%(n)d types of need") % {"n": added})
+            outcome.changes.append(
+                "sen: "
+                + ngettext("%(n)d type of need", "%(n)d types of need", added) % {"n": added}
+            )
 
     def _held(self, pupil: Pupil, name: str) -> list:
         """What the school already holds: new pupils have nothing yet, existing
