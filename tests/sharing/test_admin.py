@@ -306,3 +306,23 @@ def test_another_schools_dpo_cannot_export_this_schools_leaver(other_school_clie
     response = other_school_client.post(EXPORT, {"pupil": leaver.pk, "method": "s2s"})
     assert response.status_code == 200  # the form refuses the choice
     assert not Disclosure.objects.exists()
+
+
+# --- Census days -------------------------------------------------------------------------
+
+
+def test_the_dpo_sets_a_census_day_and_office_staff_can_only_read_it(
+    dpo_client, office_client, other_school_client, school
+):
+    add = reverse("admin:sharing_censusdate_add")
+    form = {"school": school.pk, "academic_year": 2025, "term": "SPR", "date": "2026-01-22"}
+
+    assert office_client.post(add, form).status_code == 403
+    assert dpo_client.post(add, form).status_code == 302
+
+    census_day = school.census_dates.get()
+    assert census_day.date == datetime.date(2026, 1, 22)
+    assert AuditEvent.objects.filter(action=AuditAction.CREATE, school_id=school.pk).exists()
+    change = reverse("admin:sharing_censusdate_change", args=[census_day.pk])
+    assert office_client.get(change).status_code == 200
+    assert other_school_client.get(change).status_code == 404
