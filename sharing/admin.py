@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -337,21 +337,29 @@ class CtfImportBatchAdmin(SchoolScopedAdmin):
         }
         return TemplateResponse(request, "admin/sharing/ctfimportbatch/upload.html", context)
 
+    def _confirm_or_discard(self, request, batch):
+        try:
+            if "discard" in request.POST:
+                ctf_import.discard_ctf_import(actor=request.user, batch=batch)
+                messages.success(request, gettext("The file was discarded; nothing was imported."))
+                return HttpResponseRedirect(reverse("admin:sharing_ctfimportbatch_changelist"))
+            report = ctf_import.confirm_ctf_import(actor=request.user, batch=batch)
+        except ctf_import.CtfImportError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, report.summary)
+        return HttpResponseRedirect(request.path)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         self._ensure_visible(request, object_id)
         _require(request, IMPORT_CTF)
         batch = self.get_queryset(request).get(pk=object_id)
         if request.method == "POST":
-            try:
-                report = ctf_import.confirm_ctf_import(actor=request.user, batch=batch)
-            except ctf_import.CtfImportError as exc:
-                messages.error(request, str(exc))
-            else:
-                messages.success(request, report.summary)
-            return HttpResponseRedirect(request.path)
+            return self._confirm_or_discard(request, batch)
         report_data = batch.result or batch.preview
         if not report_data:
-            raise Http404
+            messages.info(request, gettext("This file was discarded without being imported."))
+            return HttpResponseRedirect(reverse("admin:sharing_ctfimportbatch_changelist"))
         report = ctf_import.ImportReport.from_dict(report_data)
         context = {
             **self.admin_site.each_context(request),

@@ -638,3 +638,16 @@ def confirm_ctf_import(*, actor, batch: CtfImportBatch) -> ImportReport:
     batch.content = b""
     batch.save(update_fields=["status", "result", "imported_at", "content"])
     return report
+
+
+@transaction.atomic
+def discard_ctf_import(*, actor, batch: CtfImportBatch) -> None:
+    """Drop a staged CTF that will not be imported: its bytes and its preview
+    (which name pupils) go; the fingerprint stays as a record of the upload."""
+    batch = CtfImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != CtfImportStatus.PREVIEWED:
+        raise CtfImportError(_("This file has already been dealt with."))
+    batch.status = CtfImportStatus.DISCARDED
+    batch.content = b""
+    batch.preview = {}
+    batch.save(update_fields=["status", "content", "preview"])

@@ -258,7 +258,7 @@ class CensusDate(models.Model):
 class CtfImportStatus(models.TextChoices):
     PREVIEWED = "previewed", _("Waiting for confirmation")
     IMPORTED = "imported", _("Imported")
-    REFUSED = "refused", _("Refused")
+    DISCARDED = "discarded", _("Discarded without importing")
 
 
 class CtfImportBatch(models.Model):

@@ -326,3 +326,17 @@ def test_the_dpo_sets_a_census_day_and_office_staff_can_only_read_it(
     change = reverse("admin:sharing_censusdate_change", args=[census_day.pk])
     assert office_client.get(change).status_code == 200
     assert other_school_client.get(change).status_code == 404
+
+
+def test_the_dpo_can_discard_an_upload_and_its_contents_go(dpo_client, ctf_school):
+    response = upload(dpo_client, ctf_school, fixture_bytes("ctf_full.xml"))
+
+    dpo_client.post(response["Location"], {"discard": "1"})
+
+    batch = CtfImportBatch.objects.get()
+    assert batch.status == CtfImportStatus.DISCARDED
+    assert bytes(batch.content) == b"" and batch.preview == {}
+    assert len(batch.sha256) == 64
+    dpo_client.post(response["Location"])  # confirming afterwards imports nothing
+    assert not Pupil.objects.exists()
+    assert dpo_client.get(response["Location"]).status_code == 302
