@@ -228,7 +228,11 @@ def _export_queryset():
 
 @transaction.atomic
 def export_leaver_ctf(
-    *, actor, pupil: Pupil, method: SendMethod | str = SendMethod.S2S
+    *,
+    actor,
+    pupil: Pupil,
+    method: SendMethod | str = SendMethod.S2S,
+    sent_at: datetime.datetime | None = None,
 ) -> ExportedCtf:
     """Build the CTF of a leaver for their destination school and log the disclosure."""
     pupil = _export_queryset().get(pk=pupil.pk)
@@ -242,7 +246,7 @@ def export_leaver_ctf(
             _("The destination needs its 3-digit LA code and 4-digit establishment number.")
         )
     school = pupil.school
-    now = timezone.localtime()
+    now = timezone.localtime(sent_at) if sent_at else timezone.localtime()
     dest = {"lea": destination.la_code, "estab": destination.estab_number, "urn": destination.urn}
     content = build_ctf(school=school, pupils=[pupil], dest=dest, generated_at=now)
     # The DfE's naming: source LA+estab, "CTF", destination LA+estab, a number.
@@ -262,5 +266,6 @@ def export_leaver_ctf(
         method=method,
         file_bytes=content,
         file_name=file_name,
+        disclosed_at=now,
     )
     return ExportedCtf(content=content, file_name=file_name, disclosure=disclosure)

@@ -50,7 +50,9 @@ def seed(ctx) -> None:
         .order_by("id")[:2]
     )
     for leaver in leavers:
-        export_leaver_ctf(actor=dpo, pupil=leaver)
+        # Sent in the days after the pupil left, as the 2005 regulations expect.
+        sent = min(leaver.leaving_date + datetime.timedelta(days=3), ctx.today)
+        export_leaver_ctf(actor=dpo, pupil=leaver, sent_at=_at(sent, 10))
     on_roll = Pupil.objects.for_school(ctx.school).on_roll().order_by("id").first()
     if on_roll is not None:
         log_disclosure(
