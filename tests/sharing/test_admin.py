@@ -340,3 +340,14 @@ def test_the_dpo_can_discard_an_upload_and_its_contents_go(dpo_client, ctf_schoo
     dpo_client.post(response["Location"])  # confirming afterwards imports nothing
     assert not Pupil.objects.exists()
     assert dpo_client.get(response["Location"]).status_code == 302
+
+
+def test_a_50_mb_upload_is_refused_before_it_is_read(dpo_client, ctf_school):
+    huge = fixture_bytes("ctf_full.xml") + b" " * (50 * 1024 * 1024)
+
+    response = upload(dpo_client, ctf_school, huge)
+
+    assert response.status_code == 200
+    assert "a CTF may be at most 20 MB" in response.content.decode()
+    assert not CtfImportBatch.objects.exists()
+    assert not Pupil.objects.exists()
