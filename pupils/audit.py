@@ -57,7 +57,7 @@ def _object_type(obj: models.Model | None) -> str:
     return obj._meta.label_lower if obj is not None else ""
 
 
-def record(
+def _build(
     *,
     actor,
     action: AuditAction,
@@ -67,15 +67,13 @@ def record(
     school_id: int | None = None,
     fields: Iterable[str] = (),
 ) -> AuditEvent:
-    """Append one entry to the trail, in the caller's transaction."""
     if pupil is None and isinstance(obj, Pupil):
         pupil = obj
     if school_id is None and pupil is not None:
         school_id = pupil.school_id
-    user = actor if getattr(actor, "pk", None) else None
-    event = AuditEvent(
+    return AuditEvent(
         at=timezone.now(),
-        actor=user,
+        actor=actor if getattr(actor, "pk", None) else None,
         actor_label=_actor_label(actor)[:150],
         action=action,
         school_id=school_id,
@@ -85,15 +83,33 @@ def record(
         summary=summary[:300],
         fields=sorted(fields),
     )
+
+
+def record(**entry) -> AuditEvent:
+    """Append one entry to the trail, in the caller's transaction.
+
+    Keyword arguments: actor, action, summary, and optionally obj, pupil,
+    school_id and fields (names of the fields concerned, never values).
+    """
+    return record_many([entry])[0]
+
+
+def record_many(entries: Iterable[dict]) -> list[AuditEvent]:
+    """Append several entries (each the keyword arguments of ``record``)
+    with one lock and one insert: for imports and returns of many pupils."""
+    events = [_build(**entry) for entry in entries]
+    if not events:
+        return events
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_ID])
-        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
-        event.prev_hash = last or GENESIS
-        event.hash = _digest(event.prev_hash, event)
-        event.save(force_insert=True)
-    return event
+        prev = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
+        for event in events:
+            event.prev_hash = prev
+            event.hash = prev = _digest(prev, event)
+        AuditEvent.objects.bulk_create(events, batch_size=500)
+    return events
 
 
 def record_change(*, actor, obj: models.Model, created: bool, fields: Iterable[str] = ()) -> None:

@@ -245,25 +245,28 @@ class _Importer:
             raise CtfImportError(
                 _("The file could not be saved, nothing changed: %(why)s") % {"why": exc}
             ) from None
-        for pupil, _ctf_pupil, outcome in work:
-            self._record(pupil, outcome)
+        audit.record_many(
+            entry for pupil, _ctf_pupil, outcome in work if (entry := self._entry(pupil, outcome))
+        )
 
     def _write(self, model) -> None:
         rows = self.new.pop(model, [])
         if rows:
             model.objects.bulk_create(rows, batch_size=500)
 
-    def _record(self, pupil: Pupil, outcome: PupilOutcome) -> None:
+    def _entry(self, pupil: Pupil, outcome: PupilOutcome) -> dict | None:
+        """The trail entry for one pupil, or None when nothing changed."""
         if outcome.action == UNCHANGED and outcome.changes:
             outcome.action = UPDATE
-        if outcome.changes:
-            audit.record(
-                actor=self.actor,
-                action=AuditAction.IMPORT,
-                obj=pupil,
-                summary=f"{AuditAction.IMPORT.label}: {self.provenance.source_detail}"[:300],
-                fields=sorted({c.split(":")[0] for c in outcome.changes}),
-            )
+        if not outcome.changes:
+            return None
+        return {
+            "actor": self.actor,
+            "action": AuditAction.IMPORT,
+            "obj": pupil,
+            "summary": f"{AuditAction.IMPORT.label}: {self.provenance.source_detail}"[:300],
+            "fields": sorted({c.split(":")[0] for c in outcome.changes}),
+        }
 
     # --- One pupil ---------------------------------------------------------
 

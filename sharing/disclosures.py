@@ -147,16 +147,18 @@ def log_disclosure(
     disclosure.pupils.set(pupils)
     what = disclosure.get_dataset_display()
     summary = f"{AuditAction.DISCLOSE.label}: {what} to {disclosure.recipient_name}"
-    for pupil in pupils:
-        audit.record(
-            actor=actor,
-            action=AuditAction.DISCLOSE,
-            obj=disclosure,
-            pupil=pupil,
-            school_id=school.pk,
-            summary=summary,
-            fields=disclosure.categories,
-        )
+    audit.record_many(
+        {
+            "actor": actor,
+            "action": AuditAction.DISCLOSE,
+            "obj": disclosure,
+            "pupil": pupil,
+            "school_id": school.pk,
+            "summary": summary,
+            "fields": disclosure.categories,
+        }
+        for pupil in pupils
+    )
     return disclosure
 
 
