@@ -1,0 +1,54 @@
+"""The public pages' cache: rendered pages in the shared cache, keyed by
+school, made stale by a per-school version token.
+
+Every change that can alter a school's public pages (a notice published, a
+provider or assessment saved) calls ``invalidate``: it writes a new token,
+so pages rendered under the old one are never served again. A token that
+has been evicted is replaced by a new one, which also makes every page
+rendered before it stale: the cache can lose entries but never serve a
+stale page because of it. School details edited elsewhere (name, DPO) show
+after at most PAGE_SECONDS.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.db import transaction
+
+PAGE_SECONDS = 10 * 60
+TOKEN_SECONDS = None  # tokens never expire on their own
+
+
+def _token_key(school_id: int) -> str:
+    return f"public:v1:token:{school_id}"
+
+
+def _page_key(school_id: int, name: str) -> str:
+    return f"public:v1:page:{school_id}:{name}"
+
+
+def invalidate(school_id: int) -> None:
+    """Make every cached public page of this school stale (after commit, so
+    a concurrent reader cannot cache the old data under the new token)."""
+    transaction.on_commit(lambda: cache.set(_token_key(school_id), uuid.uuid4().hex, TOKEN_SECONDS))
+
+
+def get_or_render(school_id: int, name: str, render: Callable[[], bytes]) -> bytes:
+    """The cached page, or ``render()`` stored under the current token.
+    One cache round trip when the page is there."""
+    token_key, page_key = _token_key(school_id), _page_key(school_id, name)
+    found = cache.get_many([token_key, page_key])
+    token = found.get(token_key)
+    entry = found.get(page_key)
+    if token is not None and entry is not None and entry[0] == token:
+        return entry[1]
+    if token is None:
+        token = uuid.uuid4().hex
+        if not cache.add(token_key, token, TOKEN_SECONDS):
+            token = cache.get(token_key) or token
+    body = render()
+    cache.set(page_key, (token, body), PAGE_SECONDS)
+    return body
