@@ -31,9 +31,17 @@ def _page_key(school_id: int, name: str) -> str:
 
 
 def invalidate(school_id: int) -> None:
-    """Make every cached public page of this school stale (after commit, so
-    a concurrent reader cannot cache the old data under the new token)."""
-    transaction.on_commit(lambda: cache.set(_token_key(school_id), uuid.uuid4().hex, TOKEN_SECONDS))
+    """Make every cached public page of this school stale.
+
+    Now (with the database cache this write commits or rolls back with the
+    change itself) and again after commit, so that with any cache a reader
+    who rendered the old data during the transaction cannot keep it."""
+
+    def new_token() -> None:
+        cache.set(_token_key(school_id), uuid.uuid4().hex, TOKEN_SECONDS)
+
+    new_token()
+    transaction.on_commit(new_token)
 
 
 def get_or_render(school_id: int, name: str, render: Callable[[], bytes]) -> bytes:
