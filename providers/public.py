@@ -16,6 +16,7 @@ from pupils.models import School
 from .models import (
     SPECIAL_CATEGORIES,
     DataCategory,
+    LawfulBasis,
     NoticeStatus,
     PrivacyNotice,
     Provider,
@@ -23,9 +24,25 @@ from .models import (
 )
 
 
+def _basis_phrases() -> dict[str, str]:
+    # How each basis reads after "No: we rely on ..." (plain English).
+    return {
+        LawfulBasis.CONTRACT: _("a contract with you (UK GDPR Article 6(1)(b))"),
+        LawfulBasis.LEGAL_OBLIGATION: _("a legal obligation (UK GDPR Article 6(1)(c))"),
+        LawfulBasis.VITAL_INTERESTS: _(
+            "protecting someone's life or health (UK GDPR Article 6(1)(d))"
+        ),
+        LawfulBasis.PUBLIC_TASK: _(
+            "our public task of educating and caring for pupils (UK GDPR Article 6(1)(e))"
+        ),
+        LawfulBasis.CONSENT: _("your consent (UK GDPR Article 6(1)(a))"),
+    }
+
+
 def provider_rows(school: School) -> list[dict]:
     """The providers in use, with what parents may know about each."""
     labels = dict(DataCategory.choices)
+    phrases = _basis_phrases()
     rows = []
     providers = (
         Provider.objects.for_school(school).in_use().with_last_assessment().order_by("service")
@@ -55,7 +72,7 @@ def provider_rows(school: School) -> list[dict]:
                 "storage_detail": p.storage_detail,
                 "asks_consent": p.asks_consent,
                 "lawful_basis": p.lawful_basis,
-                "lawful_basis_label": p.get_lawful_basis_display(),
+                "lawful_basis_label": phrases.get(p.lawful_basis, p.get_lawful_basis_display()),
                 "offline_alternative": p.offline_alternative,
                 "certifications": p.certifications,
                 "last_assessed_on": p.last_assessed_on,
