@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 from playwright.sync_api import sync_playwright
 
+from providers import cache as page_cache
 from providers import demo as provider_demo
 from pupils import demo as pupil_demo
 
@@ -22,6 +23,7 @@ ARGS = [
 @pytest.fixture
 def demo_school(transactional_db):
     cache.clear()
+    page_cache.clear_local()
     school, created = pupil_demo.seed_school()
     provider_demo.seed(pupil_demo.DemoContext(school=school, created=created))
     return school
