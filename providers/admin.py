@@ -111,7 +111,9 @@ class ProviderForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         status = cleaned.get("status")
-        if status:
+        # Only a change of status is checked: a provider already in use whose
+        # latest review rejects it can still have its record corrected.
+        if status and "status" in self.changed_data:
             try:
                 services.check_status_allowed(self.instance, status)
             except ValidationError as exc:

@@ -201,7 +201,9 @@ def record_assessment(
 def save_provider(*, provider: Provider, actor, fields: list[str] | None = None) -> Provider:
     """Create or change a provider (the admin's save goes through here)."""
     created = provider.pk is None
-    check_status_allowed(provider, provider.status)
+    stored = None if created else Provider.objects.filter(pk=provider.pk).first()
+    if stored is None or stored.status != provider.status:
+        check_status_allowed(provider, provider.status)
     provider.full_clean()
     provider.save()
     audit.record_change(actor=actor, obj=provider, created=created, fields=fields or [])

@@ -260,3 +260,17 @@ def test_another_schools_dpo_cannot_draft_or_preview_this_schools_notice(
     )
     assert other_school_client.get(f"{NOTICES_URL}{draft.pk}/preview/").status_code == 404
     assert PrivacyNotice.objects.filter(school=school).count() == 1
+
+
+def test_a_provider_in_use_whose_latest_review_rejects_it_can_still_be_corrected(
+    dpo_client, dpo_user, reviewed
+):
+    provider = reviewed["soon"]
+    services.set_provider_status(provider=provider, status=ProviderStatus.IN_USE, actor=dpo_user)
+    _review(provider, dpo_user, timezone.localdate() + datetime.timedelta(days=90), "reject")
+    response = dpo_client.post(
+        f"{PROVIDERS_URL}{provider.pk}/change/",
+        _provider_form(provider, status=ProviderStatus.IN_USE, storage_detail="Dublin"),
+    )
+    assert response.status_code == 302
+    assert Provider.objects.get(pk=provider.pk).storage_detail == "Dublin"
