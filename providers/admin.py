@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -172,6 +173,13 @@ class ProviderAdmin(ScopedAuditedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_last_assessment()
 
+    def get_list_display(self, request):
+        # The school column only helps staff who see several schools.
+        user = request.user
+        if user.is_superuser or getattr(getattr(user, "staff_profile", None), "trust_wide", False):
+            return self.list_display
+        return tuple(f for f in self.list_display if f != "school")
+
     @admin.display(description=_("last rating"), ordering="last_rating")
     def last_rating_display(self, obj):
         if not obj.last_rating:
@@ -189,11 +197,11 @@ class ProviderAdmin(ScopedAuditedAdmin):
         state = _review_state(obj.next_review_on, timezone.localdate())
         if state == "none":
             return format_html('<span class="review review--none">{}</span>', _("never assessed"))
-        labels = {"overdue": _("overdue"), "due": _("due soon"), "ok": ""}
+        labels = {"overdue": _("(overdue)"), "due": _("(due soon)"), "ok": ""}
         return format_html(
             '<span class="review review--{}">{} {}</span>',
             state,
-            obj.next_review_on.strftime("%-d %B %Y"),
+            date_format(obj.next_review_on, "j F Y"),
             labels[state],
         )
 
