@@ -274,3 +274,16 @@ def test_a_provider_in_use_whose_latest_review_rejects_it_can_still_be_corrected
     )
     assert response.status_code == 302
     assert Provider.objects.get(pk=provider.pk).storage_detail == "Dublin"
+
+
+def test_the_notices_list_costs_a_fixed_number_of_queries(
+    dpo_client, dpo_user, school, django_assert_max_num_queries
+):
+    for _ in range(6):
+        services.publish_notice(
+            notice=services.draft_notice(school=school, actor=dpo_user), actor=dpo_user
+        )
+    with django_assert_max_num_queries(12):
+        response = dpo_client.get(NOTICES_URL)
+    assert response.status_code == 200
+    assert "Create a draft" in response.content.decode()
