@@ -150,3 +150,36 @@ def test_blocks_parse_headings_lists_and_paragraphs():
         ("list", ("a", "b")),
         ("paragraph", ("<b>x</b>",)),
     ]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql",
+    reason="SQLite has no triggers guarding published records",
+)
+def test_postgres_refuses_raw_changes_to_published_records(school, dpo_user):
+    from django.db import DatabaseError, connection, transaction
+    from django.db.models import F
+
+    from providers.models import AssessmentAnswer, RiskAssessment
+
+    from ..factories import ProviderFactory
+
+    published = services.publish_notice(
+        notice=services.draft_notice(school=school, actor=dpo_user), actor=dpo_user
+    )
+    draft = services.draft_notice(school=school, actor=dpo_user)
+    assessment = services.record_assessment(
+        provider=ProviderFactory(school=school), answers={}, decision="approve", actor=dpo_user
+    )
+    for query in (
+        PrivacyNotice.objects.filter(pk=published.pk),
+        RiskAssessment.objects.filter(pk=assessment.pk),
+        AssessmentAnswer.objects.filter(assessment=assessment),
+    ):
+        for change in (lambda q: q.update(id=F("id")), lambda q: q._raw_delete(q.db)):
+            with pytest.raises(DatabaseError, match="cannot be changed"), transaction.atomic():
+                change(query)
+    # A draft can still be edited at the database level.
+    assert PrivacyNotice.objects.filter(pk=draft.pk).update(title="Edited") == 1
+    assert connection.vendor == "postgresql"
