@@ -7,12 +7,17 @@ a parent was shown.
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pupils.models import School
+
+from . import criteria
 
 
 class ProviderRole(models.TextChoices):
@@ -80,6 +85,31 @@ class ProviderQuerySet(models.QuerySet):
     def needing_consent(self) -> ProviderQuerySet:
         """Providers whose lawful basis is consent: parents are asked."""
         return self.in_use().filter(lawful_basis=LawfulBasis.CONSENT)
+
+    def with_last_assessment(self) -> ProviderQuerySet:
+        """Annotate each provider with its latest published review (one query
+        for a whole list): ``last_assessed_on``, ``last_rating``,
+        ``last_decision``, ``next_review_on``."""
+        latest = (
+            RiskAssessment.objects.published()
+            .filter(provider=models.OuterRef("pk"))
+            .order_by("-version")
+        )
+        return self.annotate(
+            last_assessed_on=models.Subquery(latest.values("assessed_on")[:1]),
+            last_rating=models.Subquery(latest.values("rating")[:1]),
+            last_decision=models.Subquery(latest.values("decision")[:1]),
+            next_review_on=models.Subquery(latest.values("next_review_on")[:1]),
+        )
+
+    def review_overdue(self, today) -> ProviderQuerySet:
+        return self.with_last_assessment().filter(next_review_on__lt=today)
+
+    def review_due_within(self, today, days: int = 30) -> ProviderQuerySet:
+        end = today + datetime.timedelta(days=days)
+        return self.with_last_assessment().filter(
+            next_review_on__gte=today, next_review_on__lte=end
+        )
 
 
 class Provider(models.Model):
@@ -163,6 +193,18 @@ class Provider(models.Model):
     def receives_special_category_data(self) -> bool:
         return bool(SPECIAL_CATEGORIES.intersection(self.data_categories))
 
+    def latest_assessment(self) -> RiskAssessment | None:
+        return self.assessments.published().order_by("-version").first()
+
+    def has_approving_assessment(self) -> bool:
+        latest = self.latest_assessment()
+        return latest is not None and latest.approves
+
+    @property
+    def special_category_labels(self) -> list[str]:
+        labels = dict(DataCategory.choices)
+        return [str(labels[c]) for c in self.data_categories if c in SPECIAL_CATEGORIES]
+
     def get_data_categories_display(self) -> list[str]:
         labels = dict(DataCategory.choices)
         return [str(labels.get(code, code)) for code in self.data_categories]
@@ -203,6 +245,7 @@ class PrivacyNotice(models.Model):
     class Meta:
         ordering = ["school", "-version"]
         verbose_name = _("privacy notice")
+        permissions = [("publish_privacynotice", "Can publish the privacy notice")]
         constraints = [
             models.UniqueConstraint(fields=["school", "version"], name="unique_notice_version"),
             models.CheckConstraint(
@@ -213,3 +256,181 @@ class PrivacyNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} v{self.version} ({self.get_status_display()})"
+
+    def save(self, *args, **kwargs):
+        _refuse_if_published(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _refuse_if_published(self)
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == NoticeStatus.PUBLISHED
+
+
+# --- Risk assessments ------------------------------------------------------
+
+
+class Answer(models.TextChoices):
+    MET = "met", _("Met")
+    PARTLY = "partly", _("Partly met")
+    NOT_MET = "not_met", _("Not met")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Rating(models.TextChoices):
+    GREEN = "green", _("Green")
+    AMBER = "amber", _("Amber")
+    RED = "red", _("Red")
+
+
+class Decision(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    APPROVE_WITH_CONDITIONS = "conditions", _("Approve with conditions")
+    REJECT = "reject", _("Reject")
+
+
+APPROVING_DECISIONS = frozenset({Decision.APPROVE, Decision.APPROVE_WITH_CONDITIONS})
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class PublishedRecordError(Exception):
+    """Raised on an attempt to change or delete a published record."""
+
+
+class RiskAssessmentQuerySet(models.QuerySet):
+    def published(self) -> RiskAssessmentQuerySet:
+        return self.filter(status=AssessmentStatus.PUBLISHED)
+
+    def for_school(self, school: School) -> RiskAssessmentQuerySet:
+        return self.filter(provider__school=school)
+
+    def visible_to(self, user) -> RiskAssessmentQuerySet:
+        return self.filter(provider__school__in=School.objects.visible_to(user))
+
+    def latest_first(self) -> RiskAssessmentQuerySet:
+        return self.order_by("-version")
+
+
+class RiskAssessment(models.Model):
+    """One review of a provider. Reviews are versioned: a new review is a new
+    row, and a published one never changes (the history is the evidence)."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="assessments")
+    version = models.PositiveIntegerField(_("version"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AssessmentStatus.choices,
+        default=AssessmentStatus.DRAFT,
+    )
+    assessed_on = models.DateField(_("assessed on"), default=timezone.localdate)
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assessor"),
+    )
+    # Where the data was stored and whether special category data was sent
+    # when assessed: the rating depends on them and must not drift later.
+    storage_location = models.CharField(
+        _("where the data is stored"), max_length=20, choices=StorageLocation.choices, blank=True
+    )
+    special_category = models.BooleanField(_("special category data"), default=False)
+    rating = models.CharField(_("rating"), max_length=5, choices=Rating.choices, blank=True)
+    decision = models.CharField(_("decision"), max_length=12, choices=Decision.choices, blank=True)
+    conditions = models.TextField(_("conditions"), blank=True)
+    next_review_on = models.DateField(_("next review"), null=True, blank=True)
+    notes = models.TextField(_("assessor's notes"), blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RiskAssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["provider", "-version"]
+        verbose_name = _("risk assessment")
+        permissions = [("publish_riskassessment", "Can publish a risk assessment")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "version"], name="unique_assessment_version"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | (
+                    Q(published_at__isnull=False, next_review_on__isnull=False)
+                    & ~Q(rating="")
+                    & ~Q(decision="")
+                    & ~Q(storage_location="")
+                ),
+                name="published_assessment_is_complete",
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision="conditions") | ~Q(conditions=""),
+                name="conditional_approval_names_conditions",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider.service} v{self.version} ({self.get_status_display()})"
+
+    def save(self, *args, **kwargs):
+        _refuse_if_published(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _refuse_if_published(self)
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == AssessmentStatus.PUBLISHED
+
+    @property
+    def approves(self) -> bool:
+        return self.is_published and self.decision in APPROVING_DECISIONS
+
+
+class AssessmentAnswer(models.Model):
+    assessment = models.ForeignKey(RiskAssessment, on_delete=models.CASCADE, related_name="answers")
+    criterion = models.CharField(_("criterion"), max_length=30, choices=criteria.choices())
+    answer = models.CharField(
+        _("answer"), max_length=10, choices=Answer.choices, default=Answer.UNKNOWN
+    )
+    evidence = models.TextField(_("evidence"), blank=True)
+
+    class Meta:
+        ordering = ["assessment", "id"]
+        verbose_name = _("answer")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "criterion"], name="unique_answer_per_criterion"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.get_answer_display()}"
+
+    def save(self, *args, **kwargs):
+        if RiskAssessment.objects.filter(
+            pk=self.assessment_id, status=AssessmentStatus.PUBLISHED
+        ).exists():
+            raise PublishedRecordError("A published risk assessment cannot be changed.")
+        super().save(*args, **kwargs)
+
+
+def _refuse_if_published(obj: models.Model) -> None:
+    # Checks the stored row, not the instance: publishing (draft -> published)
+    # is the last save a record ever gets.
+    if obj.pk and type(obj).objects.filter(pk=obj.pk, status="published").exists():
+        raise PublishedRecordError(
+            f"A published {obj._meta.verbose_name} cannot be changed or deleted."
+        )

@@ -72,3 +72,18 @@ def dpo_client(dpo_user):
 @pytest.fixture
 def other_school_client(other_school_dpo):
     return staff_client(other_school_dpo)
+
+
+# --- providers ---------------------------------------------------------------
+@pytest.fixture
+def in_use_provider(school, dpo_user):
+    """A provider approved by a published assessment and in use."""
+    from providers import services
+
+    from .factories import ProviderFactory
+
+    provider = ProviderFactory(school=school, service="Bug Club", name="Pearson Education Ltd")
+    services.record_assessment(
+        provider=provider, answers={}, decision="approve", actor=dpo_user, notes=""
+    )
+    return services.set_provider_status(provider=provider, status="in_use", actor=dpo_user)

@@ -130,3 +130,37 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     method = "TT"
     result = "WA"
     academic_year = 2023
+
+
+# --- providers ---------------------------------------------------------------
+from providers import models as prm  # noqa: E402
+
+
+class ProviderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = prm.Provider
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"Provider Ltd {n}")
+    service = factory.Sequence(lambda n: f"Reading App {n}")
+    purpose = "Reading books matched to each pupil's level."
+    website = "https://provider.example"
+    privacy_policy_url = "https://provider.example/privacy"
+    data_categories = factory.LazyFunction(lambda: ["name", "year"])
+    data_fields = "forename, class, reading level"
+    pupils_covered = "Years 1 to 4"
+    storage_location = prm.StorageLocation.UK
+    storage_detail = "London"
+    lawful_basis = prm.LawfulBasis.CONSENT
+    offline_alternative = "Printed reading books."
+    status = prm.ProviderStatus.PROPOSED
+
+
+class PrivacyNoticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = prm.PrivacyNotice
+
+    school = factory.SubFactory(SchoolFactory)
+    version = factory.Sequence(lambda n: n + 1)
+    title = "Privacy notice for pupils"
+    body = "## Who we are\n\nWe are a school."

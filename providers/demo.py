@@ -1,0 +1,249 @@
+"""Demo data: the cloud services a primary school typically uses, reviews in
+different states, and a published privacy notice generated from the school.
+
+Idempotent: providers are looked up by service; assessments and the notice
+are only added when the provider or school has none yet.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+
+from . import criteria, services
+from .models import (
+    Answer,
+    DataCategory,
+    Decision,
+    LawfulBasis,
+    PrivacyNotice,
+    Provider,
+    ProviderRole,
+    ProviderStatus,
+    StorageLocation,
+)
+
+D = DataCategory
+
+PROVIDERS = [
+    {
+        "service": "Google Workspace for Education",
+        "name": "Google LLC",
+        "purpose": "Pupils' school e-mail, Google Classroom homework and shared documents "
+        "in Years 3 to 6.",
+        "website": "https://edu.google.com/",
+        "privacy_policy_url": "https://workspace.google.com/terms/education_privacy/",
+        "data_categories": [D.NAME, D.YEAR_GROUP, D.WORK],
+        "data_fields": "forename, surname, class, school e-mail address, work pupils upload",
+        "pupils_covered": "Years 3 to 6",
+        "storage_location": StorageLocation.IDTA,
+        "storage_detail": "Google data centres in the EU and the USA (UK Addendum)",
+        "certifications": "ISO 27001, ISO 27018, SOC 2",
+        "retention": "Accounts deleted within 30 days of a pupil leaving; Google deletes "
+        "within 180 days.",
+        "lawful_basis": LawfulBasis.CONSENT,
+        "offline_alternative": "Homework on paper in a homework book, marked in class.",
+        "status": ProviderStatus.IN_USE,
+        "review": "good",
+    },
+    {
+        "service": "Seesaw",
+        "name": "Seesaw Learning, Inc.",
+        "purpose": "Learning journals in Reception to Year 2: photos of pupils' work shared "
+        "with their parents.",
+        "website": "https://seesaw.com/",
+        "privacy_policy_url": "https://seesaw.com/privacy/",
+        "data_categories": [D.NAME, D.YEAR_GROUP, D.WORK, D.PHOTOS],
+        "data_fields": "forename, class, photos and videos of work, teachers' comments",
+        "pupils_covered": "Reception to Year 2",
+        "storage_location": StorageLocation.IDTA,
+        "storage_detail": "AWS, USA (UK Addendum)",
+        "certifications": "ISO 27001",
+        "retention": "Deleted 60 days after the class is archived.",
+        "lawful_basis": LawfulBasis.CONSENT,
+        "offline_alternative": "A paper learning journal sent home each half term.",
+        "status": ProviderStatus.IN_USE,
+        "review": "overdue",
+    },
+    {
+        "service": "Arbor",
+        "name": "Arbor Education Partners Ltd",
+        "purpose": "Messages and letters to parents, parents' evening bookings and the parent app.",
+        "website": "https://arbor-education.com/",
+        "privacy_policy_url": "https://arbor-education.com/privacy-policy/",
+        "data_categories": [D.NAME, D.YEAR_GROUP, D.CONTACT, D.ATTENDANCE],
+        "data_fields": "pupil name and class, parents' names, e-mail addresses and mobile "
+        "numbers, attendance alerts",
+        "pupils_covered": "All pupils",
+        "storage_location": StorageLocation.UK,
+        "storage_detail": "AWS London region",
+        "certifications": "ISO 27001, Cyber Essentials Plus",
+        "retention": "Deleted 12 months after the contract ends.",
+        "lawful_basis": LawfulBasis.PUBLIC_TASK,
+        "offline_alternative": "Letters on paper sent home with the pupil.",
+        "status": ProviderStatus.IN_USE,
+        "review": "good",
+    },
+    {
+        "service": "Bug Club",
+        "name": "Pearson Education Ltd",
+        "purpose": "Online reading books matched to each pupil's reading level.",
+        "website": "https://www.pearson.com/",
+        "privacy_policy_url": "https://www.pearson.com/en-gb/privacy-center.html",
+        "data_categories": [D.NAME, D.YEAR_GROUP, D.ASSESSMENT],
+        "data_fields": "forename, class, reading level, books read and quiz scores",
+        "pupils_covered": "Years 1 to 4",
+        "storage_location": StorageLocation.UK,
+        "storage_detail": "UK data centre",
+        "certifications": "ISO 27001",
+        "retention": "Deleted at the end of the subscription year unless renewed.",
+        "lawful_basis": LawfulBasis.CONSENT,
+        "offline_alternative": "Printed reading books from the school library.",
+        "status": ProviderStatus.IN_USE,
+        "review": "conditions",
+    },
+    {
+        "service": "Times Tables Rock Stars",
+        "name": "Maths Circle Ltd",
+        "purpose": "Times-tables practice at school and at home.",
+        "website": "https://ttrockstars.com/",
+        "privacy_policy_url": "https://ttrockstars.com/privacy",
+        "data_categories": [D.NAME, D.YEAR_GROUP, D.ASSESSMENT],
+        "data_fields": "forename, surname initial, class, times-tables scores",
+        "pupils_covered": "Years 2 to 6",
+        "storage_location": StorageLocation.UK,
+        "storage_detail": "Microsoft Azure UK South",
+        "certifications": "Cyber Essentials",
+        "retention": "Deleted 3 months after the subscription ends.",
+        "lawful_basis": LawfulBasis.CONSENT,
+        "offline_alternative": "Times-tables practice sheets and class games.",
+        "status": ProviderStatus.IN_USE,
+        "review": "good",
+    },
+    {
+        "service": "ParentPay",
+        "name": "ParentPay Ltd",
+        "purpose": "Paying for school meals and trips online, and recording meal choices "
+        "and dietary needs for the kitchen.",
+        "website": "https://www.parentpay.com/",
+        "privacy_policy_url": "https://www.parentpay.com/privacy-policy/",
+        "data_categories": [D.NAME, D.YEAR_GROUP, D.CONTACT, D.DIETARY, D.HEALTH],
+        "data_fields": "pupil name and class, parents' names and e-mail addresses, meal "
+        "choices, allergies and dietary needs",
+        "pupils_covered": "All pupils",
+        "storage_location": StorageLocation.UK,
+        "storage_detail": "UK data centres",
+        "certifications": "ISO 27001, PCI DSS, Cyber Essentials Plus",
+        "retention": "Deleted 6 years after the last payment (financial records).",
+        "lawful_basis": LawfulBasis.CONTRACT,
+        "offline_alternative": "Payment by cheque or cash at the school office.",
+        "status": ProviderStatus.IN_USE,
+        "review": "good",
+    },
+    {
+        "service": "Class and individual photographs",
+        "name": "Tempest Photography",
+        "purpose": "Annual class and individual photographs offered to parents to buy.",
+        "website": "https://www.tempest-photography.co.uk/",
+        "privacy_policy_url": "https://www.tempest-photography.co.uk/privacy-policy",
+        "data_categories": [D.NAME, D.YEAR_GROUP, D.PHOTOS],
+        "data_fields": "forename, surname, class, photographs",
+        "pupils_covered": "All pupils",
+        "storage_location": StorageLocation.OTHER,
+        "storage_detail": "Image hosting provider outside the UK, no safeguard documented",
+        "certifications": "",
+        "retention": "Unclear: the contract does not say.",
+        "lawful_basis": LawfulBasis.CONSENT,
+        "offline_alternative": "No photograph is taken of your child.",
+        "status": ProviderStatus.PROPOSED,
+        "review": "rejected",
+    },
+    {
+        "service": "Tapestry",
+        "name": "The Foundation Stage Forum Ltd",
+        "purpose": "Online learning journal for the Reception class (proposed to replace "
+        "Seesaw in Reception).",
+        "website": "https://tapestry.info/",
+        "privacy_policy_url": "https://tapestry.info/privacy-policy.html",
+        "data_categories": [D.NAME, D.DATE_OF_BIRTH, D.WORK, D.PHOTOS, D.SEN],
+        "data_fields": "forename, surname, date of birth, observations, photos, SEN notes",
+        "pupils_covered": "Reception",
+        "storage_location": StorageLocation.UK,
+        "storage_detail": "AWS London region",
+        "certifications": "ISO 27001, Cyber Essentials Plus",
+        "retention": "Deleted when the school closes the account.",
+        "lawful_basis": LawfulBasis.CONSENT,
+        "offline_alternative": "A paper learning journal.",
+        "status": ProviderStatus.PROPOSED,
+        "review": None,  # proposed: not assessed yet
+    },
+]
+
+EVIDENCE = "Supplier's self-certification and DPA clause checked by the DPO."
+
+
+def _answers(kind: str) -> dict[str, tuple[str, str]]:
+    answers = {c.code: (Answer.MET, EVIDENCE) for c in criteria.CRITERIA}
+    if kind in ("conditions", "overdue"):
+        answers["ncsc-13"] = (Answer.PARTLY, "Audit logs only on the premium plan.")
+        answers["art28-h"] = (Answer.PARTLY, "Audits by questionnaire only.")
+    if kind == "conditions":
+        answers["ncsc-08"] = (Answer.UNKNOWN, "Sub-processor list requested, not received.")
+        answers["ncsc-07"] = (Answer.UNKNOWN, "")
+        answers["dfe-availability"] = (Answer.PARTLY, "No service level agreement.")
+        answers["art28-d"] = (Answer.PARTLY, "Sub-processors changed by notice only.")
+    if kind == "rejected":
+        answers["art28-g"] = (Answer.NOT_MET, "No deletion on exit in the contract.")
+        answers["dfe-transfers"] = (Answer.NOT_MET, "Transfers outside the UK undocumented.")
+        answers["ncsc-01"] = (Answer.UNKNOWN, "")
+    return answers
+
+
+def _review(provider: Provider, kind: str, today: datetime.date, actor) -> None:
+    assessed_on = today - relativedelta(months=2)
+    decision = Decision.APPROVE
+    conditions = ""
+    if kind == "overdue":
+        assessed_on = today - relativedelta(months=13)
+    elif kind == "conditions":
+        decision = Decision.APPROVE_WITH_CONDITIONS
+        conditions = "Review the audit-log options at renewal."
+        assessed_on = today - relativedelta(months=11, days=15)  # due within 30 days
+    elif kind == "rejected":
+        decision = Decision.REJECT
+    services.record_assessment(
+        provider=provider,
+        answers=_answers(kind),
+        decision=decision,
+        conditions=conditions,
+        assessed_on=assessed_on,
+        next_review_on=assessed_on + relativedelta(months=12),
+        actor=actor,
+        notes="Demo review.",
+    )
+
+
+@transaction.atomic
+def seed(ctx) -> None:
+    dpo = ctx.users.get("dpo")
+    actor = dpo or "seed_demo"
+    for row in PROVIDERS:
+        spec = dict(row)
+        review = spec.pop("review")
+        status = spec.pop("status")
+        provider, created = Provider.objects.get_or_create(
+            school=ctx.school,
+            service=spec["service"],
+            defaults={**spec, "role": ProviderRole.PROCESSOR, "status": ProviderStatus.PROPOSED},
+        )
+        if created:
+            services.save_provider(provider=provider, actor=actor)
+        if review and not provider.assessments.exists():
+            _review(provider, review, ctx.today, actor)
+        if provider.status != status:
+            services.set_provider_status(provider=provider, status=status, actor=actor)
+    if not PrivacyNotice.objects.filter(school=ctx.school).exists():
+        draft = services.draft_notice(school=ctx.school, actor=actor)
+        services.publish_notice(notice=draft, actor=actor)

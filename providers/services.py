@@ -1,0 +1,251 @@
+"""Writes to providers, risk assessments and privacy notices.
+
+Views, admin actions, management commands and demo data all call these, so
+the audit trail and the public page cache are never skipped.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pupils import audit
+from pupils.models import AuditAction, School
+
+from . import cache, criteria, notice, risk
+from .models import (
+    Answer,
+    AssessmentAnswer,
+    AssessmentStatus,
+    Decision,
+    NoticeStatus,
+    PrivacyNotice,
+    Provider,
+    ProviderStatus,
+    RiskAssessment,
+)
+
+#: Months until the next review when the assessor does not say (DfE and
+#: most DPOs review cloud services yearly; configurable per assessment).
+DEFAULT_REVIEW_MONTHS = 12
+
+STATUSES_NEEDING_APPROVAL = frozenset({ProviderStatus.APPROVED, ProviderStatus.IN_USE})
+
+
+def default_next_review(assessed_on: datetime.date) -> datetime.date:
+    return assessed_on + relativedelta(months=DEFAULT_REVIEW_MONTHS)
+
+
+def check_status_allowed(provider: Provider, status: str) -> None:
+    """Raise ValidationError when ``provider`` may not take ``status``."""
+    if status in STATUSES_NEEDING_APPROVAL and not (
+        provider.pk and provider.has_approving_assessment()
+    ):
+        raise ValidationError(
+            _(
+                "%(service)s cannot be marked “%(status)s”: its latest published risk "
+                "assessment must approve it. Record and publish an assessment first."
+            )
+            % {"service": provider.service, "status": ProviderStatus(status).label},
+            code="needs_approving_assessment",
+        )
+
+
+@transaction.atomic
+def set_provider_status(*, provider: Provider, status: str, actor) -> Provider:
+    if status not in ProviderStatus.values:
+        raise ValidationError(_("Unknown status."), code="invalid")
+    check_status_allowed(provider, status)
+    provider.status = status
+    provider.full_clean()
+    provider.save(update_fields=["status", "updated_at"])
+    audit.record_change(actor=actor, obj=provider, created=False, fields=["status"])
+    cache.invalidate(provider.school_id)
+    return provider
+
+
+def _next_version(queryset) -> int:
+    return (queryset.aggregate(v=Max("version"))["v"] or 0) + 1
+
+
+@transaction.atomic
+def start_assessment(*, provider: Provider, actor) -> RiskAssessment:
+    """A new draft review with one unanswered row per criterion."""
+    Provider.objects.select_for_update().get(pk=provider.pk)
+    assessment = RiskAssessment.objects.create(
+        provider=provider,
+        version=_next_version(provider.assessments.all()),
+        assessor=actor if getattr(actor, "pk", None) else None,
+        storage_location=provider.storage_location,
+        special_category=provider.receives_special_category_data,
+    )
+    AssessmentAnswer.objects.bulk_create(
+        AssessmentAnswer(assessment=assessment, criterion=c.code) for c in criteria.CRITERIA
+    )
+    audit.record_change(actor=actor, obj=assessment, created=True)
+    return assessment
+
+
+def rate_assessment(assessment: RiskAssessment) -> risk.Rating:
+    answers = dict(assessment.answers.values_list("criterion", "answer"))
+    return risk.rate(
+        answers,
+        storage=assessment.storage_location or assessment.provider.storage_location,
+        special_category=assessment.special_category
+        or assessment.provider.receives_special_category_data,
+    )
+
+
+@transaction.atomic
+def publish_assessment(
+    *,
+    assessment: RiskAssessment,
+    actor,
+    decision: str | None = None,
+    next_review_on: datetime.date | None = None,
+) -> RiskAssessment:
+    """Rate and publish a draft review; from now on it never changes."""
+    assessment = RiskAssessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.is_published:
+        raise ValidationError(_("This assessment is already published."), code="published")
+    decision = decision or assessment.decision
+    if decision not in Decision.values:
+        raise ValidationError(_("Choose a decision before publishing."), code="no_decision")
+    if decision == Decision.APPROVE_WITH_CONDITIONS and not assessment.conditions.strip():
+        raise ValidationError(
+            _("Say what the conditions are before approving with conditions."), code="conditions"
+        )
+    provider = assessment.provider
+    # Snapshot what the rating depends on, as the provider is now.
+    assessment.storage_location = provider.storage_location
+    assessment.special_category = provider.receives_special_category_data
+    rating = rate_assessment(assessment)
+    assessment.rating = rating.level
+    assessment.decision = decision
+    assessment.next_review_on = (
+        next_review_on or assessment.next_review_on or default_next_review(assessment.assessed_on)
+    )
+    if assessment.next_review_on <= assessment.assessed_on:
+        raise ValidationError(
+            _("The next review must be after the assessment date."), code="review_date"
+        )
+    if assessment.assessor_id is None and getattr(actor, "pk", None):
+        assessment.assessor = actor
+    assessment.status = AssessmentStatus.PUBLISHED
+    assessment.published_at = timezone.now()
+    assessment.full_clean()
+    assessment.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=assessment,
+        school_id=provider.school_id,
+        summary=f"Risk assessment v{assessment.version} published: {provider.service}",
+        fields=["status", "rating", "decision"],
+    )
+    cache.invalidate(provider.school_id)
+    return assessment
+
+
+@transaction.atomic
+def record_assessment(
+    *,
+    provider: Provider,
+    answers: Mapping[str, tuple[str, str] | str],
+    decision: str,
+    actor,
+    assessor=None,
+    assessed_on: datetime.date | None = None,
+    next_review_on: datetime.date | None = None,
+    conditions: str = "",
+    notes: str = "",
+) -> RiskAssessment:
+    """Record a complete review in one go and publish it. ``answers`` maps
+    criterion codes to an answer or (answer, evidence); criteria left out
+    are recorded as unknown."""
+    unknown = set(answers) - set(criteria.BY_CODE)
+    if unknown:
+        raise ValidationError(
+            _("Unknown criteria: %(codes)s") % {"codes": ", ".join(sorted(unknown))},
+            code="criteria",
+        )
+    assessment = start_assessment(provider=provider, actor=actor)
+    if assessor is not None:
+        assessment.assessor = assessor
+    assessment.assessed_on = assessed_on or timezone.localdate()
+    assessment.conditions = conditions
+    assessment.notes = notes
+    assessment.save()
+    rows = {a.criterion: a for a in assessment.answers.all()}
+    for code, value in answers.items():
+        answer, evidence = (value, "") if isinstance(value, str) else value
+        if answer not in Answer.values:
+            raise ValidationError(
+                _("Unknown answer: %(answer)s") % {"answer": answer}, code="answer"
+            )
+        rows[code].answer, rows[code].evidence = answer, evidence
+    AssessmentAnswer.objects.bulk_update(rows.values(), ["answer", "evidence"])
+    return publish_assessment(
+        assessment=assessment, actor=actor, decision=decision, next_review_on=next_review_on
+    )
+
+
+@transaction.atomic
+def save_provider(*, provider: Provider, actor, fields: list[str] | None = None) -> Provider:
+    """Create or change a provider (the admin's save goes through here)."""
+    created = provider.pk is None
+    stored = None if created else Provider.objects.filter(pk=provider.pk).first()
+    if stored is None or stored.status != provider.status:
+        check_status_allowed(provider, provider.status)
+    provider.full_clean()
+    provider.save()
+    audit.record_change(actor=actor, obj=provider, created=created, fields=fields or [])
+    cache.invalidate(provider.school_id)
+    return provider
+
+
+@transaction.atomic
+def draft_notice(
+    *, school: School, actor, title: str | None = None, body: str | None = None
+) -> PrivacyNotice:
+    """A new draft version, by default generated from what the app knows."""
+    School.objects.select_for_update().get(pk=school.pk)
+    draft = PrivacyNotice(
+        school=school,
+        version=_next_version(school.privacy_notices.all()),
+        title=title or notice.default_title(),
+        body=body if body is not None else notice.generate(school),
+    )
+    draft.full_clean()
+    draft.save()
+    audit.record_change(actor=actor, obj=draft, created=True)
+    return draft
+
+
+@transaction.atomic
+def publish_notice(*, notice: PrivacyNotice, actor) -> PrivacyNotice:
+    locked = PrivacyNotice.objects.select_for_update().get(pk=notice.pk)
+    if locked.status == NoticeStatus.PUBLISHED:
+        raise ValidationError(_("This version is already published."), code="published")
+    if not locked.body.strip():
+        raise ValidationError(_("A notice with no text cannot be published."), code="empty")
+    locked.status = NoticeStatus.PUBLISHED
+    locked.published_at = timezone.now()
+    locked.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        school_id=locked.school_id,
+        summary=f"Privacy notice v{locked.version} published",
+        fields=["status"],
+    )
+    cache.invalidate(locked.school_id)
+    return locked

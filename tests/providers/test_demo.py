@@ -1,0 +1,43 @@
+"""The demo data shows providers in every state and can be loaded twice."""
+
+import datetime
+
+from django.utils import timezone
+
+from providers import demo
+from providers.models import NoticeStatus, PrivacyNotice, Provider, ProviderStatus
+from pupils import demo as pupil_demo
+
+
+def _seed():
+    school, created = pupil_demo.seed_school()
+    ctx = pupil_demo.DemoContext(school=school, created=created)
+    pupil_demo.seed_staff(ctx)
+    demo.seed(ctx)
+    return school
+
+
+def test_the_demo_has_overdue_rejected_proposed_and_consent_providers(db):
+    school = _seed()
+    today = timezone.localdate()
+    providers = {p.service: p for p in Provider.objects.for_school(school).with_last_assessment()}
+    assert len(providers) == len(demo.PROVIDERS)
+    assert providers["Seesaw"].next_review_on < today
+    assert providers["Bug Club"].next_review_on <= today + datetime.timedelta(days=30)
+    assert providers["Class and individual photographs"].last_decision == "reject"
+    assert providers["Tapestry"].status == ProviderStatus.PROPOSED
+    assert providers["Tapestry"].last_assessed_on is None
+    in_use = Provider.objects.for_school(school).in_use()
+    assert in_use.filter(lawful_basis="consent").exclude(offline_alternative="").exists()
+    assert in_use.exclude(lawful_basis="consent").exists()
+    assert all(p.has_approving_assessment() for p in in_use)
+    notice = PrivacyNotice.objects.current_for(school)
+    assert notice.status == NoticeStatus.PUBLISHED and school.name in notice.body
+
+
+def test_loading_the_demo_twice_adds_nothing(db):
+    _seed()
+    counts = (Provider.objects.count(), PrivacyNotice.objects.count())
+    _seed()
+    assert (Provider.objects.count(), PrivacyNotice.objects.count()) == counts
+    assert sum(p.assessments.count() for p in Provider.objects.all()) == 7
