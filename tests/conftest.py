@@ -3,8 +3,11 @@ import shutil
 
 import pytest
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pupils.roles import DPO, OFFICE_STAFF
+from pupils.sessions import stamp_signed_in
 
 from .factories import SchoolFactory, UserFactory
 
@@ -53,9 +56,21 @@ def other_school_dpo(other_school):
 
 
 def staff_client(user) -> Client:
-    """A client signed in as this member of staff (password and second factor)."""
+    """A client signed in as this member of staff (password and second factor).
+
+    It signs in as the sign-in views leave a session (a verified authenticator
+    in the session, signed in now) without writing sign-in entries to the
+    audit trail, which tests of other features count. The real sign-in views
+    are tested in tests/pupils/test_signin.py."""
     client = Client()
     client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    stamp_signed_in(session)
+    session.save()
     return client
 
 

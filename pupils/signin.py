@@ -1,0 +1,219 @@
+"""Staff sign-in: password, then a second factor (or, once, setting one up).
+
+The password step does NOT sign anyone in: it only remembers, for a few
+minutes, whose password was right. ``auth.login`` is called when the second
+factor is verified too, so a password alone never gives a signed-in session.
+Every sign-in, failure and sign-out goes to the audit trail with the
+username only (never what was typed as a password, never the address).
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlencode
+
+import django_otp
+from django import forms
+from django.contrib import auth
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import get_user_model
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import audit, mfa, throttle
+from .models import AuditAction, StaffProfile
+from .sessions import end_sessions, stamp_signed_in
+
+PENDING = "_signin_pending"
+PENDING_SECONDS = 5 * 60
+MAX_CODE_ATTEMPTS = 5
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Code"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "inputmode": "text"}
+        ),
+    )
+
+
+# --- Helpers ----------------------------------------------------------------
+
+
+def _next_url(request) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("admin:index")
+
+
+def _with_next(url_name: str, next_url: str) -> str:
+    return f"{reverse(url_name)}?{urlencode({'next': next_url})}"
+
+
+def _pending_user(request):
+    pending = request.session.get(PENDING)
+    if not pending or time.time() - pending["at"] > PENDING_SECONDS:
+        request.session.pop(PENDING, None)
+        return None
+    user = get_user_model()._default_manager.filter(pk=pending["user"], is_active=True).first()
+    return user if user is not None and user.is_staff else None
+
+
+def _school_id(user) -> int | None:
+    # So that the school's DPO sees their own staff's sign-ins in the trail.
+    profile = StaffProfile.objects.filter(user_id=user.pk).values("school_id").first()
+    return profile["school_id"] if profile else None
+
+
+def _record(user, action: AuditAction, summary: str) -> None:
+    audit.record(actor=user, action=action, summary=summary, school_id=_school_id(user))
+
+
+def _record_failure(request, *, username: str, why: str) -> None:
+    throttle.record_failure(request, username)
+    summary = _("Failed sign-in: %(why)s") % {"why": why}
+    user = get_user_model()._default_manager.filter(username__iexact=username).first()
+    if user is None:
+        # An unknown "username" may be a mistyped password: never record it.
+        audit.record(actor="unknown username", action=AuditAction.SIGN_IN_FAILED, summary=summary)
+    else:
+        _record(user, AuditAction.SIGN_IN_FAILED, summary)
+
+
+def _wait_message(seconds: int) -> str:
+    minutes = max(1, (seconds + 59) // 60)
+    return _("Too many failed sign-ins. Try again in %(minutes)d minute(s).") % {"minutes": minutes}
+
+
+def _complete_sign_in(request, user, device, *, how: str):
+    backend = request.session[PENDING]["backend"]
+    next_url = _next_url(request)
+    auth.login(request, user, backend=backend)  # a new session key
+    django_otp.login(request, device)
+    stamp_signed_in(request.session)
+    request.session.pop(PENDING, None)
+    throttle.record_success(request, user.get_username())
+    _record(user, AuditAction.SIGN_IN, _("Signed in with %(how)s") % {"how": how})
+    return next_url
+
+
+def _context(site, request, **extra):
+    return {**site.each_context(request), "has_permission": False, **extra}
+
+
+# --- Views ------------------------------------------------------------------
+
+
+def password_step(request, *, site):
+    next_url = _next_url(request)
+    if request.method == "GET" and site.has_permission(request):
+        return HttpResponseRedirect(next_url)
+    form = AdminAuthenticationForm(request, data=request.POST or None)
+    if request.method == "POST":
+        username = request.POST.get("username", "")[:150]
+        wait = throttle.seconds_to_wait(request, username)
+        if wait:
+            form = AdminAuthenticationForm(request)
+            form.add_error(None, _wait_message(wait))
+            _record_failure(request, username=username, why=_("too many attempts"))
+        elif form.is_valid():
+            user = form.get_user()
+            request.session.cycle_key()
+            request.session[PENDING] = {"user": user.pk, "at": time.time(), "backend": user.backend}
+            request.session[PENDING + "_tries"] = 0
+            step = "admin:signin_code" if mfa.has_second_factor(user) else "admin:signin_enrol"
+            return HttpResponseRedirect(_with_next(step, next_url))
+        else:
+            _record_failure(request, username=username, why=_("wrong username or password"))
+    context = _context(
+        site,
+        request,
+        form=form,
+        title=_("Sign in"),
+        app_path=request.get_full_path(),
+        next=next_url,
+    )
+    return render(request, "admin/login.html", context)
+
+
+def code_step(request, *, site):
+    user = _pending_user(request)
+    next_url = _next_url(request)
+    if user is None:
+        return HttpResponseRedirect(_with_next("admin:login", next_url))
+    if not mfa.has_second_factor(user):
+        return HttpResponseRedirect(_with_next("admin:signin_enrol", next_url))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        wait = throttle.seconds_to_wait(request, user.get_username())
+        device = (
+            None if wait else mfa.verify_second_factor(user=user, token=form.cleaned_data["code"])
+        )
+        if device is not None:
+            how = (
+                _("a recovery code")
+                if device.name == mfa.RECOVERY_DEVICE_NAME
+                else _("an authenticator code")
+            )
+            response = HttpResponseRedirect(_complete_sign_in(request, user, device, how=how))
+            throttle.remember_browser(response, user.get_username())
+            return response
+        _record_failure(request, username=user.get_username(), why=_("wrong code"))
+        tries = request.session.get(PENDING + "_tries", 0) + 1
+        request.session[PENDING + "_tries"] = tries
+        if tries >= MAX_CODE_ATTEMPTS:
+            request.session.pop(PENDING, None)
+            return HttpResponseRedirect(_with_next("admin:login", next_url))
+        form.add_error("code", _wait_message(wait) if wait else _("That code is not right."))
+    context = _context(site, request, form=form, title=_("Enter your code"), next=next_url)
+    return render(request, "pupils/signin/code.html", context)
+
+
+def enrol_step(request, *, site):
+    user = _pending_user(request)
+    next_url = _next_url(request)
+    if user is None:
+        return HttpResponseRedirect(_with_next("admin:login", next_url))
+    try:
+        device = mfa.enrolment_device(user=user)
+    except mfa.EnrolmentClosed:
+        return HttpResponseRedirect(_with_next("admin:signin_code", next_url))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        confirmed = mfa.confirm_enrolment(user=user, token=form.cleaned_data["code"])
+        if confirmed is not None:
+            device, codes = confirmed
+            next_url = _complete_sign_in(request, user, device, how=_("a new authenticator"))
+            # Shown in this response only; never stored where they can be shown again.
+            context = _context(site, request, codes=codes, next=next_url, title=_("Recovery codes"))
+            response = render(request, "pupils/signin/recovery_codes.html", context)
+            throttle.remember_browser(response, user.get_username())
+            return response
+        _record_failure(request, username=user.get_username(), why=_("wrong set-up code"))
+        form.add_error("code", _("That code is not right. Check the time on your phone."))
+    context = _context(
+        site,
+        request,
+        form=form,
+        title=_("Set up your authenticator app"),
+        qr=mfa.qr_data_uri(device),
+        secret=mfa.secret_for_display(device),
+        next=next_url,
+    )
+    return render(request, "pupils/signin/enrol.html", context)
+
+
+def sign_out(request) -> None:
+    """Record the sign-out and end every session of this member of staff."""
+    if request.user.is_authenticated:
+        _record(request.user, AuditAction.SIGN_OUT, _("Signed out"))
+        end_sessions(user=request.user)
