@@ -23,7 +23,8 @@ class StaffAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         user = request.user
-        return user.is_active and user.is_staff and user.is_verified()
+        is_verified = getattr(user, "is_verified", None)  # from django_otp's middleware
+        return user.is_active and user.is_staff and is_verified is not None and is_verified()
 
     def get_urls(self):
         def sign_in_view(view):
@@ -40,10 +41,9 @@ class StaffAdminSite(admin.AdminSite):
             *super().get_urls(),
         ]
 
-    @never_cache
     def login(self, request, extra_context=None):
         request.current_app = self.name
-        return csrf_protect(signin.password_step)(request, site=self)
+        return never_cache(csrf_protect(signin.password_step))(request, site=self)
 
     def logout(self, request, extra_context=None):
         if request.method == "POST":

@@ -9,6 +9,7 @@ username only (never what was typed as a password, never the address).
 
 from __future__ import annotations
 
+import functools
 import time
 from urllib.parse import urlencode
 
@@ -23,6 +24,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_otp.middleware import is_verified as otp_is_verified
 
 from . import audit, mfa, throttle
 from .models import AuditAction, StaffProfile
@@ -99,6 +101,8 @@ def _complete_sign_in(request, user, device, *, how: str):
     next_url = _next_url(request)
     auth.login(request, user, backend=backend)  # a new session key
     django_otp.login(request, device)
+    # As OTPMiddleware would have it on the next request.
+    request.user.is_verified = functools.partial(otp_is_verified, request.user)
     stamp_signed_in(request.session)
     request.session.pop(PENDING, None)
     throttle.record_success(request, user.get_username())

@@ -1,8 +1,10 @@
 import os
 import shutil
+import time
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -87,3 +89,33 @@ def dpo_client(dpo_user):
 @pytest.fixture
 def other_school_client(other_school_dpo):
     return staff_client(other_school_dpo)
+
+
+# --- Staff sign-in (password and second factor) --------------------------------
+
+
+def totp_code(device, *, steps_ahead: int = 0) -> str:
+    """The code the member of staff's authenticator app shows now."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def sign_in(client: Client, username: str, password: str, code: str | None = None, next=""):
+    """Go through the real sign-in views: password, then (if given) the code.
+    Returns the last response."""
+    data = {"username": username, "password": password}
+    if next:
+        data["next"] = next
+    response = client.post(reverse("admin:login"), data)
+    if code is None or response.status_code != 302:
+        return response
+    return client.post(response["Location"], {"code": code})
+
+
+@pytest.fixture
+def authenticator(office_user):
+    """The office user's confirmed authenticator app."""
+    return TOTPDevice.objects.create(user=office_user, name="Phone", confirmed=True)
