@@ -18,6 +18,7 @@ from django import forms
 from django.contrib import auth
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -43,6 +44,18 @@ class CodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "autofocus": True, "inputmode": "text"}
         ),
     )
+
+
+class StaffAuthenticationForm(AdminAuthenticationForm):
+    """The admin's password form, refusing (without checking the password)
+    while this username or address must wait."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        wait = throttle.seconds_to_wait(self.request, username)
+        if wait:
+            raise ValidationError(_wait_message(wait), code="throttled")
+        return super().clean()
 
 
 # --- Helpers ----------------------------------------------------------------
@@ -121,23 +134,18 @@ def password_step(request, *, site):
     next_url = _next_url(request)
     if request.method == "GET" and site.has_permission(request):
         return HttpResponseRedirect(next_url)
-    form = AdminAuthenticationForm(request, data=request.POST or None)
+    form = StaffAuthenticationForm(request, data=request.POST or None)
     if request.method == "POST":
-        username = request.POST.get("username", "")[:150]
-        wait = throttle.seconds_to_wait(request, username)
-        if wait:
-            form = AdminAuthenticationForm(request)
-            form.add_error(None, _wait_message(wait))
-            _record_failure(request, username=username, why=_("too many attempts"))
-        elif form.is_valid():
+        if form.is_valid():
             user = form.get_user()
             request.session.cycle_key()
             request.session[PENDING] = {"user": user.pk, "at": time.time(), "backend": user.backend}
             request.session[PENDING + "_tries"] = 0
             step = "admin:signin_code" if mfa.has_second_factor(user) else "admin:signin_enrol"
             return HttpResponseRedirect(_with_next(step, next_url))
-        else:
-            _record_failure(request, username=username, why=_("wrong username or password"))
+        throttled = form.has_error(NON_FIELD_ERRORS, "throttled")
+        why = _("too many attempts") if throttled else _("wrong username or password")
+        _record_failure(request, username=request.POST.get("username", "")[:150], why=why)
     context = _context(
         site,
         request,

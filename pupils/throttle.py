@@ -32,6 +32,10 @@ DEVICE_COOKIE_AGE = 90 * 24 * 3600
 _SALT = "pupils.throttle.known-browser"
 
 
+def _now() -> float:
+    return time.time()
+
+
 def client_ip(request) -> str:
     """The client's address; behind our TLS proxy, the one the proxy saw
     (the right-most X-Forwarded-For entry, which the proxy appends)."""
@@ -81,7 +85,7 @@ def _keys(request, username: str) -> list[tuple[str, int]]:
 
 def seconds_to_wait(request, username: str) -> int:
     """0 when a sign-in may be tried now, else how long to wait."""
-    now = time.time()
+    now = _now()
     waits = [0]
     for key, _free in _keys(request, username):
         state = cache.get(key)
@@ -91,7 +95,7 @@ def seconds_to_wait(request, username: str) -> int:
 
 
 def record_failure(request, username: str) -> None:
-    now = time.time()
+    now = _now()
     for key, free in _keys(request, username):
         state = cache.get(key) or {"n": 0, "until": 0}
         state["n"] += 1
