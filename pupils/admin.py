@@ -5,6 +5,8 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit, mfa
 from .admin_tools import SchoolScopedAdmin, ScopedAuditedAdmin
@@ -346,3 +348,8 @@ class StaffUserAdmin(UserAdmin):
 
 admin.site.unregister(get_user_model())
 admin.site.register(get_user_model(), StaffUserAdmin)
+
+# Authenticator secrets and recovery codes are never shown in the admin, not
+# even to a superuser: a lost phone is dealt with by "Reset the second factor".
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
