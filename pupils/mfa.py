@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import time
 
 import segno
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 from django_otp.models import Device
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from . import audit
 from .models import AuditAction
@@ -42,27 +45,34 @@ def has_second_factor(user) -> bool:
     return any(True for _device in devices_for_user(user, confirmed=True))
 
 
-def enrolment_device(*, user) -> TOTPDevice:
-    """The unconfirmed authenticator being set up (made on first call)."""
+def new_secret() -> str:
+    """A new authenticator secret (hex), kept in the session until confirmed."""
+    return default_key()
+
+
+def enrolment_device(*, user, key: str) -> TOTPDevice:
+    """The authenticator being set up, not saved until it is confirmed."""
     if has_second_factor(user):
         raise EnrolmentClosed
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
-    return device
+    return TOTPDevice(user=user, key=key, name=APP_DEVICE_NAME, confirmed=False)
 
 
 @transaction.atomic
-def confirm_enrolment(*, user, token: str) -> tuple[TOTPDevice, list[str]] | None:
-    """Confirm the authenticator with a code from it; return it and new
+def confirm_enrolment(*, user, key: str, token: str) -> tuple[TOTPDevice, list[str]] | None:
+    """Save the authenticator once a code from it is right; return it and new
     recovery codes (to show once), or None when the code is wrong."""
-    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
-    if has_second_factor(user) or device is None:
-        raise EnrolmentClosed
-    if not device.verify_token(_normalise(token)):
+    # One enrolment at a time per account, even from two browsers at once.
+    get_user_model()._default_manager.select_for_update().filter(pk=user.pk).first()
+    device = enrolment_device(user=user, key=key)
+    token = _normalise(token)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if not (_is_app_code(token) and totp.verify(int(token), device.tolerance)):
         return None
     device.confirmed = True
-    device.save(update_fields=["confirmed"])
+    device.last_t = totp.t()  # the code used to set up cannot be used again
+    device.drift = totp.drift
+    device.save()
     codes = _new_recovery_codes(user)
     audit.record(
         actor=user,

@@ -32,7 +32,7 @@ from .models import AuditAction, StaffProfile
 from .sessions import end_sessions, stamp_signed_in
 
 PENDING = "_signin_pending"
-PENDING_SECONDS = 5 * 60
+PENDING_SECONDS = 10 * 60  # time to install an app when setting up
 MAX_CODE_ATTEMPTS = 5
 
 
@@ -102,6 +102,16 @@ def _record_failure(request, *, username: str, why: str) -> None:
         audit.record(actor="unknown username", action=AuditAction.SIGN_IN_FAILED, summary=summary)
     else:
         _record(user, AuditAction.SIGN_IN_FAILED, summary)
+
+
+def _too_many_tries(request) -> bool:
+    """Count a wrong code; after MAX_CODE_ATTEMPTS the password is asked again."""
+    tries = request.session.get(PENDING + "_tries", 0) + 1
+    request.session[PENDING + "_tries"] = tries
+    if tries < MAX_CODE_ATTEMPTS:
+        return False
+    request.session.pop(PENDING, None)
+    return True
 
 
 def _wait_message(seconds: int) -> str:
@@ -180,10 +190,7 @@ def code_step(request, *, site):
             throttle.remember_browser(response, user.get_username())
             return response
         _record_failure(request, username=user.get_username(), why=_("wrong code"))
-        tries = request.session.get(PENDING + "_tries", 0) + 1
-        request.session[PENDING + "_tries"] = tries
-        if tries >= MAX_CODE_ATTEMPTS:
-            request.session.pop(PENDING, None)
+        if _too_many_tries(request):
             return HttpResponseRedirect(_with_next("admin:login", next_url))
         form.add_error("code", _wait_message(wait) if wait else _("That code is not right."))
     context = _context(site, request, form=form, title=_("Enter your code"), next=next_url)
@@ -195,13 +202,25 @@ def enrol_step(request, *, site):
     next_url = _next_url(request)
     if user is None:
         return HttpResponseRedirect(_with_next("admin:login", next_url))
+    pending = request.session[PENDING]
+    if "key" not in pending:
+        # Only in this (signed-in-with-password) session until confirmed.
+        pending["key"] = mfa.new_secret()
+        request.session.modified = True
     try:
-        device = mfa.enrolment_device(user=user)
+        device = mfa.enrolment_device(user=user, key=pending["key"])
     except mfa.EnrolmentClosed:
         return HttpResponseRedirect(_with_next("admin:signin_code", next_url))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        confirmed = mfa.confirm_enrolment(user=user, token=form.cleaned_data["code"])
+        confirmed = None
+        wait = throttle.seconds_to_wait(request, user.get_username())
+        if not wait:
+            code = form.cleaned_data["code"]
+            try:
+                confirmed = mfa.confirm_enrolment(user=user, key=pending["key"], token=code)
+            except mfa.EnrolmentClosed:  # set up meanwhile from another browser
+                return HttpResponseRedirect(_with_next("admin:signin_code", next_url))
         if confirmed is not None:
             device, codes = confirmed
             next_url = _complete_sign_in(request, user, device, how=_("a new authenticator"))
@@ -211,7 +230,10 @@ def enrol_step(request, *, site):
             throttle.remember_browser(response, user.get_username())
             return response
         _record_failure(request, username=user.get_username(), why=_("wrong set-up code"))
-        form.add_error("code", _("That code is not right. Check the time on your phone."))
+        if _too_many_tries(request):
+            return HttpResponseRedirect(_with_next("admin:login", next_url))
+        message = _("That code is not right. Check the time on your phone.")
+        form.add_error("code", _wait_message(wait) if wait else message)
     context = _context(
         site,
         request,

@@ -1,5 +1,8 @@
 """Staff sign in with a password AND a second factor; nothing less opens a page."""
 
+import base64
+import re
+
 import pytest
 from django.contrib.admin import site
 from django.urls import reverse
@@ -124,26 +127,46 @@ def test_a_recovery_code_signs_in_once(client, office_user, authenticator):
     assert not StaticToken.objects.exists()
 
 
+def code_from_typed_key(page: str) -> str:
+    """What an authenticator app shows after the member of staff types the key."""
+    secret = re.search(r'<code id="enrol-secret">([A-Z2-7 ]+)</code>', page).group(1)
+    key = base64.b32decode(secret.replace(" ", "")).hex()
+    return totp_code(TOTPDevice(key=key))
+
+
 def test_a_member_of_staff_without_a_second_factor_sets_one_up(client, office_user):
     response = sign_in(client, "office", PASSWORD)
     assert response["Location"].startswith(reverse("admin:signin_enrol"))
 
     page = client.get(response["Location"]).content.decode()
     assert 'src="data:image/svg+xml' in page
-    device = TOTPDevice.objects.get(user=office_user, confirmed=False)
-    response = client.post(reverse("admin:signin_enrol"), {"code": totp_code(device)})
+    assert not TOTPDevice.objects.exists()  # looking at the page changes nothing
+    code = code_from_typed_key(page)
+    response = client.post(reverse("admin:signin_enrol"), {"code": code})
 
     assert response.status_code == 200
     page = response.content.decode()
-    codes = list(
-        StaticToken.objects.filter(device__user=office_user).values_list("token", flat=True)
-    )
+    tokens = StaticToken.objects.filter(device__user=office_user)
+    codes = list(tokens.values_list("token", flat=True))
     assert len(codes) == 10 and all(code in page for code in codes)
     assert "will not be shown again" in page
-    device.refresh_from_db()
+    device = TOTPDevice.objects.get(user=office_user)
     assert device.confirmed
     assert client.get(reverse("admin:index")).status_code == 200
     assert AuditEvent.objects.filter(action=AuditAction.CREATE, object_id=str(device.pk)).exists()
+
+    # The code used to set up cannot be used again to sign in.
+    client.post(reverse("admin:logout"))
+    assert "That code is not right" in sign_in(client, "office", PASSWORD, code).content.decode()
+
+
+def test_the_set_up_key_stays_the_same_while_the_page_is_reloaded(client, office_user):
+    sign_in(client, "office", PASSWORD)
+
+    first = client.get(reverse("admin:signin_enrol")).content.decode()
+    second = client.get(reverse("admin:signin_enrol")).content.decode()
+
+    assert code_from_typed_key(first) == code_from_typed_key(second)
 
 
 def test_a_wrong_set_up_code_sets_nothing_up(client, office_user):
@@ -153,7 +176,7 @@ def test_a_wrong_set_up_code_sets_nothing_up(client, office_user):
     response = client.post(reverse("admin:signin_enrol"), {"code": "123"})
 
     assert "That code is not right" in response.content.decode()
-    assert not TOTPDevice.objects.filter(user=office_user, confirmed=True).exists()
+    assert not TOTPDevice.objects.exists()
     assert not StaticDevice.objects.exists()
     assert client.get(reverse("admin:index")).status_code == 302
 
@@ -266,3 +289,21 @@ def test_deactivating_or_setting_a_password_ends_that_accounts_sessions(office_u
 def test_authenticator_secrets_and_recovery_codes_are_not_in_the_admin():
     assert TOTPDevice not in site._registry
     assert StaticDevice not in site._registry
+
+
+def test_only_the_first_of_two_set_ups_at_once_succeeds(client, office_user):
+    from django.test import Client
+
+    other = Client()
+    sign_in(client, "office", PASSWORD)
+    sign_in(other, "office", PASSWORD)
+    mine = client.get(reverse("admin:signin_enrol")).content.decode()
+    theirs = other.get(reverse("admin:signin_enrol")).content.decode()
+
+    first = client.post(reverse("admin:signin_enrol"), {"code": code_from_typed_key(mine)})
+    assert "recovery-codes" in first.content.decode()
+    response = other.post(reverse("admin:signin_enrol"), {"code": code_from_typed_key(theirs)})
+
+    assert response["Location"].startswith(reverse("admin:signin_code"))
+    assert TOTPDevice.objects.filter(user=office_user).count() == 1
+    assert other.get(reverse("admin:index")).status_code == 302
