@@ -28,7 +28,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from . import audit
-from .models import AuditAction, StaffSession
+from .models import AuditAction, StaffProfile, StaffSession
 
 SIGNED_IN_AT = "_staff_signed_in_at"
 LAST_SEEN = "_staff_last_seen"
@@ -53,6 +53,14 @@ def end_sessions(*, user, keep: str | None = None) -> int:
         sessions = sessions.exclude(session_key=keep)
     deleted, _by_model = sessions.delete()
     return deleted
+
+
+def record_staff_event(user, action: AuditAction, summary: str) -> None:
+    """A sign-in, failure or sign-out in the trail, under the member of staff's
+    school so that its DPO sees it (username only: nothing else personal)."""
+    profile = StaffProfile.objects.filter(user_id=user.pk).values("school_id").first()
+    school_id = profile["school_id"] if profile else None
+    audit.record(actor=user, action=action, summary=summary, school_id=school_id)
 
 
 def stamp_signed_in(session, *, now: float | None = None) -> None:
@@ -98,11 +106,8 @@ class StaffSessionMiddleware:
             return False
         reason = _expiry_reason(request.session, now)
         if reason is not None:
-            audit.record(
-                actor=user,
-                action=AuditAction.SIGN_OUT,
-                summary=_("Signed out: %(reason)s") % {"reason": reason},
-            )
+            summary = _("Signed out: %(reason)s") % {"reason": reason}
+            record_staff_event(user, AuditAction.SIGN_OUT, summary)
             self._end(request)
             return False
         request.session[LAST_SEEN] = now

@@ -28,8 +28,8 @@ from django.utils.translation import gettext_lazy
 from django_otp.middleware import is_verified as otp_is_verified
 
 from . import audit, mfa, throttle
-from .models import AuditAction, StaffProfile
-from .sessions import end_sessions, stamp_signed_in
+from .models import AuditAction
+from .sessions import end_sessions, record_staff_event, stamp_signed_in
 
 PENDING = "_signin_pending"
 PENDING_SECONDS = 10 * 60  # time to install an app when setting up
@@ -83,14 +83,8 @@ def _pending_user(request):
     return user if user is not None and user.is_staff else None
 
 
-def _school_id(user) -> int | None:
-    # So that the school's DPO sees their own staff's sign-ins in the trail.
-    profile = StaffProfile.objects.filter(user_id=user.pk).values("school_id").first()
-    return profile["school_id"] if profile else None
-
-
 def _record(user, action: AuditAction, summary: str) -> None:
-    audit.record(actor=user, action=action, summary=summary, school_id=_school_id(user))
+    record_staff_event(user, action, summary)
 
 
 def _record_failure(request, *, username: str, why: str) -> None:

@@ -29,7 +29,9 @@ def test_a_session_idle_for_longer_than_the_limit_ends(office_user):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
     assert not StaffSession.objects.filter(user_id=office_user.pk).exists()
-    assert "idle" in AuditEvent.objects.get(action=AuditAction.SIGN_OUT).summary
+    event = AuditEvent.objects.get(action=AuditAction.SIGN_OUT)
+    assert "idle" in event.summary
+    assert event.actor == office_user and event.school_id == office_user.staff_profile.school_id
 
 
 def test_a_busy_session_stays_signed_in(office_user):
