@@ -119,3 +119,13 @@ def sign_in(client: Client, username: str, password: str, code: str | None = Non
 def authenticator(office_user):
     """The office user's confirmed authenticator app."""
     return TOTPDevice.objects.create(user=office_user, name="Phone", confirmed=True)
+
+
+@pytest.fixture
+def deactivated_client(school):
+    """A member of staff who was signed in (both factors) and then deactivated."""
+    user = UserFactory(username="leaver", role=OFFICE_STAFF, school=school)
+    client = staff_client(user)
+    user.is_active = False
+    user.save()
+    return client
