@@ -37,13 +37,23 @@ def rotate_field(model, field, *, batch_size: int) -> int:
                     "pk", "stored"
                 )[:batch_size]
             )
-            for pk, stored in batch:
-                if stored is None or fields.is_current(stored):
-                    continue
-                model._default_manager.filter(pk=pk).update(
-                    **{field.attname: models.Value(fields.rotate(stored), models.TextField())}
+            rotated = {
+                pk: fields.rotate(stored)
+                for pk, stored in batch
+                if stored is not None and not fields.is_current(stored)
+            }
+            if rotated:
+                # One UPDATE per batch; Value() as a TextField writes the
+                # ciphertext as it is (the field itself would encrypt again).
+                new_value = models.Case(
+                    *(
+                        models.When(pk=pk, then=models.Value(value, models.TextField()))
+                        for pk, value in rotated.items()
+                    ),
+                    output_field=models.TextField(),
                 )
-                changed += 1
+                model._default_manager.filter(pk__in=rotated).update(**{field.attname: new_value})
+            changed += len(rotated)
         if len(batch) < batch_size:
             return changed
         last_pk = batch[-1][0]
