@@ -24,7 +24,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django_otp.middleware import is_verified as otp_is_verified
 
 from . import audit, mfa, throttle
@@ -87,8 +87,11 @@ def _record(user, action: AuditAction, summary: str) -> None:
     record_staff_event(user, action, summary)
 
 
-def _record_failure(request, *, username: str, why: str) -> None:
-    throttle.record_failure(request, username)
+def _record_failure(request, *, username: str, why: str, throttled: bool = False) -> None:
+    # An attempt refused while waiting is logged but not counted: counting it
+    # would let anyone keep a member of staff waiting for ever.
+    if not throttled:
+        throttle.record_failure(request, username)
     summary = _("Failed sign-in: %(why)s") % {"why": why}
     user = get_user_model()._default_manager.filter(username__iexact=username).first()
     if user is None:
@@ -110,7 +113,11 @@ def _too_many_tries(request) -> bool:
 
 def _wait_message(seconds: int) -> str:
     minutes = max(1, (seconds + 59) // 60)
-    return _("Too many failed sign-ins. Try again in %(minutes)d minute(s).") % {"minutes": minutes}
+    return ngettext(
+        "Too many failed sign-ins. Try again in %(minutes)d minute.",
+        "Too many failed sign-ins. Try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def _complete_sign_in(request, user, device, *, how: str):
@@ -149,7 +156,8 @@ def password_step(request, *, site):
             return HttpResponseRedirect(_with_next(step, next_url))
         throttled = form.has_error(NON_FIELD_ERRORS, "throttled")
         why = _("too many attempts") if throttled else _("wrong username or password")
-        _record_failure(request, username=request.POST.get("username", "")[:150], why=why)
+        username = request.POST.get("username", "")[:150]
+        _record_failure(request, username=username, why=why, throttled=throttled)
     context = _context(
         site,
         request,
@@ -183,7 +191,8 @@ def code_step(request, *, site):
             response = HttpResponseRedirect(_complete_sign_in(request, user, device, how=how))
             throttle.remember_browser(response, user.get_username())
             return response
-        _record_failure(request, username=user.get_username(), why=_("wrong code"))
+        why = _("too many attempts") if wait else _("wrong code")
+        _record_failure(request, username=user.get_username(), why=why, throttled=bool(wait))
         if _too_many_tries(request):
             return HttpResponseRedirect(_with_next("admin:login", next_url))
         form.add_error("code", _wait_message(wait) if wait else _("That code is not right."))
@@ -223,7 +232,8 @@ def enrol_step(request, *, site):
             response = render(request, "pupils/signin/recovery_codes.html", context)
             throttle.remember_browser(response, user.get_username())
             return response
-        _record_failure(request, username=user.get_username(), why=_("wrong set-up code"))
+        why = _("too many attempts") if wait else _("wrong set-up code")
+        _record_failure(request, username=user.get_username(), why=why, throttled=bool(wait))
         if _too_many_tries(request):
             return HttpResponseRedirect(_with_next("admin:login", next_url))
         message = _("That code is not right. Check the time on your phone.")

@@ -131,3 +131,18 @@ def test_the_counts_in_the_cache_name_nobody(rf, office_user):
 
     assert cache.get("signin-fail:user:office") is None
     assert cache.get(throttle._hashed("user", "OFFICE"))["n"] == 1
+
+
+def test_attempts_refused_while_waiting_do_not_make_the_wait_longer(
+    client, office_user, authenticator, clock
+):
+    fail(client, times=5)
+    for _ in range(10):  # refused without checking, and not counted
+        fail(client)
+    clock.advance(throttle.FIRST_DELAY_SECONDS + 1)
+
+    response = sign_in(client, "office", PASSWORD)
+
+    assert response["Location"].startswith(reverse("admin:signin_code"))
+    refused = AuditEvent.objects.filter(summary__contains="too many attempts")
+    assert refused.count() == 10  # but each refusal is on record
