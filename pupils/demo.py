@@ -15,8 +15,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from . import mfa, upn
 from . import models as m
-from . import upn
 from .roles import DPO, OFFICE_STAFF
 
 FORENAMES_F = [
@@ -239,7 +239,12 @@ def seed_staff(ctx: DemoContext) -> None:
             user.groups.add(Group.objects.get(name=role))
             m.StaffProfile.objects.create(user=user, school=ctx.school)
         ctx.users[username] = user
+        device = mfa.demo_device(user=user)
         ctx.credentials.append(f"{role}: {username} / {DEMO_PASSWORDS[username]}")
+        ctx.credentials.append(
+            f"    authenticator key {mfa.secret_for_display(device)}"
+            f" (current code: .venv/bin/python manage.py demo_totp {username})"
+        )
 
 
 def _academic_year(day: datetime.date) -> int:

@@ -19,17 +19,31 @@ MARKER = "enc1:"
 
 
 @cache
-def _fernet_for(keys: tuple[str, ...]) -> MultiFernet:
+def _fernets_for(keys: tuple[str, ...]) -> tuple[Fernet, ...]:
     if not keys:
         # Development only (settings refuse DEBUG=off without keys): a key
         # derived from SECRET_KEY so a newcomer's first run works.
         digest = hashlib.sha256(f"field-encryption:{settings.SECRET_KEY}".encode()).digest()
         keys = (base64.urlsafe_b64encode(digest).decode(),)
-    return MultiFernet([Fernet(k.encode()) for k in keys])
+    return tuple(Fernet(k.encode()) for k in keys)
 
 
 def fernet() -> MultiFernet:
-    return _fernet_for(tuple(settings.FIELD_ENCRYPTION_KEYS))
+    return MultiFernet(list(_fernets_for(tuple(settings.FIELD_ENCRYPTION_KEYS))))
+
+
+def is_current(stored: str) -> bool:
+    """True when ``stored`` is empty or already encrypted under the first key."""
+    if not stored:
+        return True
+    if not stored.startswith(MARKER):
+        return False
+    primary = _fernets_for(tuple(settings.FIELD_ENCRYPTION_KEYS))[0]
+    try:
+        primary.decrypt(stored[len(MARKER) :].encode())
+    except InvalidToken:
+        return False
+    return True
 
 
 def encrypt(plaintext: str) -> str:
@@ -49,7 +63,10 @@ def rotate(stored: str) -> str:
     """Re-encrypt under the first key (plaintext rows get encrypted)."""
     if not stored.startswith(MARKER):
         return encrypt(stored) if stored else stored
-    return MARKER + fernet().rotate(stored[len(MARKER) :].encode()).decode()
+    try:
+        return MARKER + fernet().rotate(stored[len(MARKER) :].encode()).decode()
+    except InvalidToken as exc:
+        raise ValueError("An encrypted field could not be decrypted with any key.") from exc
 
 
 class EncryptedTextField(models.TextField):

@@ -1,10 +1,15 @@
 import os
 import shutil
+import time
 
 import pytest
 from django.test import Client
+from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pupils.roles import DPO, OFFICE_STAFF
+from pupils.sessions import stamp_signed_in
 
 from .factories import SchoolFactory, UserFactory
 
@@ -53,9 +58,21 @@ def other_school_dpo(other_school):
 
 
 def staff_client(user) -> Client:
-    """A client signed in as this member of staff (password and second factor)."""
+    """A client signed in as this member of staff (password and second factor).
+
+    It signs in as the sign-in views leave a session (a verified authenticator
+    in the session, signed in now) without writing sign-in entries to the
+    audit trail, which tests of other features count. The real sign-in views
+    are tested in tests/pupils/test_signin.py."""
     client = Client()
     client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    stamp_signed_in(session)
+    session.save()
     return client
 
 
@@ -87,3 +104,43 @@ def in_use_provider(school, dpo_user):
         provider=provider, answers={}, decision="approve", actor=dpo_user, notes=""
     )
     return services.set_provider_status(provider=provider, status="in_use", actor=dpo_user)
+
+
+# --- Staff sign-in (password and second factor) --------------------------------
+
+
+def totp_code(device, *, steps_ahead: int = 0) -> str:
+    """The code the member of staff's authenticator app shows now."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def sign_in(client: Client, username: str, password: str, code: str | None = None, next=""):
+    """Go through the real sign-in views: password, then (if given) the code.
+    Returns the last response."""
+    data = {"username": username, "password": password}
+    if next:
+        data["next"] = next
+    response = client.post(reverse("admin:login"), data)
+    if code is None or response.status_code != 302:
+        return response
+    return client.post(response["Location"], {"code": code})
+
+
+@pytest.fixture
+def authenticator(office_user):
+    """The office user's confirmed authenticator app."""
+    return TOTPDevice.objects.create(user=office_user, name="Phone", confirmed=True)
+
+
+@pytest.fixture
+def deactivated_client(school):
+    """A member of staff who was signed in (both factors) and then deactivated."""
+    user = UserFactory(username="leaver", role=OFFICE_STAFF, school=school)
+    client = staff_client(user)
+    user.is_active = False
+    user.save()
+    return client

@@ -1,0 +1,58 @@
+"""The staff site: Django's admin, reachable only with a second factor.
+
+Sign-in is password then code (``pupils.signin``); a member of staff with no
+second factor yet sets one up once. Signing out or changing one's password
+ends every session of that member of staff on the server.
+"""
+
+from django.contrib import admin
+from django.http import HttpResponseRedirect
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+
+from pupils import signin
+from pupils.sessions import end_sessions
+
+
+class StaffAdminSite(admin.AdminSite):
+    site_header = _("Pupil data protection")
+    site_title = _("Pupil data protection")
+    index_title = _("School office")
+
+    def has_permission(self, request):
+        user = request.user
+        is_verified = getattr(user, "is_verified", None)  # from django_otp's middleware
+        return user.is_active and user.is_staff and is_verified is not None and is_verified()
+
+    def get_urls(self):
+        def sign_in_view(view):
+            def wrapped(request):
+                request.current_app = self.name
+                return view(request, site=self)
+
+            wrapped.login_required = False  # for LoginRequiredMiddleware, if ever used
+            return never_cache(csrf_protect(wrapped))
+
+        return [
+            path("login/code/", sign_in_view(signin.code_step), name="signin_code"),
+            path("login/set-up/", sign_in_view(signin.enrol_step), name="signin_enrol"),
+            *super().get_urls(),
+        ]
+
+    def login(self, request, extra_context=None):
+        request.current_app = self.name
+        return never_cache(csrf_protect(signin.password_step))(request, site=self)
+
+    def logout(self, request, extra_context=None):
+        if request.method == "POST":
+            signin.sign_out(request)
+        return super().logout(request, extra_context)
+
+    def password_change(self, request, extra_context=None):
+        response = super().password_change(request, extra_context)
+        if request.method == "POST" and isinstance(response, HttpResponseRedirect):
+            # Changed: every other session of this member of staff ends now.
+            end_sessions(user=request.user, keep=request.session.session_key)
+        return response

@@ -1,0 +1,122 @@
+"""Staff sessions: stored server-side with their owner, and held to limits.
+
+``SessionStore`` is Django's database session engine with one extra column,
+the user id, so that ``end_sessions`` can end every session of a member of
+staff at once (sign-out, password change, deactivation, second factor reset).
+
+``StaffSessionMiddleware`` (after django_otp's OTPMiddleware) makes three
+promises for every request in the project, not only the admin:
+
+- a session signed in without a verified second factor is no sign-in at all
+  (it is ended, and the request is anonymous), so no view anywhere can be
+  reached with a password alone, even one that only checks ``is_staff``;
+- a session ends after SESSION_IDLE_SECONDS without a request, and
+  SESSION_ABSOLUTE_SECONDS after the sign-in however busy it is;
+- responses to signed-in staff and every admin page are never stored by the
+  browser (``Cache-Control: no-store``): they may show pupil data.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.db import SessionStore as DBStore
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+
+from . import audit
+from .models import AuditAction, StaffProfile, StaffSession
+
+SIGNED_IN_AT = "_staff_signed_in_at"
+LAST_SEEN = "_staff_last_seen"
+
+
+class SessionStore(DBStore):
+    @classmethod
+    def get_model_class(cls):
+        return StaffSession
+
+    def create_model_instance(self, data):
+        obj = super().create_model_instance(data)
+        user_id = data.get(auth.SESSION_KEY)
+        obj.user_id = int(user_id) if user_id is not None else None
+        return obj
+
+
+def end_sessions(*, user, keep: str | None = None) -> int:
+    """End every server-side session of ``user`` (except ``keep``, a session key)."""
+    sessions = StaffSession.objects.filter(user_id=user.pk)
+    if keep:
+        sessions = sessions.exclude(session_key=keep)
+    deleted, _by_model = sessions.delete()
+    return deleted
+
+
+def record_staff_event(user, action: AuditAction, summary: str) -> None:
+    """A sign-in, failure or sign-out in the trail, under the member of staff's
+    school so that its DPO sees it (username only: nothing else personal)."""
+    profile = StaffProfile.objects.filter(user_id=user.pk).values("school_id").first()
+    school_id = profile["school_id"] if profile else None
+    audit.record(actor=user, action=action, summary=summary, school_id=school_id)
+
+
+def stamp_signed_in(session, *, now: float | None = None) -> None:
+    """Mark a session as fully signed in (both factors) now."""
+    now = time.time() if now is None else now
+    session[SIGNED_IN_AT] = now
+    session[LAST_SEEN] = now
+
+
+def _expiry_reason(session, now: float) -> str | None:
+    signed_in_at = session.get(SIGNED_IN_AT)
+    last_seen = session.get(LAST_SEEN)
+    if signed_in_at is None or last_seen is None:
+        return _("the session was never fully signed in")
+    if now - signed_in_at > settings.SESSION_ABSOLUTE_SECONDS:
+        return _("the session reached its time limit")
+    if now - last_seen > settings.SESSION_IDLE_SECONDS:
+        return _("the session was idle for too long")
+    return None
+
+
+class StaffSessionMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.admin_prefix = "/admin/"
+
+    def __call__(self, request):
+        signed_in = self._enforce_limits(request)
+        response = self.get_response(request)
+        if signed_in or request.path.startswith(self.admin_prefix):
+            add_never_cache_headers(response)
+        return response
+
+    def _enforce_limits(self, request) -> bool:
+        user = request.user
+        if not user.is_authenticated:
+            return False
+        now = time.time()
+        if not user.is_verified():
+            # Signed in by some path that skipped the second factor (a
+            # password-reset view, force_login...): not signed in at all.
+            self._end(request)
+            return False
+        reason = _expiry_reason(request.session, now)
+        if reason is not None:
+            summary = _("Signed out: %(reason)s") % {"reason": reason}
+            record_staff_event(user, AuditAction.SIGN_OUT, summary)
+            self._end(request)
+            return False
+        request.session[LAST_SEEN] = now
+        return True
+
+    @staticmethod
+    def _end(request) -> None:
+        auth.logout(request)  # flushes the session: its row is deleted
+        anonymous = AnonymousUser()
+        anonymous.otp_device = None
+        anonymous.is_verified = lambda: False
+        request.user = anonymous

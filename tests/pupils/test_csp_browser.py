@@ -1,0 +1,126 @@
+"""In a real browser: a member of staff signs in with a TOTP code, and the
+admin pages run under the Content-Security-Policy with nothing blocked."""
+
+import contextlib
+
+import pytest
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import sync_playwright
+
+from ..conftest import CHROMIUM, totp_code
+from ..factories import MedicalConditionFactory, PupilFactory, SchoolFactory, UserFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Recorded in the page before any of its own scripts run.
+LISTEN_FOR_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI);
+});
+"""
+
+
+@pytest.fixture
+def browser_page():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.add_init_script(LISTEN_FOR_VIOLATIONS)
+        console = []
+        page.on("console", lambda msg: console.append(msg.text))
+        page.console_messages = console
+        yield page
+        browser.close()
+
+
+def violations(page) -> list[str]:
+    found = page.evaluate("window.__cspViolations || []")
+    found += [m for m in page.console_messages if "Content Security Policy" in m]
+    return found
+
+
+def test_staff_sign_in_with_a_totp_code_and_no_admin_page_breaks_the_csp(live_server, browser_page):
+    school = SchoolFactory(name="Crook Primary School")
+    # A superuser, not a role: a transactional test before this one may have
+    # flushed the roles' groups (which migrations create) away.
+    user = UserFactory(username="dpo", school=school, is_superuser=True)
+    device = TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+    pupil = PupilFactory(school=school)
+    MedicalConditionFactory(pupil=pupil)
+    page = browser_page
+    seen = {}
+
+    page.goto(live_server.url + reverse("admin:index"))
+    page.fill("#id_username", "dpo")
+    page.fill("#id_password", "correct horse battery")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/login/code/**")
+    seen["code page"] = violations(page)
+    page.screenshot(path="/tmp/security-code-step.png", full_page=True)
+    page.fill("#id_code", totp_code(device))
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + reverse("admin:index"))
+    assert page.locator("#user-tools").is_visible()
+    seen["index"] = violations(page)
+
+    pages = {
+        "pupil list": reverse("admin:pupils_pupil_changelist"),
+        "pupil": reverse("admin:pupils_pupil_change", args=[pupil.pk]),
+        "add pupil": reverse("admin:pupils_pupil_add"),
+        "contacts": reverse("admin:pupils_contact_changelist"),
+        "school": reverse("admin:pupils_school_change", args=[school.pk]),
+        "audit trail": reverse("admin:pupils_auditevent_changelist"),
+        "staff accounts": reverse("admin:auth_user_changelist"),
+        "staff account": reverse("admin:auth_user_change", args=[user.pk]),
+        "password change": reverse("admin:password_change"),
+    }
+    for name, url in pages.items():
+        page.goto(live_server.url + url)
+        page.wait_for_load_state("networkidle")
+        seen[name] = violations(page)
+    page.goto(live_server.url + reverse("admin:pupils_pupil_change", args=[pupil.pk]))
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path="/tmp/security-pupil-page.png", full_page=True)
+    # The admin's own scripts ran (they were allowed by the nonce): the
+    # date shortcuts are added by calendar.js / DateTimeShortcuts.js.
+    assert page.locator(".datetimeshortcuts").count() > 0
+
+    assert {name: v for name, v in seen.items() if v} == {}
+    # The listener does hear violations: an inline script is blocked.
+    with contextlib.suppress(PlaywrightError):
+        page.add_script_tag(content="window.injected = true")
+    assert page.evaluate("window.injected === undefined")
+    assert any("script-src" in v for v in violations(page))
+
+
+def test_the_set_up_page_shows_its_qr_code_under_the_csp(live_server, browser_page):
+    school = SchoolFactory()
+    UserFactory(username="newcomer", school=school)
+    page = browser_page
+
+    page.goto(live_server.url + reverse("admin:login"))
+    page.fill("#id_username", "newcomer")
+    page.fill("#id_password", "correct horse battery")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/login/set-up/**")
+    page.screenshot(path="/tmp/security-set-up.png", full_page=True)
+
+    qr_width = page.evaluate("document.getElementById('enrol-qr').naturalWidth")
+    assert qr_width > 50  # the data: image loaded
+    assert violations(page) == []
