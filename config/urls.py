@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 admin.site.site_header = "Pupil data protection"
 admin.site.site_title = "Pupil data protection"
@@ -7,4 +7,5 @@ admin.site.index_title = "School office"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("consent/", include("consent.urls")),
 ]

@@ -3,6 +3,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from pupils import models as pm
 from pupils import upn
@@ -130,3 +131,35 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     method = "TT"
     result = "WA"
     academic_year = 2023
+
+
+# --- Providers and consent (consent branch) ----------------------------------
+
+
+class ProviderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "providers.Provider"
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"Learning Company {n} Ltd")
+    service = factory.Sequence(lambda n: f"Maths Stars {n}")
+    purpose = "Maths practice at school and at home, set by the class teacher."
+    privacy_policy_url = "https://provider.example/privacy"
+    data_categories = factory.LazyFunction(lambda: ["name", "year", "assessment"])
+    data_fields = "Forename, surname, class, maths scores"
+    storage_location = "uk"
+    storage_detail = "AWS London region"
+    status = "in_use"
+    lawful_basis = "consent"
+    offline_alternative = "Printed maths worksheets, marked by the class teacher."
+
+
+class PrivacyNoticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "providers.PrivacyNotice"
+
+    school = factory.SubFactory(SchoolFactory)
+    version = factory.Sequence(lambda n: n + 1)
+    body = "## Who we are\n\nThe school is the controller of your child's information."
+    status = "published"
+    published_at = factory.LazyFunction(timezone.now)
