@@ -74,9 +74,7 @@ def link_base_url(school: School) -> str:
 # --- Recording answers -----------------------------------------------------------
 
 
-def _validate_answer(
-    *, actor, pupil, provider, given_by_contact, by_pupil, method, request
-) -> None:
+def validate_answer(*, actor, pupil, provider, given_by_contact, by_pupil, method, request) -> None:
     if provider.school_id != pupil.school_id:
         raise ValidationError(_("This cloud service belongs to another school."))
     if not provider.asks_consent:
@@ -123,7 +121,7 @@ def record_consent(
     exactly one is current. An answer identical to the current one (same
     answer, same person, same way) adds nothing: a form sent twice does not
     clutter the history."""
-    _validate_answer(
+    validate_answer(
         actor=actor,
         pupil=pupil,
         provider=provider,

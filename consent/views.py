@@ -182,7 +182,7 @@ PER_CLIENT_PER_HOUR = 20
 @require_http_methods(["GET", "HEAD", "POST"])
 def new_link(request: HttpRequest) -> HttpResponse:
     school = school_for_request(request)
-    form = NewLinkForm(request.POST or None)
+    form = NewLinkForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
         client = request.META.get("REMOTE_ADDR", "")

@@ -1,9 +1,11 @@
+from django import forms
 from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
 from .admin_tools import SchoolScopedAdmin, ScopedAuditedAdmin
+from .enrolment import enrolment_problems
 from .models import (
     AssessmentResult,
     AttendanceSummary,
@@ -11,6 +13,7 @@ from .models import (
     ClosureDay,
     Contact,
     Destination,
+    EnrolmentStatus,
     Exclusion,
     MedicalCondition,
     Pupil,
@@ -145,8 +148,26 @@ class SenProvisionFilter(admin.SimpleListFilter):
         return queryset
 
 
+class PupilAdminForm(forms.ModelForm):
+    class Meta:
+        model = Pupil
+        fields = ("enrolment_status",)  # the admin passes the full list from fieldsets
+
+    def clean(self):
+        data = super().clean()
+        # Other apps' conditions for going on roll (e.g. consent), see enrolment.py.
+        was = self.initial.get("enrolment_status")
+        if was == EnrolmentStatus.APPLICANT and data.get("enrolment_status") == (
+            EnrolmentStatus.ON_ROLL
+        ):
+            for problem in enrolment_problems(self.instance):
+                self.add_error("enrolment_status", problem)
+        return data
+
+
 @admin.register(Pupil)
 class PupilAdmin(ScopedAuditedAdmin):
+    form = PupilAdminForm
     list_display = (
         "upn",
         "legal_surname",
