@@ -85,6 +85,7 @@ def family_form(request: HttpRequest) -> HttpResponse:
     if problem:
         return _problem_page(request, problem, getattr(consent_request, "school", None))
     pupils, providers = _family(consent_request)
+    returning = False
     if request.method == "POST":
         form = FamilyConsentForm(request.POST, pupils=pupils, providers=providers)
         if form.is_valid():
@@ -92,7 +93,10 @@ def family_form(request: HttpRequest) -> HttpResponse:
             request.session.pop(SESSION_DONE, None)
             return redirect("consent:check")
     else:
-        initial = request.session.get(SESSION_ANSWERS) or _initial_from_current(pupils, providers)
+        initial = request.session.get(SESSION_ANSWERS)
+        if not initial:
+            initial = _initial_from_current(pupils, providers)
+            returning = bool(initial)
         form = FamilyConsentForm(initial=initial, pupils=pupils, providers=providers)
     return render(
         request,
@@ -103,6 +107,7 @@ def family_form(request: HttpRequest) -> HttpResponse:
             "form": form,
             "pupils": pupils,
             "providers": providers,
+            "returning": returning,
         },
     )
 
