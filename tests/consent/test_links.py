@@ -167,3 +167,11 @@ def test_a_badly_written_address_gets_an_error_message(family, client, fresh_cac
     assert response.status_code == 200
     assert "There is a problem" in html and "Enter an e-mail address in the right format" in html
     assert len(mail.outbox) == 0
+
+
+def test_refused_links_leave_no_token_in_the_logs(sent_link, client, caplog):
+    token = token_of(sent_link)
+    with caplog.at_level("DEBUG"):
+        client.get(f"/consent/link/{token[:-3]}xyz/")
+        client.get(sent_link)
+    assert token[:20] not in caplog.text
