@@ -153,7 +153,11 @@ def record_consent(
         notice=notice,
         request=request,
     )
-    record.full_clean(exclude=["pupil", "provider", "notice", "request", "given_by_contact"])
+    # Rules were checked above; the database constraints back them up.
+    record.full_clean(
+        exclude=["pupil", "provider", "notice", "request", "given_by_contact"],
+        validate_constraints=False,
+    )
     record.save(force_insert=True)
     verb = _("Consent given") if given else _("Consent refused")
     audit.record(
