@@ -279,3 +279,25 @@ def test_another_schools_staff_cannot_record_an_answer_for_our_pupil(family, oth
     )
     assert response.status_code == 200  # the pupil is not offered to them
     assert ConsentRecord.objects.count() == 0
+
+
+def test_another_schools_staff_cannot_see_our_answers_or_send_to_our_families(
+    family, office_user, other_school_client
+):
+    record, _ = record_consent(
+        actor=office_user,
+        pupil=family.children[0],
+        provider=family.providers[0],
+        given=True,
+        given_by_contact=family.mother,
+        method=ConsentMethod.PAPER,
+    )
+    change = reverse("admin:consent_consentrecord_change", args=[record.pk])
+    assert other_school_client.get(change).status_code == 404
+    changelist = other_school_client.get(reverse("admin:consent_consentrecord_changelist"))
+    assert family.children[0].upn not in changelist.content.decode()
+    response = other_school_client.post(
+        reverse("admin:consent_send"), {"pupils": [family.children[0].pk]}
+    )
+    assert response.status_code == 200  # our pupil is not a valid choice for them
+    assert ConsentRequest.objects.count() == 0 and mail.outbox == []
