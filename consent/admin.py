@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -248,10 +249,7 @@ class SendForm(forms.Form):
         label=gettext_lazy("Pupils"),
         queryset=Pupil.objects.none(),
         required=False,
-        help_text=gettext_lazy(
-            "Each parent or carer with parental responsibility gets one e-mail "
-            "covering all their children."
-        ),
+        widget=FilteredSelectMultiple(gettext_lazy("pupils"), is_stacked=False),
     )
     missing_only = forms.BooleanField(
         label=gettext_lazy("All pupils still missing an answer (applicants and pupils on roll)"),
