@@ -3,6 +3,7 @@ withdraws one answer: in Chromium, through the live server."""
 
 import pytest
 from django.core import mail
+from django.db import connections
 
 from consent.forms import field_name
 from consent.models import ConsentRecord
@@ -40,8 +41,12 @@ def answer(page, pupil, provider, value: str) -> None:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_parent_answers_for_two_children_then_withdraws_one_answer(
-    family, office_user, live_server, settings, browser
+    family, office_user, live_server, settings, browser, monkeypatch
 ):
+    # The live server answers each request in a new thread; with persistent
+    # PostgreSQL connections those threads would leave connections open and
+    # block dropping the test database.
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
     settings.PUBLIC_BASE_URL = live_server.url
     send_consent_requests(actor=office_user, pupils=family.children)
     mail.outbox.sort(key=lambda m: m.to[0] != family.mother.email)
