@@ -39,7 +39,7 @@ def answer(page, pupil, provider, value: str) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_parent_answers_for_two_children_then_withdraws_one_answer(
     family, office_user, live_server, settings, browser, monkeypatch
 ):
