@@ -87,7 +87,7 @@ class ConsentRecordAdmin(SchoolScopedAdmin):
     list_filter = ("given", "method", "provider")
     list_select_related = ("pupil", "provider", "given_by_contact", "recorded_by")
     search_fields = ("=pupil__upn", "pupil__legal_surname", "provider__service")
-    autocomplete_fields = ()
+    autocomplete_fields = ("pupil", "given_by_contact")
     show_full_result_count = False
     form = StaffAnswerForm
     change_list_template = "admin/consent/consentrecord/change_list.html"

@@ -6,7 +6,6 @@ every answer goes through the same checks and leaves the same audit trace.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -388,7 +387,3 @@ def consent_enrolment_problems(pupil: Pupil) -> list[str]:
         )
         % {"pupil": pupil.full_name, "services": names}
     ]
-
-
-def date_label(day: datetime.date) -> str:
-    return f"{day.day} {day:%B %Y}"

@@ -301,3 +301,15 @@ def test_another_schools_staff_cannot_see_our_answers_or_send_to_our_families(
     )
     assert response.status_code == 200  # our pupil is not a valid choice for them
     assert ConsentRequest.objects.count() == 0 and mail.outbox == []
+
+
+def test_the_pupil_search_on_the_answer_form_finds_only_our_own_pupils(
+    family, office_client, other_school_client
+):
+    url = (
+        "/admin/autocomplete/?app_label=consent&model_name=consentrecord"
+        "&field_name=pupil&term=Khan"
+    )
+    ours = office_client.get(url).json()["results"]
+    assert {r["id"] for r in ours} == {str(c.pk) for c in family.children}
+    assert other_school_client.get(url).json()["results"] == []
