@@ -307,8 +307,7 @@ def test_the_pupil_search_on_the_answer_form_finds_only_our_own_pupils(
     family, office_client, other_school_client
 ):
     url = (
-        "/admin/autocomplete/?app_label=consent&model_name=consentrecord"
-        "&field_name=pupil&term=Khan"
+        "/admin/autocomplete/?app_label=consent&model_name=consentrecord&field_name=pupil&term=Khan"
     )
     ours = office_client.get(url).json()["results"]
     assert {r["id"] for r in ours} == {str(c.pk) for c in family.children}
