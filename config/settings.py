@@ -220,3 +220,11 @@ LOGGING = {
     # tokens) on 4xx/5xx: keep it at ERROR and rely on the audit trail.
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# --- Consent links ----------------------------------------------------------
+# How long a parent's consent-form link works (days).
+CONSENT_LINK_DAYS = env.int("CONSENT_LINK_DAYS", default=30)
+if CONSENT_LINK_DAYS < 1:
+    raise ImproperlyConfigured("CONSENT_LINK_DAYS must be at least 1.")
+# Where links in e-mails point when a school has no public host name of its own.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://localhost:8000").rstrip("/")

@@ -7,5 +7,6 @@ admin.site.index_title = "School office"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("consent/", include("consent.urls")),
     path("", include("providers.urls")),
 ]

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -10,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit, mfa
 from .admin_tools import SchoolScopedAdmin, ScopedAuditedAdmin
+from .enrolment import enrolment_problems
 from .models import (
     AssessmentResult,
     AttendanceSummary,
@@ -18,6 +20,7 @@ from .models import (
     ClosureDay,
     Contact,
     Destination,
+    EnrolmentStatus,
     Exclusion,
     MedicalCondition,
     Pupil,
@@ -153,8 +156,26 @@ class SenProvisionFilter(admin.SimpleListFilter):
         return queryset
 
 
+class PupilAdminForm(forms.ModelForm):
+    class Meta:
+        model = Pupil
+        fields = ("enrolment_status",)  # the admin passes the full list from fieldsets
+
+    def clean(self):
+        data = super().clean()
+        # Other apps' conditions for going on roll (e.g. consent), see enrolment.py.
+        was = self.initial.get("enrolment_status")
+        if was == EnrolmentStatus.APPLICANT and data.get("enrolment_status") == (
+            EnrolmentStatus.ON_ROLL
+        ):
+            for problem in enrolment_problems(self.instance):
+                self.add_error("enrolment_status", problem)
+        return data
+
+
 @admin.register(Pupil)
 class PupilAdmin(ScopedAuditedAdmin):
+    form = PupilAdminForm
     list_display = (
         "upn",
         "legal_surname",

@@ -1,6 +1,8 @@
+import datetime
 import os
 import shutil
 import time
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
@@ -144,3 +146,54 @@ def deactivated_client(school):
     user.is_active = False
     user.save()
     return client
+
+
+# --- Consent (consent branch) -------------------------------------------------
+
+
+@pytest.fixture
+def family(school):
+    """A mother and father with parental responsibility for two children at
+    the school, two cloud services needing consent and a published notice."""
+    from .factories import (
+        ContactFactory,
+        InUseProviderFactory,
+        PublishedNoticeFactory,
+        PupilContactFactory,
+        PupilFactory,
+    )
+
+    school.is_default = True
+    school.save()
+    mother = ContactFactory(school=school, forename="Sarah", surname="Khan")
+    father = ContactFactory(school=school, forename="Imran", surname="Khan")
+    amy = PupilFactory(school=school, legal_forename="Amy", legal_surname="Khan")
+    ben = PupilFactory(
+        school=school,
+        legal_forename="Ben",
+        legal_surname="Khan",
+        nc_year="R",
+        date_of_birth=datetime.date(2021, 2, 3),
+    )
+    for child in (amy, ben):
+        PupilContactFactory(pupil=child, contact=mother)
+        PupilContactFactory(pupil=child, contact=father, relationship="PAF", priority=2)
+    providers = [
+        InUseProviderFactory(school=school, service="Maths Stars", name="Stars Learning Ltd"),
+        InUseProviderFactory(
+            school=school,
+            service="Photo Journal",
+            name="Journal Co",
+            data_categories=["name", "photos"],
+            offline_alternative="A paper learning journal you can look at in school.",
+        ),
+    ]
+    notice = PublishedNoticeFactory(school=school)
+    return SimpleNamespace(
+        school=school,
+        mother=mother,
+        father=father,
+        children=[amy, ben],
+        providers=providers,
+        notice=notice,
+    )

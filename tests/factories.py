@@ -3,6 +3,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from pupils import models as pm
 from pupils import upn
@@ -164,3 +165,25 @@ class PrivacyNoticeFactory(factory.django.DjangoModelFactory):
     version = factory.Sequence(lambda n: n + 1)
     title = "Privacy notice for pupils"
     body = "## Who we are\n\nWe are a school."
+
+
+# --- consent ------------------------------------------------------------------
+
+
+class InUseProviderFactory(ProviderFactory):
+    """A service in use that parents are asked to consent to."""
+
+    name = factory.Sequence(lambda n: f"Learning Company {n} Ltd")
+    service = factory.Sequence(lambda n: f"Maths Stars {n}")
+    purpose = "Maths practice at school and at home, set by the class teacher."
+    data_categories = factory.LazyFunction(lambda: ["name", "year", "assessment"])
+    data_fields = "Forename, surname, class, maths scores"
+    storage_detail = "AWS London region"
+    status = prm.ProviderStatus.IN_USE
+    offline_alternative = "Printed maths worksheets, marked by the class teacher."
+
+
+class PublishedNoticeFactory(PrivacyNoticeFactory):
+    body = "## Who we are\n\nThe school is the controller of your child's information."
+    status = prm.NoticeStatus.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)

@@ -1,0 +1,389 @@
+"""Writes for consent: recording answers, sending links, the family form.
+
+Views, admin pages and the management command call these functions, so
+every answer goes through the same checks and leaves the same audit trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from providers.models import PrivacyNotice, Provider
+from pupils import audit
+from pupils.models import AuditAction, Contact, EnrolmentStatus, Pupil, PupilContact, School
+
+from . import tokens
+from .models import (
+    AGE_OF_DIGITAL_CONSENT,
+    ConsentMethod,
+    ConsentRecord,
+    ConsentRequest,
+    ConsentRequestReason,
+    LinkPurpose,
+)
+
+# --- Reads shared by views, admin and services ---------------------------------
+
+
+def providers_needing_consent(school: School) -> QuerySet[Provider]:
+    return Provider.objects.for_school(school).needing_consent().order_by("name", "pk")
+
+
+def family_pupils(contact: Contact) -> QuerySet[Pupil]:
+    """The children at the contact's school this contact answers for."""
+    return (
+        Pupil.objects.for_school(contact.school)
+        .exclude(enrolment_status=EnrolmentStatus.LEFT)
+        .filter(contact_links__contact=contact, contact_links__parental_responsibility=True)
+        .order_by("date_of_birth", "pk")
+        .distinct()
+    )
+
+
+def current_answers(pupils: Iterable[Pupil]) -> dict[tuple[int, int], ConsentRecord]:
+    records = ConsentRecord.objects.current().for_pupils(list(pupils))
+    return {(r.pupil_id, r.provider_id): r for r in records}
+
+
+def missing_answers(pupil: Pupil) -> list[Provider]:
+    providers = list(providers_needing_consent(pupil.school))
+    answered = set(
+        ConsentRecord.objects.for_pupil(pupil)
+        .filter(provider__in=providers)
+        .values_list("provider_id", flat=True)
+    )
+    return [p for p in providers if p.pk not in answered]
+
+
+def link_base_url(school: School) -> str:
+    return f"https://{school.hostname}" if school.hostname else settings.PUBLIC_BASE_URL
+
+
+# --- Recording answers -----------------------------------------------------------
+
+
+def validate_answer(*, actor, pupil, provider, given_by_contact, by_pupil, method, request) -> None:
+    if provider.school_id != pupil.school_id:
+        raise ValidationError(_("This cloud service belongs to another school."))
+    if not provider.asks_consent:
+        raise ValidationError(_("The school does not rely on consent for this cloud service."))
+    if (given_by_contact is None) == (not by_pupil):
+        raise ValidationError(_("Say who answered: a parent or carer, or the pupil."))
+    if (
+        given_by_contact is not None
+        and not PupilContact.objects.filter(
+            pupil=pupil, contact=given_by_contact, parental_responsibility=True
+        ).exists()
+    ):
+        raise ValidationError(
+            _("%(contact)s does not have parental responsibility for %(pupil)s.")
+            % {"contact": given_by_contact.full_name, "pupil": pupil.full_name}
+        )
+    if by_pupil and pupil.age_on(timezone.localdate()) < AGE_OF_DIGITAL_CONSENT:
+        raise ValidationError(
+            _("A pupil can only answer for themself from the age of 13; ask a parent or carer.")
+        )
+    if method == ConsentMethod.ONLINE and request is None:
+        raise ValidationError(_("An online answer must come through a consent link."))
+    if method != ConsentMethod.ONLINE and not getattr(actor, "pk", None):
+        raise ValidationError(_("A paper, telephone or e-mail answer needs the staff member."))
+
+
+@transaction.atomic
+def record_consent(
+    *,
+    actor,
+    pupil: Pupil,
+    provider: Provider,
+    given: bool,
+    given_by_contact: Contact | None = None,
+    by_pupil: bool = False,
+    method: str,
+    notice: PrivacyNotice | None = None,
+    request: ConsentRequest | None = None,
+) -> tuple[ConsentRecord, bool]:
+    """Append an answer; returns (record, created).
+
+    The pupil's row is locked first, so answers for one pupil are written one
+    after another: two parents answering at once both land, in order, and
+    exactly one is current. An answer identical to the current one (same
+    answer, same person, same way) adds nothing: a form sent twice does not
+    clutter the history."""
+    validate_answer(
+        actor=actor,
+        pupil=pupil,
+        provider=provider,
+        given_by_contact=given_by_contact,
+        by_pupil=by_pupil,
+        method=method,
+        request=request,
+    )
+    Pupil.objects.select_for_update().filter(pk=pupil.pk).values_list("pk", flat=True).first()
+    latest = ConsentRecord.objects.filter(pupil=pupil, provider=provider).order_by("-seq").first()
+    if latest is not None and (
+        latest.given == given
+        and latest.given_by_contact_id == getattr(given_by_contact, "pk", None)
+        and latest.by_pupil == by_pupil
+        and latest.method == method
+    ):
+        return latest, False
+    if notice is None:
+        notice = PrivacyNotice.objects.current_for(pupil.school)
+    record = ConsentRecord(
+        pupil=pupil,
+        provider=provider,
+        seq=(latest.seq + 1) if latest else 1,
+        given=given,
+        given_by_contact=given_by_contact,
+        by_pupil=by_pupil,
+        method=method,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+        notice=notice,
+        request=request,
+    )
+    # Rules were checked above; the database constraints back them up.
+    record.full_clean(
+        exclude=["pupil", "provider", "notice", "request", "given_by_contact"],
+        validate_constraints=False,
+    )
+    record.save(force_insert=True)
+    verb = _("Consent given") if given else _("Consent refused")
+    audit.record(
+        actor=actor,
+        action=AuditAction.CONSENT,
+        obj=record,
+        pupil=pupil,
+        summary=f"{verb}: {provider.service} ({record.get_method_display()})",
+        fields=["given"],
+    )
+    return record, True
+
+
+# --- Links -------------------------------------------------------------------------
+
+
+def link_problem(signed: str) -> tuple[ConsentRequest | None, str | None]:
+    """The request a link opens, or why it cannot: 'invalid', 'expired', 'replaced'."""
+    try:
+        digest = tokens.read(signed, LinkPurpose.CONSENT_FORM)
+    except tokens.ExpiredToken:
+        return None, "expired"
+    except tokens.InvalidToken:
+        return None, "invalid"
+    consent_request = (
+        ConsentRequest.objects.select_related("contact", "school")
+        .filter(token_digest=digest, purpose=LinkPurpose.CONSENT_FORM)
+        .first()
+    )
+    if consent_request is None:
+        return None, "invalid"
+    return consent_request, request_problem(consent_request)
+
+
+def request_problem(consent_request: ConsentRequest) -> str | None:
+    if consent_request.revoked_at is not None:
+        return "replaced"
+    if consent_request.expires_at <= timezone.now():
+        return "expired"
+    return None
+
+
+@dataclass(frozen=True)
+class SentLink:
+    consent_request: ConsentRequest
+    url: str
+
+
+def _issue_link(*, contact: Contact, actor, reason: str, base_url: str | None) -> SentLink:
+    """A new link for this contact; their older links stop working (only the
+    newest link in the inbox opens the form, so a forwarded or leaked old
+    e-mail cannot be used to change answers)."""
+    now = timezone.now()
+    ConsentRequest.objects.usable().filter(contact=contact).update(revoked_at=now)
+    token = tokens.issue(LinkPurpose.CONSENT_FORM)
+    consent_request = ConsentRequest.objects.create(
+        school=contact.school,
+        contact=contact,
+        purpose=LinkPurpose.CONSENT_FORM,
+        reason=reason,
+        token_digest=token.digest,
+        created_at=now,
+        expires_at=now + tokens.link_lifetime(),
+        sent_by=actor if getattr(actor, "pk", None) else None,
+    )
+    base = base_url or link_base_url(contact.school)
+    url = base + reverse("consent:open", args=[token.signed])
+    return SentLink(consent_request, url)
+
+
+def _email_link(link: SentLink, pupils: list[Pupil], providers: list[Provider]) -> None:
+    consent_request = link.consent_request
+    context = {
+        "contact": consent_request.contact,
+        "school": consent_request.school,
+        "pupils": pupils,
+        "providers": providers,
+        "url": link.url,
+        "expires_on": timezone.localtime(consent_request.expires_at).date(),
+        "reminder": consent_request.reason == ConsentRequestReason.REMINDER,
+    }
+    send_mail(
+        subject=_("%(school)s: your consent choices for cloud services")
+        % {"school": consent_request.school.name},
+        message=render_to_string("consent/email/link.txt", context),
+        from_email=None,
+        recipient_list=[consent_request.contact.email],
+    )
+
+
+def send_consent_requests(
+    *,
+    actor,
+    pupils: Iterable[Pupil],
+    reason: str = ConsentRequestReason.SENT_BY_STAFF,
+    base_url: str | None = None,
+) -> list[ConsentRequest]:
+    """One e-mail per contact with parental responsibility and an e-mail
+    address, covering all their children at the school."""
+    pupil_ids = [p.pk for p in pupils]
+    contacts = (
+        Contact.objects.filter(
+            pupil_links__pupil__in=pupil_ids, pupil_links__parental_responsibility=True
+        )
+        .exclude(email="")
+        .select_related("school")
+        .distinct()
+        .order_by("pk")
+    )
+    sent = []
+    for contact in contacts:
+        sent.append(_send_one(contact=contact, actor=actor, reason=reason, base_url=base_url))
+    return [s for s in sent if s is not None]
+
+
+@transaction.atomic
+def _send_one(*, contact: Contact, actor, reason: str, base_url: str | None):
+    children = list(family_pupils(contact))
+    providers = list(providers_needing_consent(contact.school))
+    if not children or not providers:
+        return None
+    link = _issue_link(contact=contact, actor=actor, reason=reason, base_url=base_url)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CONSENT,
+        obj=link.consent_request,
+        school_id=contact.school_id,
+        summary=f"Consent form link sent ({link.consent_request.get_reason_display()})",
+    )
+    transaction.on_commit(lambda: _email_link(link, children, providers))
+    return link.consent_request
+
+
+def request_new_link(*, school: School, email: str, base_url: str | None = None) -> int:
+    """Send a fresh link to every contact at the school with this address.
+    The caller must answer the same way whatever this returns."""
+    contacts = Contact.objects.filter(school=school, email__iexact=email.strip()).filter(
+        Q(pupil_links__parental_responsibility=True)
+    )
+    sent = 0
+    for contact in contacts.distinct():
+        result = _send_one(
+            contact=contact,
+            actor=f"parent (contact {contact.pk})",
+            reason=ConsentRequestReason.ASKED_BY_PARENT,
+            base_url=base_url,
+        )
+        sent += result is not None
+    return sent
+
+
+# --- The family form -----------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_family_answers(
+    *, consent_request: ConsentRequest, answers: Mapping[tuple[int, int], bool]
+) -> list[ConsentRecord]:
+    """Record a family's online answers (pupil id, provider id) -> given.
+
+    Returns the records that changed something; the receipt lists every
+    current answer on the form."""
+    problem = request_problem(consent_request)
+    if problem:
+        raise ValidationError(_("This link no longer works."), code=problem)
+    contact = consent_request.contact
+    pupils = {p.pk: p for p in family_pupils(contact)}
+    providers = {p.pk: p for p in providers_needing_consent(contact.school)}
+    for pupil_id, provider_id in answers:
+        if pupil_id not in pupils or provider_id not in providers:
+            raise ValidationError(_("The form has changed: please start again."))
+    notice = PrivacyNotice.objects.current_for(contact.school)
+    actor = f"parent (contact {contact.pk})"
+    created = []
+    for (pupil_id, provider_id), given in sorted(answers.items()):
+        record, is_new = record_consent(
+            actor=actor,
+            pupil=pupils[pupil_id],
+            provider=providers[provider_id],
+            given=given,
+            given_by_contact=contact,
+            method=ConsentMethod.ONLINE,
+            notice=notice,
+            request=consent_request,
+        )
+        if is_new:
+            created.append(record)
+    receipt = _receipt_context(contact, list(pupils.values()), list(providers.values()))
+    transaction.on_commit(lambda: _email_receipt(contact, receipt))
+    return created
+
+
+def _receipt_context(contact, pupils, providers) -> dict:
+    current = current_answers(pupils)
+    rows = [
+        {"provider": provider, "pupil": pupil, "record": current.get((pupil.pk, provider.pk))}
+        for provider in providers
+        for pupil in pupils
+    ]
+    return {"contact": contact, "school": contact.school, "rows": rows}
+
+
+def _email_receipt(contact: Contact, context: dict) -> None:
+    send_mail(
+        subject=_("%(school)s: your consent choices (receipt)") % {"school": contact.school.name},
+        message=render_to_string("consent/email/receipt.txt", context),
+        from_email=None,
+        recipient_list=[contact.email],
+    )
+
+
+# --- Enrolment rule ------------------------------------------------------------------
+
+
+def consent_enrolment_problems(pupil: Pupil) -> list[str]:
+    """Registered with pupils.enrolment: the family's form must be complete."""
+    if pupil.pk is None or pupil.enrolment_overrides.exists():
+        return []
+    missing = missing_answers(pupil)
+    if not missing:
+        return []
+    names = ", ".join(p.service for p in missing)
+    return [
+        _(
+            "%(pupil)s cannot go on roll yet: the family's consent form has no answer for "
+            "%(services)s. Send the family a consent request, record a paper or telephone "
+            "answer, or ask the DPO to record a reason to enrol without it."
+        )
+        % {"pupil": pupil.full_name, "services": names}
+    ]

@@ -1,0 +1,215 @@
+"""Parents' consent form: no account, a personal link from an e-mail.
+
+The token appears once, in the link's path. Opening it (GET) only puts the
+consent request's id into the session and redirects to token-free pages, so
+the token never reaches a Referer header or the pages' own URLs; nothing is
+written to the consent tables on any GET (mail scanners open links).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from pupils import ratelimit
+from pupils.hosts import school_for_request
+
+from . import services
+from .forms import NO, YES, FamilyConsentForm, NewLinkForm, field_name
+from .models import ConsentRequest
+
+SESSION_REQUEST = "consent_request_id"
+SESSION_ANSWERS = "consent_answers"
+SESSION_DONE = "consent_done"
+
+PROBLEM_STATUS = {"invalid": 400, "no_session": 400, "expired": 410, "replaced": 410}
+
+
+def _problem_page(request: HttpRequest, problem: str, school=None) -> HttpResponse:
+    school = school or school_for_request(request)
+    return render(
+        request,
+        "consent/link_problem.html",
+        {"school": school, "problem": problem},
+        status=PROBLEM_STATUS[problem],
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def open_link(request: HttpRequest, token: str) -> HttpResponse:
+    consent_request, problem = services.link_problem(token)
+    if problem:
+        return _problem_page(request, problem, getattr(consent_request, "school", None))
+    request.session.cycle_key()
+    request.session[SESSION_REQUEST] = consent_request.pk
+    request.session.pop(SESSION_ANSWERS, None)
+    request.session.pop(SESSION_DONE, None)
+    return redirect("consent:form")
+
+
+def _session_request(request: HttpRequest) -> tuple[ConsentRequest | None, str | None]:
+    request_id = request.session.get(SESSION_REQUEST)
+    consent_request = (
+        ConsentRequest.objects.select_related("contact", "school").filter(pk=request_id).first()
+        if request_id
+        else None
+    )
+    if consent_request is None:
+        return None, "no_session"
+    return consent_request, services.request_problem(consent_request)
+
+
+def _family(consent_request: ConsentRequest):
+    pupils = list(services.family_pupils(consent_request.contact))
+    providers = list(services.providers_needing_consent(consent_request.school))
+    return pupils, providers
+
+
+def _initial_from_current(pupils, providers) -> dict[str, str]:
+    current = services.current_answers(pupils)
+    return {
+        field_name(pupil_id, provider_id): YES if record.given else NO
+        for (pupil_id, provider_id), record in current.items()
+    }
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def family_form(request: HttpRequest) -> HttpResponse:
+    consent_request, problem = _session_request(request)
+    if problem:
+        return _problem_page(request, problem, getattr(consent_request, "school", None))
+    pupils, providers = _family(consent_request)
+    returning = False
+    if request.method == "POST":
+        form = FamilyConsentForm(request.POST, pupils=pupils, providers=providers)
+        if form.is_valid():
+            request.session[SESSION_ANSWERS] = {k: form.cleaned_data[k] for k in form.fields}
+            request.session.pop(SESSION_DONE, None)
+            return redirect("consent:check")
+    else:
+        initial = request.session.get(SESSION_ANSWERS)
+        if not initial:
+            initial = _initial_from_current(pupils, providers)
+            returning = bool(initial)
+        form = FamilyConsentForm(initial=initial, pupils=pupils, providers=providers)
+    return render(
+        request,
+        "consent/form.html",
+        {
+            "school": consent_request.school,
+            "consent_request": consent_request,
+            "form": form,
+            "pupils": pupils,
+            "providers": providers,
+            "returning": returning,
+        },
+    )
+
+
+def _answers_from_session(request, pupils, providers) -> FamilyConsentForm | None:
+    saved = request.session.get(SESSION_ANSWERS)
+    if not saved:
+        return None
+    form = FamilyConsentForm(saved, pupils=pupils, providers=providers)
+    return form if form.is_valid() else None
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def check_answers(request: HttpRequest) -> HttpResponse:
+    consent_request, problem = _session_request(request)
+    if problem:
+        return _problem_page(request, problem, getattr(consent_request, "school", None))
+    pupils, providers = _family(consent_request)
+    form = _answers_from_session(request, pupils, providers)
+    if form is None:
+        # Already sent (a second click on "Send") or nothing answered yet.
+        return redirect("consent:done" if request.session.get(SESSION_DONE) else "consent:form")
+    if request.method == "POST":
+        try:
+            services.submit_family_answers(consent_request=consent_request, answers=form.answers())
+        except ValidationError as exc:
+            if exc.code in PROBLEM_STATUS:
+                return _problem_page(request, exc.code, consent_request.school)
+            raise
+        request.session.pop(SESSION_ANSWERS, None)
+        request.session[SESSION_DONE] = True
+        return redirect("consent:done")
+    return render(
+        request,
+        "consent/check.html",
+        {"school": consent_request.school, "groups": form.groups(), "form": form},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def confirmation(request: HttpRequest) -> HttpResponse:
+    consent_request, problem = _session_request(request)
+    if problem:
+        return _problem_page(request, problem, getattr(consent_request, "school", None))
+    if not request.session.get(SESSION_DONE):
+        return redirect("consent:form")
+    pupils, providers = _family(consent_request)
+    current = services.current_answers(pupils)
+    groups = [
+        {
+            "provider": provider,
+            "rows": [{"pupil": p, "record": current.get((p.pk, provider.pk))} for p in pupils],
+        }
+        for provider in providers
+    ]
+    return render(
+        request,
+        "consent/done.html",
+        {
+            "school": consent_request.school,
+            "consent_request": consent_request,
+            "contact": consent_request.contact,
+            "groups": groups,
+        },
+    )
+
+
+# Generous enough for a family trying a few addresses, tight enough that
+# nobody can mail-bomb a parent or probe many addresses.
+PER_ADDRESS_PER_HOUR = 3
+PER_CLIENT_PER_HOUR = 20
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def new_link(request: HttpRequest) -> HttpResponse:
+    school = school_for_request(request)
+    form = NewLinkForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].lower()
+        client = request.META.get("REMOTE_ADDR", "")
+        allowed = ratelimit.hit(
+            f"consent-new-link:ip:{client}", limit=PER_CLIENT_PER_HOUR, window_seconds=3600
+        ) and ratelimit.hit(
+            f"consent-new-link:email:{school.pk}:{email}",
+            limit=PER_ADDRESS_PER_HOUR,
+            window_seconds=3600,
+        )
+        if allowed:
+            base_url = request.build_absolute_uri("/").rstrip("/")
+            services.request_new_link(school=school, email=email, base_url=base_url)
+        # The same answer whether the address is known, unknown or rate-limited.
+        return redirect("consent:new_link_sent")
+    return render(request, "consent/new_link.html", {"school": school, "form": form})
+
+
+@require_http_methods(["GET", "HEAD"])
+def new_link_sent(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "consent/new_link_sent.html",
+        {"school": school_for_request(request), "form_url": reverse("consent:new_link")},
+    )
