@@ -157,6 +157,7 @@ class AccessRequest(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("logged by"),
     )
