@@ -253,7 +253,6 @@ class AccessRequestAdmin(ScopedAuditedAdmin):
     # --- Forms ----------------------------------------------------------------
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = HandlingForm if obj is not None else LogRequestForm
-        kwargs["fields"] = None
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
@@ -338,7 +337,7 @@ class AccessRequestAdmin(ScopedAuditedAdmin):
                 requester_address=data["requester_address"],
                 educational_record=data["educational_record"],
             )
-            obj.pk, obj._state.adding = created.pk, False
+            obj.pk, obj.received_on, obj._state.adding = created.pk, created.received_on, False
             return
         super().save_model(request, obj, form, change)
         try:

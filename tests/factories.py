@@ -154,9 +154,7 @@ class AccessRequestFactory(factory.django.DjangoModelFactory):
         lambda: datetime.datetime(2026, 9, 3, 9, 30, tzinfo=datetime.UTC)
     )
     received_on = factory.LazyAttribute(lambda r: r.received_at.date())
-    due_on = factory.LazyAttribute(
-        lambda r: sar_due_date(r.received_on)
-    )
+    due_on = factory.LazyAttribute(lambda r: sar_due_date(r.received_on))
 
     @factory.post_generation
     def pupils(self, create, extracted, **kwargs):

@@ -216,6 +216,8 @@ class AccessRequest(models.Model):
 
     def __str__(self) -> str:
         day = self.received_on
+        if day is None:
+            return str(_("New subject access request"))
         return str(_("Request of %(date)s") % {"date": f"{day.day} {day:%B %Y}"})
 
     @property
