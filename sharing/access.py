@@ -334,11 +334,12 @@ def withdraw_request(*, actor, request: AccessRequest) -> AccessRequest:
     return request
 
 
-@transaction.atomic
 def produce_access_response(*, actor, request: AccessRequest, pupil: Pupil) -> bytes:
     """The response PDF for one pupil of the request; the export is audited.
 
-    Callers check the ``sharing.produce_access_response`` permission.
+    Callers check the ``sharing.produce_access_response`` permission. No
+    transaction is held open while WeasyPrint renders (it may take a while);
+    the trail is written once the PDF exists.
     """
     from .access_record import gather_access_record
     from .pdf import render_access_response

@@ -310,6 +310,12 @@ class AccessRequestAdmin(ScopedAuditedAdmin):
                 school__in=School.objects.visible_to(request.user)
             )
             return admin.ModelAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)
+        if db_field.name == "handler":  # staff of this school only
+            kwargs["queryset"] = db_field.related_model.objects.filter(
+                is_active=True,
+                staff_profile__school__in=School.objects.visible_to(request.user),
+            )
+            return admin.ModelAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):

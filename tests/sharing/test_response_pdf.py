@@ -142,6 +142,7 @@ def test_the_response_has_every_section_of_a_full_record(family, dpo_user, tmp_p
         # Cover letter
         "Dear Ottoline Quillfeather",
         "which we received on 3 September 2026",
+        "the personal data Crook Primary School holds about Zephyrine Quillfeather",
         # Details
         "Personal details",
         "Zephyrine Marigold Quillfeather",
