@@ -349,7 +349,7 @@ def test_hostile_values_in_pupil_fields_fetch_nothing_and_embed_nothing(school, 
             school=school,
             legal_forename=f"<img src={base}/x>",
             middle_names="<link rel=attachment href=file:///etc/passwd>",
-            first_language=f'<style>@import url("{base}/style.css");</style>',
+            address_line1=f'<style>@import url("{base}/style.css");</style>',
         )
         MedicalConditionFactory(
             pupil=pupil,
