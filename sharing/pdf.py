@@ -11,6 +11,7 @@ process that asked for it carries on serving.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -32,6 +33,24 @@ STYLESHEET = "sharing/access-response.css"
 # the structure tree for this variant. The document's <title> and lang are
 # required by it and set in the template.
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
+
+
+# The worker gets no secrets (SECRET_KEY, DATABASE_URL, encryption keys...):
+# only what Python, Pango and fontconfig need.
+WORKER_ENV_KEYS = (
+    "PATH",
+    "HOME",
+    "LANG",
+    "LC_ALL",
+    "TMPDIR",
+    "XDG_CACHE_HOME",
+    "FONTCONFIG_FILE",
+    "FONTCONFIG_PATH",
+)
+
+
+def worker_env() -> dict[str, str]:
+    return {k: os.environ[k] for k in WORKER_ENV_KEYS if k in os.environ}
 
 
 class PdfRenderError(RuntimeError):
@@ -85,6 +104,7 @@ def render_pdf(html: str, *, limits: RenderLimits | None = None) -> bytes:
             [sys.executable, "-I", str(WORKER), json.dumps(config)],
             input=html.encode("utf-8"),
             capture_output=True,
+            env=worker_env(),
             timeout=limits.timeout_seconds,
             check=False,
         )

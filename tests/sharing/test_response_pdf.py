@@ -418,3 +418,13 @@ def test_a_runaway_render_is_stopped_and_the_next_one_works():
 def test_a_render_over_its_memory_limit_is_stopped():
     with pytest.raises(PdfRenderError, match="could not be produced"):
         render_pdf("<html><body><p>x</p></body></html>", limits=RenderLimits(60, memory_mb=40))
+
+
+def test_the_worker_is_given_no_secrets(monkeypatch):
+    from sharing.pdf import worker_env
+
+    monkeypatch.setenv("SECRET_KEY", "very-secret")
+    monkeypatch.setenv("DATABASE_URL", "postgres://user:pw@db/x")
+    env = worker_env()
+    assert "SECRET_KEY" not in env and "DATABASE_URL" not in env
+    assert env.get("PATH")
