@@ -22,7 +22,9 @@ import datetime
 import os
 import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -56,6 +58,7 @@ def setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("EMAIL_URL", "memorymail://")  # the DPO e-mail stays in memory
     import django
 
     django.setup()
@@ -270,24 +273,32 @@ def main() -> None:
         lambda: pdf.render_access_response(gather_access_record(pupil.pk, request=request)),
         args.runs,
     )
-    pages = pdf_worker.render(html, roots=roots, options=pdf.PDF_OPTIONS).count(b"/Type /Page\n")
+    pages = count_pages(pdf_worker.render(html, roots=roots, options=pdf.PDF_OPTIONS))
 
     print(f"command: .venv/bin/python bench/bench_sar_pdf.py --runs {args.runs}")
-    print(
-        f"record: 7 school years, {rows} table rows, {len(html):,} bytes of HTML"
-        + (f", {pages} pages" if pages else "")
-    )
-    print(f"gathering: {len(queries.captured_queries)} queries, {gather * 1000:.1f} ms (median)")
-    print(f"templating: {template * 1000:.1f} ms")
-    print(f"WeasyPrint alone (same HTML, in process): {alone * 1000:.0f} ms")
-    print(
-        f"WeasyPrint in the isolated worker: {worker * 1000:.0f} ms "
-        f"(process start-up and limits: +{(worker - alone) * 1000:.0f} ms)"
-    )
-    print(f"whole response (gather + template + worker): {whole * 1000:.0f} ms")
-    added = (gather + template) / alone
-    print(f"gathering + templating add {added:.1%} to WeasyPrint's time (target < 20%)")
-    print(f"ratio whole / WeasyPrint alone: {whole / alone:.2f}")
+    print(f"record: 7 school years, {rows} table rows, {len(html):,} bytes of HTML, {pages} pages")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"gathering: {len(queries.captured_queries)} queries, {ms(gather)} (medians)")
+    print(f"templating: {ms(template)}")
+    print(f"WeasyPrint alone (same HTML, in process): {ms(alone)}")
+    print(f"WeasyPrint in the isolated worker: {ms(worker)}")
+    print(f"whole response (gather + template + worker): {ms(whole)}")
+    for i, kind in enumerate(("wall", "CPU")):
+        added = (gather[i] + template[i]) / alone[i]
+        print(
+            f"{kind}: gathering + templating add {added:.1%} to WeasyPrint's own time "
+            f"(target < 20%); worker start-up and limits add "
+            f"{(worker[i] - alone[i]) / alone[i]:.1%}; whole / WeasyPrint alone = "
+            f"{whole[i] / alone[i]:.2f}"
+        )
+
+
+def count_pages(pdf_bytes: bytes) -> str:
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(pdf_bytes)
+        f.flush()
+        info = subprocess.run(["pdfinfo", f.name], capture_output=True, text=True).stdout
+    return next((line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")), "?")
 
 
 if __name__ == "__main__":
