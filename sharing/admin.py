@@ -15,7 +15,7 @@ import zipfile
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Case, Count, F, IntegerField, Value, When
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -27,6 +27,7 @@ from pupils.models import Contact, School
 from . import access, deadlines
 from .models import (
     AccessRequest,
+    AccessRequestStatus,
     ClockPause,
     IdentityCheck,
     PauseReason,
@@ -223,8 +224,21 @@ class AccessRequestAdmin(ScopedAuditedAdmin):
     inlines = [ClockPauseInline, RedactionInline]
 
     # --- List ---------------------------------------------------------------
+    # Open requests first, soonest due first (paused ones, with no due date,
+    # after them), then answered and withdrawn ones.
+    ordering = (
+        Case(
+            When(status__in=[AccessRequestStatus.OPEN, AccessRequestStatus.PAUSED], then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ).asc(),
+        F("due_on").asc(nulls_last=True),
+        "received_at",
+        "id",
+    )
+
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_pupils=Count("pupils")).by_due_date()
+        return super().get_queryset(request).annotate(n_pupils=Count("pupils"))
 
     @admin.display(description=_("pupils"), ordering="n_pupils")
     def pupil_count(self, obj):

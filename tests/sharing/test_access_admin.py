@@ -92,13 +92,22 @@ def test_logging_a_pupil_of_another_school_is_refused(office_client, school, oth
 def test_the_list_shows_open_requests_by_due_date_with_overdue_and_due_soon_marked(
     dpo_client, school
 ):
+    answered = make_request(school, due_in=-30, requester_name="Answered Requester")
+    AccessRequest.objects.filter(pk=answered.pk).update(
+        status=AccessRequestStatus.ANSWERED, answered_on=answered.received_on
+    )
+    paused = make_request(school, due_in=1, requester_name="Paused Requester")
+    AccessRequest.objects.filter(pk=paused.pk).update(
+        status=AccessRequestStatus.PAUSED, due_on=None
+    )
     later = make_request(school, due_in=20, requester_name="Later Requester")
     overdue = make_request(school, due_in=-3, requester_name="Overdue Requester")
     soon = make_request(school, due_in=2, requester_name="Soon Requester")
 
     html = dpo_client.get(LIST).content.decode()
 
-    positions = [html.index(r.requester_name) for r in (overdue, soon, later)]
+    order = (overdue, soon, later, paused, answered)
+    positions = [html.index(r.requester_name) for r in order]
     assert positions == sorted(positions)
     assert html.count('class="sar-overdue"') == 1
     assert html.count('class="sar-due-soon"') == 1
