@@ -1,74 +1,8 @@
-"""Demo data for the disclosure log: the last census returns, the CTFs sent
-for leavers, and one request from children's social care. Safe to run again.
-"""
+"""Demo data for sharing: disclosures and CTFs, then subject access requests."""
 
-from __future__ import annotations
-
-import datetime
-
-from django.db import transaction
-from django.utils import timezone
-
-from pupils.models import EnrolmentStatus, Pupil
-
-from .census import academic_year_of
-from .ctf_export import export_leaver_ctf
-from .disclosures import census_date_for, log_disclosure, record_census_return
-from .models import DataCategory, Dataset, Disclosure, LegalGateway, RecipientType, SendMethod
+from . import demo_access, demo_disclosures
 
 
-def _at(day: datetime.date, hour: int) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
-
-
-def _last_census_days(ctx, count: int = 3) -> list[tuple[int, str, datetime.date]]:
-    days = []
-    year = academic_year_of(ctx.today)
-    while len(days) < count:
-        for term in ("SUM", "SPR", "AUT"):
-            day = census_date_for(school=ctx.school, academic_year=year, term=term)
-            if day <= ctx.today and len(days) < count:
-                days.append((year, term, day))
-        year -= 1
-    return days
-
-
-@transaction.atomic
 def seed(ctx) -> None:
-    if Disclosure.objects.filter(school=ctx.school).exists():
-        return
-    dpo = ctx.users.get("dpo")
-    for _year, term, day in reversed(_last_census_days(ctx)):
-        if Pupil.objects.for_school(ctx.school).on_roll(on=day).exists():
-            record_census_return(
-                actor=dpo, school=ctx.school, term=term, census_date=day,
-                disclosed_at=_at(day + datetime.timedelta(days=6), 11),
-            )  # fmt: skip
-    leavers = (
-        Pupil.objects.for_school(ctx.school)
-        .filter(enrolment_status=EnrolmentStatus.LEFT, destination__isnull=False)
-        .order_by("id")[:2]
-    )
-    for leaver in leavers:
-        # Sent in the days after the pupil left, as the 2005 regulations expect.
-        sent = min(leaver.leaving_date + datetime.timedelta(days=3), ctx.today)
-        export_leaver_ctf(actor=dpo, pupil=leaver, sent_at=_at(sent, 10))
-    on_roll = Pupil.objects.for_school(ctx.school).on_roll().order_by("id").first()
-    if on_roll is not None:
-        log_disclosure(
-            actor=dpo,
-            school=ctx.school,
-            recipient_type=RecipientType.ORGANISATION,
-            recipient_name="Durham County Council Children's Services (First Contact)",
-            gateway=LegalGateway.SAFEGUARDING,
-            dataset=Dataset.AD_HOC,
-            pupils=[on_roll],
-            categories=[DataCategory.IDENTITY, DataCategory.CONTACTS, DataCategory.ATTENDANCE],
-            method=SendMethod.SECURE_EMAIL,
-            disclosed_at=_at(ctx.today - datetime.timedelta(days=12), 15),
-            requested_by="Social worker, First Contact team, Durham County Council",
-            request_reason="Child and family assessment (Children Act 1989 s17): attendance "
-            "and the names and addresses of those with parental responsibility.",
-            approved_by="Head teacher (designated safeguarding lead), with the DPO",
-            notes="Sent by encrypted e-mail to the social worker's council address.",
-        )
+    demo_disclosures.seed(ctx)
+    demo_access.seed(ctx)

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from pupils import models as pm
 from pupils import upn
+from sharing.deadlines import sar_due_date
 
 
 class SchoolFactory(factory.django.DjangoModelFactory):
@@ -187,3 +188,32 @@ class PublishedNoticeFactory(PrivacyNoticeFactory):
     body = "## Who we are\n\nThe school is the controller of your child's information."
     status = prm.NoticeStatus.PUBLISHED
     published_at = factory.LazyFunction(timezone.now)
+
+
+# --- Subject access requests (sharing) ---------------------------------------
+
+
+class AccessRequestFactory(factory.django.DjangoModelFactory):
+    """A logged request, as ``sharing.access.open_access_request`` leaves it.
+
+    Tests of the services call the services; this is for tests that only need
+    a request to exist (lists, PDFs)."""
+
+    class Meta:
+        model = "sharing.AccessRequest"
+        skip_postgeneration_save = True
+
+    school = factory.SubFactory(SchoolFactory)
+    requester_name = "Mrs Alex Parent"
+    requester_relationship = "parent"
+    channel = "email"
+    received_at = factory.LazyFunction(
+        lambda: datetime.datetime(2026, 9, 3, 9, 30, tzinfo=datetime.UTC)
+    )
+    received_on = factory.LazyAttribute(lambda r: r.received_at.date())
+    due_on = factory.LazyAttribute(lambda r: sar_due_date(r.received_on))
+
+    @factory.post_generation
+    def pupils(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.pupils.set(extracted)

@@ -1,0 +1,365 @@
+"""Services for subject access requests: every write goes through here, is
+validated first and leaves a trace in the audit trail (``pupils.audit``).
+
+Views, admin pages and management commands call these functions; none of
+them writes an AccessRequest by itself.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pupils import audit
+from pupils.models import AuditAction, Contact, Pupil, School
+
+from . import deadlines
+from .models import (
+    AccessRequest,
+    AccessRequestStatus,
+    ClockPause,
+    IdentityCheck,
+    PauseReason,
+    RedactionDecision,
+    RedactionGround,
+    RedactionOutcome,
+)
+from .models.access import DISCLOSING_GROUNDS
+
+
+def long_date(day: datetime.date) -> str:
+    """Dates read "3 September 2026"."""
+    return f"{day.day} {day:%B %Y}"
+
+
+# --- The clock ----------------------------------------------------------------
+
+
+def compute_due_on(request: AccessRequest) -> datetime.date | None:
+    """The deadline from the request's receipt, pauses and extension (None
+    while the clock is paused)."""
+    if request.educational_record:
+        school = request.school
+        terms = school.terms.values_list("starts_on", "ends_on")
+        closures = school.closure_days.values_list("date", flat=True)
+        try:
+            return deadlines.school_days_due_date(request.received_on, terms, closures)
+        except ValueError as exc:
+            raise ValidationError(
+                _("Enter the school's term dates first: %(problem)s") % {"problem": exc}
+            ) from exc
+    pauses = request.pauses.values_list("starts_on", "ends_on") if request.pk else []
+    return deadlines.sar_due_date_with_pauses(
+        request.received_on, pauses, extended=request.extended_on is not None
+    )
+
+
+def _trail(actor, request: AccessRequest, action: AuditAction, summary: str, fields=()) -> None:
+    """One entry per pupil, so the request shows on each pupil's own trail."""
+    pupils = list(request.pupils.all())
+    for pupil in pupils or [None]:
+        audit.record(
+            actor=actor,
+            action=action,
+            obj=request,
+            pupil=pupil,
+            school_id=request.school_id,
+            summary=summary,
+            fields=fields,
+        )
+
+
+def _require_open(request: AccessRequest) -> None:
+    if not request.is_open:
+        raise ValidationError(_("This request is no longer open."))
+
+
+# --- Logging a request ---------------------------------------------------------
+
+
+@transaction.atomic
+def open_access_request(
+    *,
+    actor,
+    school: School,
+    pupils: Iterable[Pupil],
+    requester_name: str,
+    requester_relationship: str,
+    channel: str,
+    received_at: datetime.datetime,
+    details: str = "",
+    requester_contact: Contact | None = None,
+    requester_address: str = "",
+    educational_record: bool = False,
+) -> AccessRequest:
+    """Log a request the moment it arrives; the DPO is e-mailed."""
+    pupils = list(pupils)
+    if not pupils:
+        raise ValidationError(_("Choose at least one pupil."))
+    if any(p.school_id != school.pk for p in pupils):
+        raise ValidationError(_("Every pupil must be a pupil of this school."))
+    if requester_contact is not None and requester_contact.school_id != school.pk:
+        raise ValidationError(_("The requester's contact record belongs to another school."))
+    if not requester_name.strip():
+        raise ValidationError(_("Say who asked."))
+    if timezone.is_naive(received_at):
+        raise ValidationError(_("The time of receipt needs a time zone."))
+    if received_at > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationError(_("A request cannot be received in the future."))
+    if educational_record and not school.educational_record_regulations_apply:
+        raise ValidationError(
+            _(
+                "Educational-record requests (2005 regulations, reg 5) apply to maintained "
+                "schools only: handle this one as a subject access request."
+            )
+        )
+    request = AccessRequest(
+        school=school,
+        requester_name=requester_name.strip(),
+        requester_relationship=requester_relationship,
+        requester_contact=requester_contact,
+        requester_address=requester_address,
+        channel=channel,
+        received_at=received_at,
+        received_on=deadlines.local_date(received_at),
+        details=details,
+        educational_record=educational_record,
+        logged_by=actor if getattr(actor, "pk", None) else None,
+    )
+    request.due_on = compute_due_on(request)
+    request.full_clean(exclude=["pupils"])
+    request.save()
+    request.pupils.set(pupils)
+    _trail(actor, request, AuditAction.CREATE, "Subject access request logged")
+    transaction.on_commit(lambda: _tell_dpo(request))
+    return request
+
+
+def _tell_dpo(request: AccessRequest) -> None:
+    # Nothing personal in the e-mail: the DPO follows the link and signs in.
+    path = reverse("admin:sharing_accessrequest_change", args=[request.pk])
+    send_mail(
+        subject=_("New subject access request, due %(due)s")
+        % {"due": long_date(request.due_on) if request.due_on else _("(clock paused)")},
+        message=_(
+            "A subject access request was logged on %(received)s (%(channel)s).\n"
+            "It is due on %(due)s.\n\nOpen it in the staff site: %(path)s\n"
+        )
+        % {
+            "received": long_date(request.received_on),
+            "channel": request.get_channel_display(),
+            "due": long_date(request.due_on) if request.due_on else "-",
+            "path": path,
+        },
+        from_email=None,
+        recipient_list=[request.school.dpo_email],
+    )
+
+
+# --- Handling it ------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_identity_check(
+    *, actor, request: AccessRequest, method: str, checked_on: datetime.date, note: str = ""
+) -> AccessRequest:
+    _require_open(request)
+    if method not in IdentityCheck.values or method == IdentityCheck.NOT_YET:
+        raise ValidationError(_("Choose how the identity was checked."))
+    if method == IdentityCheck.NOT_NEEDED and not note.strip():
+        raise ValidationError(_("Say why no identity check was needed."))
+    if checked_on < request.received_on:
+        raise ValidationError(_("The check cannot come before the request was received."))
+    request.identity_check, request.identity_checked_on = method, checked_on
+    request.identity_note = note.strip()
+    request.save(update_fields=["identity_check", "identity_checked_on", "identity_note"])
+    _trail(actor, request, AuditAction.UPDATE, "Access request: identity check recorded")
+    return request
+
+
+@transaction.atomic
+def pause_clock(
+    *, actor, request: AccessRequest, reason: str, starts_on: datetime.date, note: str = ""
+) -> ClockPause:
+    """Stop the clock while the school waits for identity, a clarification or a fee."""
+    _require_open(request)
+    if request.status == AccessRequestStatus.PAUSED:
+        raise ValidationError(_("The clock is already paused."))
+    if request.educational_record:
+        raise ValidationError(_("The 15 school days of an educational-record request never stop."))
+    if reason not in PauseReason.values:
+        raise ValidationError(_("Choose why the clock is paused."))
+    if starts_on < request.received_on:
+        raise ValidationError(_("A pause cannot start before the request was received."))
+    last = request.pauses.order_by("-ends_on").values_list("ends_on", flat=True).first()
+    if last is not None and starts_on < last:
+        raise ValidationError(_("A pause cannot start before the previous one ended."))
+    pause = ClockPause.objects.create(
+        request=request,
+        reason=reason,
+        starts_on=starts_on,
+        note=note,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    request.status, request.due_on = AccessRequestStatus.PAUSED, None
+    request.save(update_fields=["status", "due_on", "updated_at"])
+    _trail(actor, request, AuditAction.UPDATE, "Access request: clock paused", ["status"])
+    return pause
+
+
+@transaction.atomic
+def resume_clock(*, actor, request: AccessRequest, ends_on: datetime.date) -> AccessRequest:
+    """The awaited answer arrived on ``ends_on``: the clock runs again."""
+    pause = request.pauses.filter(ends_on__isnull=True).first()
+    if request.status != AccessRequestStatus.PAUSED or pause is None:
+        raise ValidationError(_("The clock is not paused."))
+    if ends_on < pause.starts_on:
+        raise ValidationError(_("The answer cannot arrive before the school asked for it."))
+    pause.ends_on = ends_on
+    pause.save(update_fields=["ends_on"])
+    request.status = AccessRequestStatus.OPEN
+    request.due_on = compute_due_on(request)
+    request.save(update_fields=["status", "due_on", "updated_at"])
+    _trail(actor, request, AuditAction.UPDATE, "Access request: clock restarted", ["due_on"])
+    return request
+
+
+@transaction.atomic
+def extend_request(
+    *, actor, request: AccessRequest, told_on: datetime.date, reason: str
+) -> AccessRequest:
+    """Extend by two further months (complex or numerous requests). The
+    requester must be told, with reasons, within the first month."""
+    _require_open(request)
+    if request.educational_record:
+        raise ValidationError(_("An educational-record request cannot be extended."))
+    if request.extended_on is not None:
+        raise ValidationError(_("This request has already been extended."))
+    if not reason.strip():
+        raise ValidationError(_("Say why the request needs more time."))
+    if request.status == AccessRequestStatus.PAUSED:
+        raise ValidationError(_("Restart the clock before extending the request."))
+    first_month_ends = request.due_on
+    if told_on < request.received_on or (first_month_ends and told_on > first_month_ends):
+        raise ValidationError(
+            _("The requester must be told within the first month (by %(due)s).")
+            % {"due": long_date(first_month_ends) if first_month_ends else "-"}
+        )
+    request.extended_on, request.extension_reason = told_on, reason.strip()
+    request.due_on = compute_due_on(request)
+    request.save(update_fields=["extended_on", "extension_reason", "due_on", "updated_at"])
+    _trail(actor, request, AuditAction.UPDATE, "Access request extended", ["due_on"])
+    return request
+
+
+@transaction.atomic
+def record_redaction(
+    *,
+    actor,
+    request: AccessRequest,
+    outcome: str,
+    ground: str,
+    reason: str,
+    contact: Contact | None = None,
+    item: str = "",
+    decided_on: datetime.date | None = None,
+) -> RedactionDecision:
+    """Record what was disclosed, redacted or withheld, and why."""
+    if outcome not in RedactionOutcome.values or ground not in RedactionGround.values:
+        raise ValidationError(_("Choose a decision and its ground."))
+    if (outcome == RedactionOutcome.DISCLOSE) != (ground in DISCLOSING_GROUNDS):
+        raise ValidationError(
+            _(
+                "Disclosing needs consent or a reason it is reasonable; withholding needs an "
+                "exemption."
+            )
+        )
+    if not reason.strip():
+        raise ValidationError(_("Say why."))
+    if contact is None and not item.strip():
+        raise ValidationError(_("Say what the decision is about."))
+    if (
+        contact is not None
+        and not contact.pupil_links.filter(pupil__in=request.pupils.all()).exists()
+    ):
+        raise ValidationError(_("That contact is not in the record of any pupil of this request."))
+    if contact is not None and request.redactions.filter(contact=contact).exists():
+        raise ValidationError(_("A decision about this person is already recorded."))
+    decision = RedactionDecision.objects.create(
+        request=request,
+        contact=contact,
+        item=item.strip(),
+        outcome=outcome,
+        ground=ground,
+        reason=reason.strip(),
+        decided_by=actor,
+        decided_on=decided_on or timezone.localdate(),
+    )
+    _trail(actor, request, AuditAction.UPDATE, "Access request: redaction decision recorded")
+    return decision
+
+
+@transaction.atomic
+def mark_answered(*, actor, request: AccessRequest, answered_on: datetime.date) -> AccessRequest:
+    _require_open(request)
+    if request.status == AccessRequestStatus.PAUSED:
+        raise ValidationError(_("Restart the clock before answering."))
+    if not request.identity_check:
+        raise ValidationError(_("Record the identity check before answering."))
+    if answered_on < request.received_on:
+        raise ValidationError(_("A request cannot be answered before it was received."))
+    if answered_on > timezone.localdate():
+        raise ValidationError(_("A request cannot be answered in the future."))
+    request.status, request.answered_on = AccessRequestStatus.ANSWERED, answered_on
+    request.handler = request.handler or (actor if getattr(actor, "pk", None) else None)
+    request.save(update_fields=["status", "answered_on", "handler", "updated_at"])
+    _trail(actor, request, AuditAction.UPDATE, "Access request answered", ["status"])
+    return request
+
+
+@transaction.atomic
+def withdraw_request(*, actor, request: AccessRequest) -> AccessRequest:
+    _require_open(request)
+    request.status, request.due_on = AccessRequestStatus.WITHDRAWN, None
+    request.pauses.filter(ends_on__isnull=True).update(ends_on=timezone.localdate())
+    request.save(update_fields=["status", "due_on", "updated_at"])
+    _trail(actor, request, AuditAction.UPDATE, "Access request withdrawn", ["status"])
+    return request
+
+
+def produce_access_response(*, actor, request: AccessRequest, pupil: Pupil) -> bytes:
+    """The response PDF for one pupil of the request; the export is audited.
+
+    Callers check the ``sharing.produce_access_response`` permission. No
+    transaction is held open while WeasyPrint renders (it may take a while);
+    the trail is written once the PDF exists.
+    """
+    from .access_record import gather_access_record
+    from .pdf import render_access_response
+
+    if not request.pupils.filter(pk=pupil.pk).exists():
+        raise ValidationError(_("That pupil is not part of this request."))
+    record = gather_access_record(pupil.pk, request=request)
+    pdf = render_access_response(record)
+    _record_response_produced(actor=actor, request=request, pupil=pupil)
+    return pdf
+
+
+def _record_response_produced(*, actor, request: AccessRequest, pupil: Pupil) -> None:
+    # TODO(lead, after merge): also log the response as a disclosure to the
+    # requester in the disclosure log (sharing.models.disclosures).
+    audit.record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        obj=request,
+        pupil=pupil,
+        school_id=pupil.school_id,
+        summary="Subject access response produced (PDF)",
+    )

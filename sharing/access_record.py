@@ -1,0 +1,504 @@
+"""Everything the school holds about one pupil, gathered for an access
+request as plain sections, in a fixed number of queries whatever the size
+of the record.
+
+Each section is one small function of the loaded ``Gathered`` data. The
+consent history and the disclosure log are built in other parts of the
+project: each becomes one more function in ``SECTIONS`` (and one more
+prefetch in ``load``) when it lands.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from providers.models import Provider
+from pupils.models import (
+    AssessmentResult,
+    AttendanceSummary,
+    Exclusion,
+    MedicalCondition,
+    Pupil,
+    PupilContact,
+    School,
+    SenNeed,
+    Source,
+)
+
+from .models import AccessRequest, RedactionDecision, RedactionOutcome
+
+REDACTED = gettext_lazy("[redacted: third party]")
+# A record with more rows than this gets a table of contents.
+LONG_RECORD_ROWS = 40
+
+
+def long_date(day: datetime.date | None) -> str:
+    return f"{day.day} {day:%B %Y}" if day else ""
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    purpose: str
+    lawful_basis: str
+    retention: str
+    sources: list[str]
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    empty_text: str = ""
+
+
+@dataclass
+class Gathered:
+    """The rows loaded for one pupil (and the request being answered)."""
+
+    pupil: Pupil
+    school: School
+    request: AccessRequest | None
+    contact_links: list[PupilContact]
+    assessments: list[AssessmentResult]
+    attendance: list[AttendanceSummary]
+    exclusions: list[Exclusion]
+    sen_needs: list[SenNeed]
+    medical: list[MedicalCondition]
+    providers: list[Provider]
+    redactions: list[RedactionDecision]
+    today: datetime.date
+
+
+@dataclass
+class AccessRecord:
+    pupil: Pupil
+    school: School
+    request: AccessRequest | None
+    today: datetime.date
+    sections: list[Section]
+    withheld: list[list[str]]
+
+    @property
+    def generated_on(self) -> str:
+        return long_date(self.today)
+
+    @property
+    def is_long(self) -> bool:
+        """Long enough to need a table of contents."""
+        return sum(len(s.rows) for s in self.sections) > LONG_RECORD_ROWS
+
+
+# --- Loading --------------------------------------------------------------------
+
+
+def load(
+    pupil_id: int, *, request: AccessRequest | None = None, today: datetime.date | None = None
+) -> Gathered:
+    """Nine queries (ten with a request), whatever the record's size."""
+    pupil = (
+        Pupil.objects.select_related("school", "special", "destination")
+        .prefetch_related(
+            Prefetch(
+                "contact_links",
+                queryset=PupilContact.objects.select_related("contact").order_by("priority", "id"),
+            ),
+            "assessments",
+            "attendance",
+            "exclusions",
+            "sen_needs",
+            "medical_conditions",
+        )
+        .get(pk=pupil_id)
+    )
+    providers = list(Provider.objects.for_school(pupil.school).in_use().order_by("name"))
+    redactions = []
+    if request is not None:
+        redactions = list(
+            RedactionDecision.objects.filter(request=request).select_related("contact")
+        )
+    return Gathered(
+        pupil=pupil,
+        school=pupil.school,
+        request=request,
+        contact_links=list(pupil.contact_links.all()),
+        assessments=list(pupil.assessments.all()),
+        attendance=list(pupil.attendance.all()),
+        exclusions=list(pupil.exclusions.all()),
+        sen_needs=list(pupil.sen_needs.all()),
+        medical=list(pupil.medical_conditions.all()),
+        providers=providers,
+        redactions=redactions,
+        today=today or timezone.localdate(),
+    )
+
+
+def _related_or_none(obj, name: str):
+    try:
+        return getattr(obj, name)
+    except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist of a one-to-one
+        return None
+
+
+# --- Purposes, lawful bases and retention (one place, sources named) ----------
+# Lawful bases: UK GDPR Art 6(1)(c) and (e) with the Education Act 1996 and
+# the Education (Pupil Information) (England) Regulations 2005; special
+# category data: Art 9(2)(g) with DPA 2018 Sch 1 paras 6 (statutory
+# purposes) and 18 (safeguarding). Retention defaults: IRMS Information
+# Management Toolkit for Schools (guidance, see DOMAIN.md "Retention").
+
+PUBLIC_TASK = _("Public task (UK GDPR Art 6(1)(e)) and legal obligation (Art 6(1)(c))")
+SPECIAL = _(
+    "Public task (Art 6(1)(e)); special category data: substantial public interest "
+    "(Art 9(2)(g), DPA 2018 Sch 1 paras 6 and 18)"
+)
+
+
+def _until_25th_birthday(g: Gathered) -> str:
+    return _("Until %(date)s (the pupil's 25th birthday), unless passed to the next school") % {
+        "date": long_date(add_years(g.pupil.date_of_birth, 25))
+    }
+
+
+def _sources(rows: Iterable) -> list[str]:
+    """Where the rows came from, from their Sourced fields (each once)."""
+    labels = dict(Source.choices)
+    seen: dict[str, None] = {}
+    for row in rows:
+        if row is None:
+            continue
+        label = str(labels.get(row.source, row.source))
+        seen[f"{label}: {row.source_detail}" if row.source_detail else label] = None
+    return list(seen) or [_("This school")]
+
+
+def _yes_no(value: bool) -> str:
+    return _("Yes") if value else _("No")
+
+
+# --- Sections ----------------------------------------------------------------------
+
+
+def details_section(g: Gathered) -> Section:
+    p = g.pupil
+    rows = [
+        [_("UPN"), p.upn],
+        [_("Former UPN"), p.former_upn],
+        [
+            _("Legal name"),
+            " ".join(x for x in (p.legal_forename, p.middle_names, p.legal_surname) if x),
+        ],
+        [
+            _("Preferred name"),
+            " ".join(x for x in (p.preferred_forename, p.preferred_surname) if x),
+        ],
+        [_("Date of birth"), long_date(p.date_of_birth)],
+        [_("Sex"), p.get_sex_display()],
+        [_("Year group"), p.get_nc_year_display()],
+        [_("Status"), p.get_enrolment_status_display()],
+        [_("Admission date"), long_date(p.admission_date)],
+        [_("Leaving date"), long_date(p.leaving_date)],
+        [
+            _("Home address"),
+            ", ".join(x for x in (p.address_line1, p.address_line2, p.town, p.postcode) if x),
+        ],
+        [_("First language"), p.first_language],
+    ]
+    return Section(
+        key="details",
+        title=_("Personal details"),
+        purpose=_("To admit the pupil, keep the admission register and run the school."),
+        lawful_basis=PUBLIC_TASK,
+        retention=_until_25th_birthday(g),
+        sources=_sources([p]),
+        columns=[_("Item"), _("What we hold")],
+        rows=[r for r in rows if r[1]],
+    )
+
+
+def _contact_disclosed(g: Gathered, link: PupilContact) -> bool:
+    """A contact's details are third-party data unless they are the
+    requester's own, or staff decided to disclose them."""
+    if g.request is not None and g.request.requester_contact_id == link.contact_id:
+        return True
+    return any(
+        d.contact_id == link.contact_id and d.outcome == RedactionOutcome.DISCLOSE
+        for d in g.redactions
+    )
+
+
+def contacts_section(g: Gathered) -> Section:
+    rows, redacted = [], 0
+    for link in g.contact_links:
+        c = link.contact
+        shown = _contact_disclosed(g, link)
+        redacted += not shown
+        reach = ", ".join(x for x in (c.email, c.phone_mobile, c.phone_home, c.phone_work) if x)
+        address = ", ".join(x for x in (c.address_line1, c.address_line2, c.town, c.postcode) if x)
+        rows.append(
+            [
+                str(link.priority),
+                link.get_relationship_display(),
+                _yes_no(link.parental_responsibility),
+                c.full_name if shown else REDACTED,
+                reach if shown else REDACTED,
+                address if shown else REDACTED,
+            ]
+        )
+    notes = []
+    if redacted:
+        notes.append(
+            _(
+                "Contacts' names and details are their own personal data (third-party data). "
+                "They are redacted unless the person consented or it is reasonable to "
+                "disclose them (DPA 2018 Sch 2 para 16)."
+            )
+        )
+    return Section(
+        key="contacts",
+        title=_("Parents, carers and contacts"),
+        purpose=_("To reach the family, and in an emergency."),
+        lawful_basis=PUBLIC_TASK,
+        retention=_until_25th_birthday(g),
+        sources=_sources(link.contact for link in g.contact_links),
+        columns=[
+            _("Order"),
+            _("Relationship"),
+            _("Parental responsibility"),
+            _("Name"),
+            _("How to reach them"),
+            _("Address"),
+        ],
+        rows=rows,
+        notes=notes,
+        empty_text=_("No contacts are recorded."),
+    )
+
+
+def assessments_section(g: Gathered) -> Section:
+    return Section(
+        key="assessments",
+        title=_("Assessment results"),
+        purpose=_("To teach the pupil and report statutory assessments to the LA and the DfE."),
+        lawful_basis=PUBLIC_TASK,
+        retention=_until_25th_birthday(g),
+        sources=_sources(g.assessments),
+        columns=[_("Year"), _("Stage"), _("Subject"), _("Method"), _("Result")],
+        rows=[
+            [
+                f"{a.academic_year}/{(a.academic_year + 1) % 100:02d}",
+                a.get_stage_display(),
+                a.subject,
+                a.method,
+                a.result,
+            ]
+            for a in g.assessments
+        ],
+        empty_text=_("No assessment results are recorded."),
+    )
+
+
+def attendance_section(g: Gathered) -> Section:
+    last = max((a.academic_year for a in g.attendance), default=None)
+    retention = _("6 years from the last entry in the attendance register")
+    if last is not None:
+        retention = _("Until %(date)s (6 years from the last entry)") % {
+            "date": long_date(datetime.date(last + 7, 7, 31))
+        }
+    return Section(
+        key="attendance",
+        title=_("Attendance"),
+        purpose=_("To keep the attendance register and share daily attendance with the DfE."),
+        lawful_basis=PUBLIC_TASK,
+        retention=retention,
+        sources=_sources(g.attendance),
+        columns=[
+            _("Term"),
+            _("Possible sessions"),
+            _("Attended"),
+            _("Authorised absence"),
+            _("Unauthorised absence"),
+        ],
+        rows=[
+            [
+                f"{a.get_term_display()} {a.academic_year}/{(a.academic_year + 1) % 100:02d}",
+                str(a.possible_sessions),
+                str(a.attended_sessions),
+                str(a.authorised_absences),
+                str(a.unauthorised_absences),
+            ]
+            for a in g.attendance
+        ],
+        empty_text=_("No attendance is recorded."),
+    )
+
+
+def exclusions_section(g: Gathered) -> Section:
+    return Section(
+        key="exclusions",
+        title=_("Exclusions and suspensions"),
+        purpose=_("To manage behaviour and report exclusions to the local authority."),
+        lawful_basis=PUBLIC_TASK,
+        retention=_until_25th_birthday(g),
+        sources=_sources(g.exclusions),
+        columns=[_("Start"), _("Category"), _("Reason"), _("Sessions")],
+        rows=[
+            [
+                long_date(e.start_date),
+                e.get_category_display(),
+                e.get_reason_display(),
+                "" if e.sessions is None else f"{e.sessions.normalize()}",
+            ]
+            for e in g.exclusions
+        ],
+        empty_text=_("No exclusions or suspensions are recorded."),
+    )
+
+
+def sen_section(g: Gathered) -> Section:
+    special = _related_or_none(g.pupil, "special")
+    rows = []
+    if special is not None:
+        rows.append([_("Ethnicity"), special.get_ethnicity_display(), ""])
+        rows.append([_("SEN provision"), special.get_sen_provision_display(), ""])
+    rows += [
+        [_("Type of need %(rank)s") % {"rank": n.rank}, n.get_need_type_display(), n.notes]
+        for n in g.sen_needs
+    ]
+    return Section(
+        key="sen",
+        title=_("Ethnicity and special educational needs"),
+        purpose=_("To meet the pupil's needs and make the statutory census returns."),
+        lawful_basis=SPECIAL,
+        retention=_(
+            "SEN files: until %(date)s (date of birth + 31 years); ethnicity: as the "
+            "educational record"
+        )
+        % {"date": long_date(add_years(g.pupil.date_of_birth, 31))},
+        sources=_sources([special, *g.sen_needs]),
+        columns=[_("Item"), _("What we hold"), _("Notes")],
+        rows=rows,
+        empty_text=_("No ethnicity or SEN information is recorded."),
+    )
+
+
+def medical_section(g: Gathered) -> Section:
+    return Section(
+        key="medical",
+        title=_("Medical conditions"),
+        purpose=_("To keep the pupil safe and well in school."),
+        lawful_basis=SPECIAL,
+        retention=_until_25th_birthday(g),
+        sources=_sources(g.medical),
+        columns=[_("Condition"), _("Medication"), _("Healthcare plan"), _("Notes")],
+        rows=[[m.condition, m.medication, _yes_no(m.has_care_plan), m.notes] for m in g.medical],
+        empty_text=_("No medical conditions are recorded."),
+    )
+
+
+def destination_section(g: Gathered) -> Section:
+    d = _related_or_none(g.pupil, "destination")
+    rows = []
+    if d is not None:
+        rows = [[d.school_name, d.urn, long_date(d.starts_on)]]
+    return Section(
+        key="destination",
+        title=_("Destination"),
+        purpose=_("To send the pupil's record to their next school (2005 regulations, reg 9)."),
+        lawful_basis=PUBLIC_TASK,
+        retention=_until_25th_birthday(g),
+        sources=_sources([d]),
+        columns=[_("Next school"), _("URN"), _("Starts on")],
+        rows=rows,
+        empty_text=_("No destination is recorded."),
+    )
+
+
+def providers_section(g: Gathered) -> Section:
+    return Section(
+        key="providers",
+        title=_("Services that receive the pupil's data"),
+        purpose=_("Online services the school uses; each receives only what it needs."),
+        lawful_basis=_("As stated for each service"),
+        retention=_("As stated for each service"),
+        sources=[_("This school")],
+        columns=[
+            _("Service"),
+            _("Provider"),
+            _("What for"),
+            _("Data it receives"),
+            _("Lawful basis"),
+            _("Where it is stored"),
+            _("Retention"),
+        ],
+        rows=[
+            [
+                p.service,
+                p.name,
+                p.purpose,
+                p.data_fields or ", ".join(p.get_data_categories_display()),
+                p.get_lawful_basis_display(),
+                p.get_storage_location_display(),
+                p.retention,
+            ]
+            for p in g.providers
+        ],
+        empty_text=_("The school uses no online service that receives pupils' data."),
+    )
+
+
+# Each section is one function of the gathered data. Consents (with their
+# history) and the disclosure log are added here when those parts land.
+SECTIONS: list[Callable[[Gathered], Section]] = [
+    details_section,
+    contacts_section,
+    assessments_section,
+    attendance_section,
+    exclusions_section,
+    sen_section,
+    medical_section,
+    destination_section,
+    providers_section,
+]
+
+
+def withheld_rows(g: Gathered) -> list[list[str]]:
+    """What was withheld or redacted and why, without naming third parties."""
+    rows = []
+    for d in g.redactions:
+        if d.outcome == RedactionOutcome.DISCLOSE:
+            continue
+        what = d.item
+        if d.contact_id:
+            link = next((x for x in g.contact_links if x.contact_id == d.contact_id), None)
+            what = _("A contact (%(relationship)s)") % {
+                "relationship": link.get_relationship_display() if link else _("other")
+            }
+        rows.append([what, d.get_outcome_display(), d.get_ground_display(), d.reason])
+    return rows
+
+
+def gather_access_record(
+    pupil_id: int, *, request: AccessRequest | None = None, today: datetime.date | None = None
+) -> AccessRecord:
+    g = load(pupil_id, request=request, today=today)
+    return AccessRecord(
+        pupil=g.pupil,
+        school=g.school,
+        request=request,
+        today=g.today,
+        sections=[build(g) for build in SECTIONS],
+        withheld=withheld_rows(g),
+    )

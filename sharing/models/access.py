@@ -1,0 +1,335 @@
+"""Subject access requests (UK GDPR Art 15) and educational-record requests
+(2005 regulations, reg 5): who asked, for which pupils, the clock, and what
+was withheld or redacted and why.
+
+Writes go through ``sharing.access`` (services), which keep ``due_on`` in
+step with the pauses and the extension and leave an audit trace.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from pupils.models import Contact, Pupil, School
+
+__all__ = [
+    "AccessRequest",
+    "AccessRequestQuerySet",
+    "AccessRequestStatus",
+    "ArrivalChannel",
+    "ClockPause",
+    "IdentityCheck",
+    "PauseReason",
+    "RedactionDecision",
+    "RedactionGround",
+    "RedactionOutcome",
+    "RequesterRelationship",
+]
+
+
+class RequesterRelationship(models.TextChoices):
+    PUPIL = "pupil", _("The pupil")
+    PARENT = "parent", _("Parent")
+    CARER = "carer", _("Carer or person with parental responsibility")
+    REPRESENTATIVE = "representative", _("Someone acting for them (e.g. a solicitor)")
+    OTHER = "other", _("Other")
+
+
+class ArrivalChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    LETTER = "letter", _("Letter")
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("Telephone")
+    WEBSITE = "website", _("Website form")
+    SOCIAL_MEDIA = "social_media", _("Social media")
+    OTHER = "other", _("Other")
+
+
+class IdentityCheck(models.TextChoices):
+    NOT_YET = "", _("Not checked yet")
+    DOCUMENT = "document", _("Identity document seen")
+    KNOWN = "known", _("Known to the school (e.g. parent met in person)")
+    REGISTERED_CONTACT = "registered_contact", _("Sent from contact details the school holds")
+    NOT_NEEDED = "not_needed", _("Not needed")
+
+
+class AccessRequestStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    PAUSED = "paused", _("Clock paused")
+    ANSWERED = "answered", _("Answered")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+OPEN_STATUSES = (AccessRequestStatus.OPEN, AccessRequestStatus.PAUSED)
+
+
+class AccessRequestQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AccessRequestQuerySet:
+        return self.filter(school__in=School.objects.visible_to(user))
+
+    def for_school(self, school: School) -> AccessRequestQuerySet:
+        return self.filter(school=school)
+
+    def open(self) -> AccessRequestQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, today: datetime.date) -> AccessRequestQuerySet:
+        return self.open().filter(due_on__lt=today)
+
+    def due_by(self, day: datetime.date) -> AccessRequestQuerySet:
+        return self.open().filter(due_on__lte=day)
+
+    def by_due_date(self) -> AccessRequestQuerySet:
+        return self.order_by(models.F("due_on").asc(nulls_last=True), "received_at", "id")
+
+
+class AccessRequest(models.Model):
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="access_requests")
+    pupils = models.ManyToManyField(Pupil, related_name="access_requests", verbose_name=_("pupils"))
+    requester_name = models.CharField(_("who asked"), max_length=200)
+    requester_relationship = models.CharField(
+        _("relationship to the pupil"), max_length=20, choices=RequesterRelationship.choices
+    )
+    requester_contact = models.ForeignKey(
+        Contact,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requester's contact record"),
+        help_text=_(
+            "When the requester is a contact the school holds: their own details are "
+            "then theirs to see, not third-party data."
+        ),
+    )
+    requester_address = models.TextField(
+        _("where to send the reply"), blank=True, help_text=_("Postal or e-mail address.")
+    )
+    channel = models.CharField(_("how it arrived"), max_length=20, choices=ArrivalChannel.choices)
+    received_at = models.DateTimeField(_("received at"))
+    received_on = models.DateField(
+        _("date of receipt"), help_text=_("The school's local date: day 1 of the period.")
+    )
+    details = models.TextField(_("what was asked for"), blank=True)
+    identity_check = models.CharField(
+        _("identity check"), max_length=20, choices=IdentityCheck.choices, blank=True
+    )
+    identity_checked_on = models.DateField(_("identity checked on"), null=True, blank=True)
+    identity_note = models.CharField(
+        _("identity note"),
+        max_length=300,
+        blank=True,
+        help_text=_("How it was checked, or why no check was needed."),
+    )
+    educational_record = models.BooleanField(
+        _("educational-record request"),
+        default=False,
+        help_text=_(
+            "A parent's written request to see the educational record (2005 regulations, "
+            "reg 5): maintained schools only, due within 15 school days."
+        ),
+    )
+    extended_on = models.DateField(_("requester told of the extension on"), null=True, blank=True)
+    extension_reason = models.TextField(_("why it was extended"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AccessRequestStatus.choices,
+        default=AccessRequestStatus.OPEN,
+    )
+    due_on = models.DateField(
+        _("due"), null=True, blank=True, help_text=_("Blank while the clock is paused.")
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("logged by"),
+    )
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AccessRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "received_at"]
+        verbose_name = _("subject access request")
+        permissions = [
+            ("handle_access_request", _("Can handle subject access requests")),
+            ("produce_access_response", _("Can produce the response to an access request")),
+        ]
+        indexes = [models.Index(fields=["school", "status", "due_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=AccessRequestStatus.ANSWERED, answered_on__isnull=False)
+                | (~Q(status=AccessRequestStatus.ANSWERED) & Q(answered_on__isnull=True)),
+                name="sar_answered_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(answered_on__isnull=True) | Q(answered_on__gte=models.F("received_on")),
+                name="sar_answered_after_receipt",
+            ),
+            models.CheckConstraint(
+                condition=Q(extended_on__isnull=True, extension_reason="")
+                | (Q(extended_on__isnull=False) & ~Q(extension_reason="")),
+                name="sar_extension_has_date_and_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(extended_on__isnull=True) | Q(extended_on__gte=models.F("received_on")),
+                name="sar_extended_after_receipt",
+            ),
+            models.CheckConstraint(
+                condition=Q(identity_check="", identity_checked_on__isnull=True)
+                | (~Q(identity_check="") & Q(identity_checked_on__isnull=False)),
+                name="sar_identity_check_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(identity_check=IdentityCheck.NOT_NEEDED) | ~Q(identity_note=""),
+                name="sar_identity_not_needed_says_why",
+            ),
+            models.CheckConstraint(
+                condition=~Q(educational_record=True) | Q(extended_on__isnull=True),
+                name="sar_educational_record_not_extended",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=AccessRequestStatus.PAUSED, due_on__isnull=True)
+                | ~Q(status=AccessRequestStatus.PAUSED),
+                name="sar_paused_has_no_due_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        day = self.received_on
+        if day is None:
+            return str(_("New subject access request"))
+        return str(_("Request of %(date)s") % {"date": f"{day.day} {day:%B %Y}"})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class PauseReason(models.TextChoices):
+    IDENTITY = "identity", _("Waiting for proof of identity")
+    CLARIFICATION = "clarification", _("Waiting for a clarification")
+    FEE = "fee", _("Waiting for a fee")
+
+
+class ClockPause(models.Model):
+    """The clock stands still from the day the school asked to the day the
+    answer arrived (``ends_on``); an open pause has no end yet."""
+
+    request = models.ForeignKey(AccessRequest, on_delete=models.CASCADE, related_name="pauses")
+    reason = models.CharField(_("reason"), max_length=20, choices=PauseReason.choices)
+    starts_on = models.DateField(_("asked on"))
+    ends_on = models.DateField(_("answer received on"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["starts_on", "id"]
+        verbose_name = _("clock pause")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="sar_pause_ends_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["request"], condition=Q(ends_on__isnull=True), name="sar_one_open_pause"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_reason_display()
+
+
+class RedactionOutcome(models.TextChoices):
+    DISCLOSE = "disclose", _("Disclosed")
+    REDACT = "redact", _("Redacted")
+    WITHHOLD = "withhold", _("Withheld")
+
+
+class RedactionGround(models.TextChoices):
+    # DPA 2018 Sch 2 para 16 (third parties) and the exemptions in Schs 2-4.
+    THIRD_PARTY_CONSENTED = "tp_consented", _("The third party consented")
+    REASONABLE_TO_DISCLOSE = "tp_reasonable", _("Reasonable to disclose without consent")
+    THIRD_PARTY = "third_party", _("Third party's personal data")
+    SERIOUS_HARM = "serious_harm", _("Likely to cause serious harm")
+    CHILD_PROTECTION = "child_protection", _("Child protection")
+    REFERENCE = "reference", _("Confidential reference")
+    LEGAL_PRIVILEGE = "legal_privilege", _("Legal professional privilege")
+    OTHER = "other", _("Other exemption")
+
+
+DISCLOSING_GROUNDS = (RedactionGround.THIRD_PARTY_CONSENTED, RedactionGround.REASONABLE_TO_DISCLOSE)
+
+
+class RedactionDecision(models.Model):
+    """What staff decided about a piece of the record: disclose a third
+    party's data, redact it, or withhold something under an exemption."""
+
+    request = models.ForeignKey(AccessRequest, on_delete=models.CASCADE, related_name="redactions")
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("third party (a contact)"),
+    )
+    item = models.CharField(
+        _("what"), max_length=300, blank=True, help_text=_("e.g. a child-protection note")
+    )
+    outcome = models.CharField(_("decision"), max_length=10, choices=RedactionOutcome.choices)
+    ground = models.CharField(_("ground"), max_length=20, choices=RedactionGround.choices)
+    reason = models.TextField(_("why"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_on = models.DateField(_("decided on"))
+
+    class Meta:
+        ordering = ["decided_on", "id"]
+        verbose_name = _("redaction decision")
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="sar_redaction_says_why"),
+            models.CheckConstraint(
+                condition=Q(contact__isnull=False) | ~Q(item=""),
+                name="sar_redaction_names_what",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome=RedactionOutcome.DISCLOSE) | Q(ground__in=DISCLOSING_GROUNDS),
+                name="sar_disclosure_has_disclosing_ground",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome=RedactionOutcome.DISCLOSE) | ~Q(ground__in=DISCLOSING_GROUNDS),
+                name="sar_redaction_has_withholding_ground",
+            ),
+            models.UniqueConstraint(
+                fields=["request", "contact"],
+                condition=Q(contact__isnull=False),
+                name="sar_one_decision_per_contact",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = str(self.contact) if self.contact_id else self.item
+        return f"{self.get_outcome_display()}: {what}"

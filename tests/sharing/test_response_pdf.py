@@ -1,0 +1,430 @@
+"""The response PDF: read back with pdftotext, every section there, nothing
+of anyone else, hostile field values fetch and embed nothing."""
+
+import datetime
+import http.server
+import subprocess
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from providers.models import Provider
+from pupils.models import AuditAction, AuditEvent, Destination, Exclusion, SenNeed
+from sharing import access, pdf_worker
+from sharing.access_record import gather_access_record
+from sharing.models import RedactionGround, RedactionOutcome
+from sharing.pdf import PdfRenderError, RenderLimits, render_pdf, static_roots
+
+from ..factories import (
+    AccessRequestFactory,
+    AssessmentFactory,
+    AttendanceFactory,
+    ContactFactory,
+    MedicalConditionFactory,
+    PupilContactFactory,
+    PupilFactory,
+    SpecialCategoryFactory,
+)
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "response.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)
+    return " ".join(out.stdout.decode().split())
+
+
+def attachments(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "attached.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdfdetach", "-list", str(path)], capture_output=True, check=True, text=True
+    ).stdout
+
+
+def links(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "links.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdfinfo", "-url", str(path)], capture_output=True, check=True, text=True
+    ).stdout
+
+
+def make_provider(school, service, status="in_use"):
+    return Provider.objects.create(
+        school=school,
+        name=f"{service} Ltd",
+        service=service,
+        purpose="Reading practice at home",
+        storage_location="uk",
+        lawful_basis="public_task",
+        status=status,
+        data_fields="forename, class",
+    )
+
+
+@pytest.fixture
+def family(school, other_school):
+    """A pupil with a full record, her brother, and a pupil of another school."""
+    pupil = PupilFactory(
+        school=school,
+        legal_forename="Zephyrine",
+        legal_surname="Quillfeather",
+        middle_names="Marigold",
+        first_language="Polish",
+        upn="B801200005001",
+    )
+    mother = PupilContactFactory(
+        pupil=pupil,
+        relationship="PAM",
+        contact=ContactFactory(school=school, forename="Ottoline", surname="Quillfeather"),
+    ).contact
+    father = PupilContactFactory(
+        pupil=pupil,
+        relationship="PAF",
+        priority=2,
+        contact=ContactFactory(
+            school=school, forename="Barnabus", surname="Quillfeather", phone_mobile="07700 955501"
+        ),
+    ).contact
+    brother = PupilFactory(school=school, legal_forename="Thaddeus", legal_surname="Quillfeather")
+    PupilContactFactory(pupil=brother, contact=mother, relationship="PAM")
+    AssessmentFactory(pupil=brother, result="Brotherscore")
+    MedicalConditionFactory(pupil=brother, condition="Hayfeverish")
+    AttendanceFactory(pupil=pupil, academic_year=2024, possible_sessions=147)
+    AttendanceFactory(pupil=brother, academic_year=2024, possible_sessions=151)
+    AssessmentFactory(
+        pupil=pupil,
+        stage="KS1",
+        subject="Mathematics",
+        method="TA",
+        result="GDS",
+        source="previous_school",
+        source_detail="CTF from Stanley Crook Primary",
+    )
+    Exclusion.objects.create(
+        pupil=pupil,
+        category="SUSP",
+        reason="DA",
+        start_date=datetime.date(2025, 10, 6),
+        sessions=Decimal("2"),
+    )
+    SpecialCategoryFactory(pupil=pupil, ethnicity="WOTH", sen_provision="K")
+    SenNeed.objects.create(pupil=pupil, need_type="SLCN", notes="Speech therapy on Tuesdays")
+    MedicalConditionFactory(pupil=pupil, condition="Coeliac disease", notes="Gluten-free lunches")
+    Destination.objects.create(pupil=pupil, school_name="Parkside Academy", urn="137099")
+    make_provider(school, "Readwise Junior")
+    make_provider(school, "Retiredbook", status="retired")
+    make_provider(other_school, "Elsewhereapp")
+    outsider = PupilFactory(school=other_school, legal_forename="Outsideria")
+    request = AccessRequestFactory(
+        school=school, pupils=[pupil], requester_name="Ottoline Quillfeather"
+    )
+    return {
+        "pupil": pupil,
+        "mother": mother,
+        "father": father,
+        "brother": brother,
+        "outsider": outsider,
+        "request": request,
+    }
+
+
+def test_the_response_has_every_section_of_a_full_record(family, dpo_user, tmp_path):
+    pupil, request = family["pupil"], family["request"]
+    pdf = access.produce_access_response(actor=dpo_user, request=request, pupil=pupil)
+    text = pdf_text(pdf, tmp_path)
+
+    for expected in [
+        # Cover letter
+        "Dear Ottoline Quillfeather",
+        "which we received on 3 September 2026",
+        "the personal data Crook Primary School holds about Zephyrine Quillfeather",
+        # Details
+        "Personal details",
+        "Zephyrine Marigold Quillfeather",
+        "B801200005001",
+        "14 May 2017",
+        "Polish",
+        # Contacts
+        "Parents, carers and contacts",
+        "Mother",
+        "Father",
+        # Assessments, with their source
+        "Assessment results",
+        "GDS",
+        "Previous school: CTF from Stanley Crook Primary",
+        # Attendance
+        "Attendance",
+        "147",
+        # Exclusions
+        "Exclusions and suspensions",
+        "Damage to property",
+        "6 October 2025",
+        # SEN and ethnicity
+        "Ethnicity and special educational needs",
+        "Any other White background",
+        "SEN support",
+        "Speech, language and communication needs",
+        "Speech therapy on Tuesdays",
+        # Medical
+        "Medical conditions",
+        "Coeliac disease",
+        "Gluten-free lunches",
+        # Destination
+        "Parkside Academy",
+        # Providers in use
+        "Services that receive the pupil's data",
+        "Readwise Junior",
+        # For each category: purpose, lawful basis, source, retention
+        "Why we hold it",
+        "Lawful basis",
+        "Where it came from",
+        "How long we keep it",
+        "14 May 2042",  # 25th birthday
+        # Withheld, rights
+        "What we withheld or redacted, and why",
+        "Rectification",
+        "Erasure",
+        "object",
+        "Information Commissioner",
+        # Page numbers and running header
+        "Page 1 of",
+        "Subject access response: Zephyrine Quillfeather",
+    ]:
+        assert expected in text, expected
+
+
+def test_the_response_shows_nothing_of_another_pupil_or_a_sibling(family, dpo_user, tmp_path):
+    pdf = access.produce_access_response(
+        actor=dpo_user, request=family["request"], pupil=family["pupil"]
+    )
+    text = pdf_text(pdf, tmp_path)
+    brother, outsider = family["brother"], family["outsider"]
+    for foreign in [
+        "Thaddeus",
+        brother.upn,
+        "Brotherscore",
+        "Hayfeverish",
+        "151",
+        "Outsideria",
+        outsider.upn,
+        "Elsewhereapp",
+        "Retiredbook",
+    ]:
+        assert foreign not in text, foreign
+
+
+def test_family_members_are_redacted_unless_staff_decided_to_disclose(family, dpo_user, tmp_path):
+    request, father = family["request"], family["father"]
+    request.requester_contact = family["mother"]
+    request.save()
+    access.record_redaction(
+        actor=dpo_user,
+        request=request,
+        contact=father,
+        outcome=RedactionOutcome.REDACT,
+        ground=RedactionGround.THIRD_PARTY,
+        reason="Father has not agreed; the parents are separated",
+    )
+    access.record_redaction(
+        actor=dpo_user,
+        request=request,
+        item="Note from the school nurse",
+        outcome=RedactionOutcome.WITHHOLD,
+        ground=RedactionGround.SERIOUS_HARM,
+        reason="Health professional advised against disclosure",
+    )
+    text = pdf_text(
+        access.produce_access_response(actor=dpo_user, request=request, pupil=family["pupil"]),
+        tmp_path,
+    )
+    # The requester's own details are hers to see; the father's are redacted.
+    assert "Ottoline" in text
+    assert "Barnabus" not in text
+    assert "07700 955501" not in text
+    assert "[redacted: third party]" in text
+    # The decisions are listed, without naming the third party.
+    assert "A contact (Father)" in text
+    assert "the parents are separated" in text
+    assert "Note from the school nurse" in text
+    assert "Likely to cause serious harm" in text
+
+
+def test_a_disclosure_decision_shows_that_family_members_details(family, dpo_user, tmp_path):
+    access.record_redaction(
+        actor=dpo_user,
+        request=family["request"],
+        contact=family["father"],
+        outcome=RedactionOutcome.DISCLOSE,
+        ground=RedactionGround.THIRD_PARTY_CONSENTED,
+        reason="Father agreed in writing",
+    )
+    text = pdf_text(
+        access.produce_access_response(
+            actor=dpo_user, request=family["request"], pupil=family["pupil"]
+        ),
+        tmp_path,
+    )
+    assert "Barnabus" in text
+    assert "Ottoline" not in text.split("Parents, carers and contacts")[1]
+
+
+def test_producing_the_response_is_on_the_pupils_trail(family, dpo_user):
+    access.produce_access_response(actor=dpo_user, request=family["request"], pupil=family["pupil"])
+    event = AuditEvent.objects.get(action=AuditAction.EXPORT)
+    assert event.actor == dpo_user
+    assert event.pupil_id == family["pupil"].pk
+
+
+def test_a_pupil_outside_the_request_cannot_be_answered_for(family, dpo_user):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="not part of this request"):
+        access.produce_access_response(
+            actor=dpo_user, request=family["request"], pupil=family["brother"]
+        )
+
+
+def test_gathering_costs_the_same_queries_for_a_short_and_a_long_record(school):
+    short, long = PupilFactory(school=school), PupilFactory(school=school)
+    AttendanceFactory(pupil=short)
+    for year in range(2019, 2026):
+        for term in ("AUT", "SPR", "SUM"):
+            AttendanceFactory(pupil=long, academic_year=year, term=term)
+        AssessmentFactory(pupil=long, academic_year=year)
+        MedicalConditionFactory(pupil=long, condition=f"Condition {year}")
+        PupilContactFactory(pupil=long, priority=year - 2018)
+    request = AccessRequestFactory(school=school, pupils=[short, long])
+
+    counts = []
+    for pupil in (short, long):
+        with CaptureQueriesContext(connection) as ctx:
+            record = gather_access_record(pupil.pk, request=request)
+            assert record.sections
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] <= 10
+
+
+# --- Hostile values and the fetcher ----------------------------------------------
+
+
+class Listener:
+    """A real local HTTP server that records every request it receives."""
+
+    def __init__(self):
+        self.hits: list[str] = []
+        hits = self.hits
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                hits.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_hostile_values_in_pupil_fields_fetch_nothing_and_embed_nothing(school, dpo_user, tmp_path):
+    with Listener() as listener:
+        base = f"http://127.0.0.1:{listener.port}"
+        pupil = PupilFactory(
+            school=school,
+            legal_forename=f"<img src={base}/x>",
+            middle_names="<link rel=attachment href=file:///etc/passwd>",
+            address_line1=f'<style>@import url("{base}/style.css");</style>',
+        )
+        MedicalConditionFactory(
+            pupil=pupil,
+            condition=f"<object data={base}/o></object>",
+            notes=f'<style>@import url("{base}/evil.css");</style><a href="{base}/a">x</a>',
+        )
+        request = AccessRequestFactory(school=school, pupils=[pupil])
+        pdf = access.produce_access_response(actor=dpo_user, request=request, pupil=pupil)
+
+        assert listener.hits == []
+    assert "0 embedded files" in attachments(pdf, tmp_path)
+    text = pdf_text(pdf, tmp_path)
+    # Shown as the text that was typed, never as markup.
+    assert f"<img src={base}/x>" in text
+    assert "<link rel=attachment href=file:///etc/passwd>" in text
+    assert "@import url(" in text
+    assert "root:x:0:0" not in text
+    assert "127.0.0.1" not in links(pdf, tmp_path)  # no link to the listener either
+
+
+def test_the_worker_refuses_any_fetch_outside_the_static_files(tmp_path):
+    with Listener() as listener:
+        markup = f'<html><body><img src="http://127.0.0.1:{listener.port}/x"></body></html>'
+        with pytest.raises(PdfRenderError, match="refused to load"):
+            render_pdf(markup)
+        assert listener.hits == []
+    attached = '<html><head><link rel="attachment" href="file:///etc/passwd"></head></html>'
+    with pytest.raises(PdfRenderError, match="refused to load"):
+        render_pdf(attached)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://127.0.0.1/x.css",
+        "https://static.sar.invalid/../../../etc/passwd",
+        "https://static.sar.invalid/sharing/../../../../etc/hosts.css",
+        "https://static.sar.invalid/sharing/%2e%2e/x.css",
+        "https://static.sar.invalid/sharing/access-response.css?x=1",
+        "https://static.sar.invalid/sharing/missing.css",
+        "data:text/css,body{}",
+    ],
+)
+def test_only_the_projects_static_files_can_be_resolved(url):
+    roots = [pdf_worker.Path(p) for p in static_roots()]
+    with pytest.raises(ValueError):
+        pdf_worker.resolve_static(url, roots)
+
+
+def test_the_stylesheet_is_served_from_the_static_files():
+    roots = [pdf_worker.Path(p) for p in static_roots()]
+    path = pdf_worker.resolve_static(
+        pdf_worker.STATIC_ORIGIN + "sharing/access-response.css", roots
+    )
+    assert path.name == "access-response.css"
+
+
+def test_a_runaway_render_is_stopped_and_the_next_one_works():
+    rows = "".join(f"<tr><td>{i}</td><td>row {i}</td></tr>" for i in range(20000))
+    with pytest.raises(PdfRenderError, match="longer than 2 seconds"):
+        render_pdf(f"<html><body><table>{rows}</table></body></html>", limits=RenderLimits(2))
+    assert render_pdf("<html><body><p>Still serving</p></body></html>").startswith(b"%PDF")
+
+
+def test_a_render_over_its_memory_limit_is_stopped():
+    with pytest.raises(PdfRenderError, match="could not be produced"):
+        render_pdf("<html><body><p>x</p></body></html>", limits=RenderLimits(60, memory_mb=40))
+
+
+def test_the_worker_is_given_no_secrets(monkeypatch):
+    from sharing.pdf import worker_env
+
+    monkeypatch.setenv("SECRET_KEY", "very-secret")
+    monkeypatch.setenv("DATABASE_URL", "postgres://user:pw@db/x")
+    env = worker_env()
+    assert "SECRET_KEY" not in env and "DATABASE_URL" not in env
+    assert env.get("PATH")
