@@ -162,7 +162,7 @@ def test_the_response_has_every_section_of_a_full_record(family, dpo_user, tmp_p
         "147",
         # Exclusions
         "Exclusions and suspensions",
-        "Damage to property",
+        "Drug and alcohol related",
         "6 October 2025",
         # SEN and ethnicity
         "Ethnicity and special educational needs",
