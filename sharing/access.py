@@ -21,15 +21,22 @@ from pupils import audit
 from pupils.models import AuditAction, Contact, Pupil, School
 
 from . import deadlines
+from .disclosures import log_disclosure
 from .models import (
     AccessRequest,
     AccessRequestStatus,
+    ArrivalChannel,
     ClockPause,
+    DataCategory,
+    Dataset,
     IdentityCheck,
+    LegalGateway,
     PauseReason,
+    RecipientType,
     RedactionDecision,
     RedactionGround,
     RedactionOutcome,
+    SendMethod,
 )
 from .models.access import DISCLOSING_GROUNDS
 
@@ -348,13 +355,32 @@ def produce_access_response(*, actor, request: AccessRequest, pupil: Pupil) -> b
         raise ValidationError(_("That pupil is not part of this request."))
     record = gather_access_record(pupil.pk, request=request)
     pdf = render_access_response(record)
-    _record_response_produced(actor=actor, request=request, pupil=pupil)
+    _record_response_produced(actor=actor, request=request, pupil=pupil, record=record, pdf=pdf)
     return pdf
 
 
-def _record_response_produced(*, actor, request: AccessRequest, pupil: Pupil) -> None:
-    # TODO(lead, after merge): also log the response as a disclosure to the
-    # requester in the disclosure log (sharing.models.disclosures).
+# Which categories of the disclosure log each section of the response carries.
+_SECTION_CATEGORIES = {
+    "details": [DataCategory.IDENTITY, DataCategory.ENROLMENT],
+    "contacts": [DataCategory.CONTACTS],
+    "assessments": [DataCategory.ASSESSMENT],
+    "attendance": [DataCategory.ATTENDANCE],
+    "exclusions": [DataCategory.EXCLUSIONS],
+    "sen": [DataCategory.ETHNICITY, DataCategory.SEN],
+    "medical": [DataCategory.MEDICAL],
+}
+_REPLY_METHOD = {
+    ArrivalChannel.LETTER: SendMethod.POST,
+    ArrivalChannel.IN_PERSON: SendMethod.IN_PERSON,
+}
+
+
+@transaction.atomic
+def _record_response_produced(
+    *, actor, request: AccessRequest, pupil: Pupil, record, pdf: bytes
+) -> None:
+    """The response is a disclosure to the requester: it goes in the log with
+    the PDF's fingerprint (and so in the trail), beside the EXPORT entry."""
     audit.record(
         actor=actor,
         action=AuditAction.EXPORT,
@@ -362,4 +388,22 @@ def _record_response_produced(*, actor, request: AccessRequest, pupil: Pupil) ->
         pupil=pupil,
         school_id=pupil.school_id,
         summary="Subject access response produced (PDF)",
+    )
+    categories = {DataCategory.IDENTITY}
+    for section in record.sections:
+        if section.rows:
+            categories.update(_SECTION_CATEGORIES.get(section.key, []))
+    log_disclosure(
+        actor=actor,
+        school=pupil.school,
+        recipient_type=RecipientType.REQUESTER,
+        recipient_name=request.requester_name,
+        gateway=LegalGateway.SUBJECT_ACCESS,
+        dataset=Dataset.SUBJECT_ACCESS,
+        pupils=[pupil],
+        categories=sorted(categories),
+        method=_REPLY_METHOD.get(request.channel, SendMethod.SECURE_EMAIL),
+        file_bytes=pdf,
+        file_name=f"access-response-{pupil.upn}.pdf",
+        notes=f"Access request {request.pk}",
     )

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from consent.models import ConsentRecord
 from providers.models import Provider
 from pupils.models import (
     AssessmentResult,
@@ -32,7 +33,7 @@ from pupils.models import (
     Source,
 )
 
-from .models import AccessRequest, RedactionDecision, RedactionOutcome
+from .models import AccessRequest, Disclosure, RedactionDecision, RedactionOutcome
 
 REDACTED = gettext_lazy("[redacted: third party]")
 # A record with more rows than this gets a table of contents.
@@ -78,6 +79,8 @@ class Gathered:
     sen_needs: list[SenNeed]
     medical: list[MedicalCondition]
     providers: list[Provider]
+    consents: list[ConsentRecord]
+    disclosures: list[Disclosure]
     redactions: list[RedactionDecision]
     today: datetime.date
 
@@ -107,7 +110,7 @@ class AccessRecord:
 def load(
     pupil_id: int, *, request: AccessRequest | None = None, today: datetime.date | None = None
 ) -> Gathered:
-    """Nine queries (ten with a request), whatever the record's size."""
+    """Eleven queries (twelve with a request), whatever the record's size."""
     pupil = (
         Pupil.objects.select_related("school", "special", "destination")
         .prefetch_related(
@@ -124,6 +127,12 @@ def load(
         .get(pk=pupil_id)
     )
     providers = list(Provider.objects.for_school(pupil.school).in_use().order_by("name"))
+    consents = list(
+        ConsentRecord.objects.for_pupil(pupil)
+        .select_related("provider", "notice")
+        .order_by("provider__service", "-seq")
+    )
+    disclosures = list(Disclosure.objects.for_pupil(pupil).order_by("-disclosed_at", "-id"))
     redactions = []
     if request is not None:
         redactions = list(
@@ -140,6 +149,8 @@ def load(
         sen_needs=list(pupil.sen_needs.all()),
         medical=list(pupil.medical_conditions.all()),
         providers=providers,
+        consents=consents,
+        disclosures=disclosures,
         redactions=redactions,
         today=today or timezone.localdate(),
     )
@@ -459,8 +470,68 @@ def providers_section(g: Gathered) -> Section:
     )
 
 
-# Each section is one function of the gathered data. Consents (with their
-# history) and the disclosure log are added here when those parts land.
+LATEST_ANSWER_NOTE = gettext_lazy(
+    "For each service the first row is the answer that counts; the rows after it are its history."
+)
+
+
+def _consent_giver(g: Gathered, record: ConsentRecord) -> str:
+    """Who answered, by relationship: a parent's name is their own data."""
+    if record.by_pupil:
+        return _("The pupil")
+    link = next((x for x in g.contact_links if x.contact_id == record.given_by_contact_id), None)
+    return link.get_relationship_display() if link else _("A parent or carer")
+
+
+def consents_section(g: Gathered) -> Section:
+    return Section(
+        key="consents",
+        title=_("Consent to online services, with its history"),
+        purpose=_("To use an online service only with a parent's consent, and prove it."),
+        lawful_basis=_("Consent (UK GDPR Art 6(1)(a)), which can be withdrawn at any time"),
+        retention=_("While the consent is current, then as the school's retention policy says"),
+        sources=[str(Source.PARENT.label)] if g.consents else [],
+        columns=[_("Service"), _("Answer"), _("Given by"), _("How"), _("Notice"), _("When")],
+        rows=[
+            [
+                c.provider.service,
+                _("Yes") if c.given else _("No"),
+                _consent_giver(g, c),
+                c.get_method_display(),
+                _("version %(v)s") % {"v": c.notice.version} if c.notice else "",
+                long_date(timezone.localtime(c.at).date()),
+            ]
+            for c in g.consents
+        ],
+        notes=[str(LATEST_ANSWER_NOTE)] if g.consents else [],
+        empty_text=_("No consent answers are recorded."),
+    )
+
+
+def disclosures_section(g: Gathered) -> Section:
+    return Section(
+        key="disclosures",
+        title=_("Who the school has shared the pupil's data with"),
+        purpose=_("Every disclosure of the pupil's data, whether required by law or not."),
+        lawful_basis=_("As stated for each disclosure"),
+        retention=_("The log is kept as long as the pupil's educational record"),
+        sources=[_("This school")] if g.disclosures else [],
+        columns=[_("When"), _("To"), _("What"), _("Why (legal gateway)"), _("How")],
+        rows=[
+            [
+                long_date(timezone.localtime(d.disclosed_at).date()),
+                d.recipient_name,
+                d.get_dataset_display(),
+                d.get_gateway_display(),
+                d.get_method_display(),
+            ]
+            for d in g.disclosures
+        ],
+        empty_text=_("The pupil's data has not been disclosed to anyone outside the school."),
+    )
+
+
+# Each section is one function of the gathered data.
 SECTIONS: list[Callable[[Gathered], Section]] = [
     details_section,
     contacts_section,
@@ -471,6 +542,8 @@ SECTIONS: list[Callable[[Gathered], Section]] = [
     medical_section,
     destination_section,
     providers_section,
+    consents_section,
+    disclosures_section,
 ]
 
 

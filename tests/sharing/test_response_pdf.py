@@ -27,6 +27,7 @@ from ..factories import (
     PupilContactFactory,
     PupilFactory,
     SpecialCategoryFactory,
+    UserFactory,
 )
 
 
@@ -120,6 +121,9 @@ def family(school, other_school):
     make_provider(school, "Retiredbook", status="retired")
     make_provider(other_school, "Elsewhereapp")
     outsider = PupilFactory(school=other_school, legal_forename="Outsideria")
+    # Consent history (given, then withdrawn) and a disclosure; the brother's
+    # consent and disclosure must not appear.
+    _consent_and_disclosure_history(school, pupil, brother, mother)
     request = AccessRequestFactory(
         school=school, pupils=[pupil], requester_name="Ottoline Quillfeather"
     )
@@ -131,6 +135,66 @@ def family(school, other_school):
         "outsider": outsider,
         "request": request,
     }
+
+
+def _consent_and_disclosure_history(school, pupil, brother, mother):
+    from consent.services import record_consent
+    from sharing.disclosures import log_disclosure
+
+    photos = Provider.objects.create(
+        school=school,
+        name="Snapjournal Ltd",
+        service="Snapjournal",
+        purpose="A photo journal of learning",
+        storage_location="uk",
+        lawful_basis="consent",
+        status="in_use",
+        offline_alternative="A paper journal",
+    )
+    staff = UserFactory(username="recorder", school=school)
+    for given in (True, False):
+        record_consent(
+            actor=staff,
+            pupil=pupil,
+            provider=photos,
+            given=given,
+            given_by_contact=mother,
+            method="paper",
+        )
+    record_consent(
+        actor=staff,
+        pupil=brother,
+        provider=photos,
+        given=True,
+        given_by_contact=mother,
+        method="phone",
+    )
+    log_disclosure(
+        actor=staff,
+        school=school,
+        recipient_type="organisation",
+        recipient_name="Durham Children's Social Care",
+        gateway="safeguarding",
+        dataset="ad_hoc",
+        pupils=[pupil],
+        categories=["identity", "safeguarding"],
+        method="secure_email",
+        requested_by="Duty social worker",
+        request_reason="Section 47 enquiry",
+        approved_by="Designated safeguarding lead",
+    )
+    log_disclosure(
+        actor=staff,
+        school=school,
+        recipient_type="organisation",
+        recipient_name="Brotherly Speech Clinic",
+        gateway="consent",
+        basis_detail="Parent's written consent",
+        dataset="ad_hoc",
+        pupils=[brother],
+        categories=["identity"],
+        method="post",
+    )
 
 
 def test_the_response_has_every_section_of_a_full_record(family, dpo_user, tmp_path):
@@ -179,6 +243,13 @@ def test_the_response_has_every_section_of_a_full_record(family, dpo_user, tmp_p
         # Providers in use
         "Services that receive the pupil's data",
         "Readwise Junior",
+        # Consents, with their history
+        "Consent to online services, with its history",
+        "Snapjournal",
+        "Paper form",
+        # Every disclosure of the pupil's data
+        "Who the school has shared the pupil's data with",
+        "Durham Children's Social Care",
         # For each category: purpose, lawful basis, source, retention
         "Why we hold it",
         "Lawful basis",
@@ -208,6 +279,7 @@ def test_the_response_shows_nothing_of_another_pupil_or_a_sibling(family, dpo_us
         "Thaddeus",
         brother.upn,
         "Brotherscore",
+        "Brotherly Speech Clinic",
         "Hayfeverish",
         "151",
         "Outsideria",
@@ -306,7 +378,7 @@ def test_gathering_costs_the_same_queries_for_a_short_and_a_long_record(school):
             record = gather_access_record(pupil.pk, request=request)
             assert record.sections
         counts.append(len(ctx.captured_queries))
-    assert counts[0] == counts[1] <= 10
+    assert counts[0] == counts[1] <= 12
 
 
 # --- Hostile values and the fetcher ----------------------------------------------
@@ -428,3 +500,23 @@ def test_the_worker_is_given_no_secrets(monkeypatch):
     env = worker_env()
     assert "SECRET_KEY" not in env and "DATABASE_URL" not in env
     assert env.get("PATH")
+
+
+def test_producing_the_response_logs_it_as_a_disclosure_to_the_requester(
+    family, dpo_user, tmp_path
+):
+    import hashlib
+
+    from sharing.models import Disclosure
+
+    pupil, request = family["pupil"], family["request"]
+    pdf = access.produce_access_response(actor=dpo_user, request=request, pupil=pupil)
+
+    entry = Disclosure.objects.get(dataset="subject_access")
+    assert entry.recipient_type == "requester"
+    assert entry.recipient_name == "Ottoline Quillfeather"
+    assert entry.gateway == "subject_access"
+    assert list(entry.pupils.all()) == [pupil]
+    assert entry.file_sha256 == hashlib.sha256(pdf).hexdigest()
+    assert {"identity", "medical", "sen", "ethnicity"} <= set(entry.categories)
+    assert entry.sent_by == dpo_user
