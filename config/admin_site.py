@@ -20,6 +20,7 @@ class StaffAdminSite(admin.AdminSite):
     site_header = _("Pupil data protection")
     site_title = _("Pupil data protection")
     index_title = _("School office")
+    site_url = "/privacy"  # "View site": the public privacy page
 
     def has_permission(self, request):
         user = request.user
