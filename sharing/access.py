@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -151,7 +152,9 @@ def open_access_request(
 
 def _tell_dpo(request: AccessRequest) -> None:
     # Nothing personal in the e-mail: the DPO follows the link and signs in.
-    path = reverse("admin:sharing_accessrequest_change", args=[request.pk])
+    path = settings.PUBLIC_BASE_URL + reverse(
+        "admin:sharing_accessrequest_change", args=[request.pk]
+    )
     send_mail(
         subject=_("New subject access request, due %(due)s")
         % {"due": long_date(request.due_on) if request.due_on else _("(clock paused)")},

@@ -55,7 +55,7 @@ def test_logging_a_request_sets_the_due_date_and_emails_the_dpo(
     message = mail.outbox[0]
     assert message.to == [school.dpo_email]
     assert "3 October 2025" in message.subject
-    assert f"/admin/sharing/accessrequest/{request.pk}/change/" in message.body
+    assert f"http://localhost:8000/admin/sharing/accessrequest/{request.pk}/change/" in message.body
     # Nothing personal in the e-mail.
     assert pupil.legal_surname not in message.body + message.subject
     assert "Alex Parent" not in message.body + message.subject
