@@ -4,6 +4,7 @@ refuses UPDATE and DELETE of consent answers (they are append-only)."""
 
 from django.db import migrations
 
+from pupils.dbguards import append_only
 from pupils.roles import DPO, OFFICE_STAFF, grant
 
 COMMON = [
@@ -17,22 +18,6 @@ COMMON = [
     "view_enrolmentoverride",
 ]
 
-TRIGGER = """
-CREATE OR REPLACE FUNCTION consent_record_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'consent answers are append-only: % refused on %', TG_OP, TG_TABLE_NAME;
-END;
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER consent_consentrecord_append_only
-    BEFORE UPDATE OR DELETE ON consent_consentrecord
-    FOR EACH ROW EXECUTE FUNCTION consent_record_append_only();
-"""
-DROP_TRIGGER = """
-DROP TRIGGER IF EXISTS consent_consentrecord_append_only ON consent_consentrecord;
-DROP FUNCTION IF EXISTS consent_record_append_only();
-"""
-
-
 def grant_roles(apps, schema_editor):
     grant(apps, schema_editor, app_label="consent", role=OFFICE_STAFF, codenames=COMMON)
     grant(
@@ -44,16 +29,6 @@ def grant_roles(apps, schema_editor):
     )
 
 
-def add_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(TRIGGER, params=None)
-
-
-def drop_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP_TRIGGER, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("consent", "0001_consent_records_requests_arrangements"),
@@ -61,5 +36,5 @@ class Migration(migrations.Migration):
     ]
     operations = [
         migrations.RunPython(grant_roles, migrations.RunPython.noop),
-        migrations.RunPython(add_trigger, drop_trigger),
+        append_only("consent_consentrecord", "the consent record"),
     ]

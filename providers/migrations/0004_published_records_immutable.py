@@ -4,6 +4,8 @@ the admin refuse too; this also stops raw SQL and QuerySet.update)."""
 
 from django.db import migrations
 
+from pupils.dbguards import postgres_only
+
 FORWARD = """
 CREATE OR REPLACE FUNCTION providers_published_immutable() RETURNS trigger AS $$
 BEGIN
@@ -45,16 +47,6 @@ DROP FUNCTION IF EXISTS providers_answer_immutable();
 """
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD, params=None)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(BACKWARD, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [("providers", "0003_roles")]
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [postgres_only(FORWARD, BACKWARD)]
