@@ -138,7 +138,9 @@ OTHER: dict[str, tuple[str, str, str, str, str]] = {
     "admin/sharing/disclosure/census/": (L, F, A, A, L),
     "admin/sharing/disclosure/pupil/<int:pupil_id>/": (L, A, A, N, L),
     "admin/sharing/disclosure/export-ctf/": (L, F, A, A, L),
-    # Public pages: the same for everybody.
+    # Public pages: the same for everybody. The walk follows project_urls(),
+    # where the link comes before the form pages, so the visitor has opened a
+    # real link first (without one, or with a forged one, see the test below).
     "consent/link/<str:token>/": (A, A, A, A, A),
     "consent/form/": (A, A, A, A, A),
     "consent/check/": (A, A, A, A, A),
@@ -343,3 +345,42 @@ def test_each_role_gets_the_expected_outcome_on_every_route(role, world, request
         if got != table[route][column]:
             wrong.append(f"{route}: expected {table[route][column]}, got {got}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_a_forged_consent_link_opens_nothing_and_the_form_needs_a_link(client, world):
+    real = world["link"]
+    forged = real[:-3] + ("AAA" if not real.endswith("AAA/") else "BBB") + "/"
+
+    assert outcome(client.get(forged)) == "400"
+    assert outcome(client.get("/consent/link/not-a-token/")) == "400"
+    assert outcome(client.get("/consent/form/")) == "400"  # no link opened
+
+
+# The response PDF is an admin action (a POST on the list), so it has no GET
+# route in the table above: each role tries it here.
+PDF_OUTCOMES = {
+    "anonymous": "login",
+    "office": "no pdf",  # the action is the DPO's (produce_access_response)
+    "dpo": "pdf",
+    "other_school": "no pdf",  # this school's request is not in their list
+    "deactivated": "login",
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_schools_dpo_can_produce_the_response_pdf(role, world, request):
+    client = request.getfixturevalue(CLIENTS[role])
+    sar = world["objects"]["sharing/accessrequest"]
+
+    response = client.post(
+        "/admin/sharing/accessrequest/",
+        {"action": "produce_response", "_selected_action": [sar.pk], "index": 0},
+    )
+
+    if response.get("Content-Type") == "application/pdf":
+        got = "pdf"
+    elif outcome(response) == "login":
+        got = "login"
+    else:
+        got = "no pdf"
+    assert got == PDF_OUTCOMES[role]
