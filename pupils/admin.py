@@ -58,12 +58,32 @@ class SchoolAdmin(ScopedAuditedAdmin):
     def get_queryset(self, request):
         return School.objects.visible_to(request.user)
 
+    # Staff keep their own school's details up to date; creating or removing
+    # a school (a whole tenant) is for the superuser only.
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
 
 @admin.register(StaffProfile)
 class StaffProfileAdmin(ScopedAuditedAdmin):
     list_display = ("user", "school", "trust_wide")
     list_select_related = ("user", "school")
     autocomplete_fields = ("user",)
+
+    # A profile decides which schools a user sees (``trust_wide`` sees them
+    # all), so only the superuser, who manages staff accounts, may write one:
+    # a school's DPO could otherwise widen their own access to every school.
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
 
 class PupilContactInline(admin.TabularInline):

@@ -1,0 +1,386 @@
+"""The permission matrix: every URL the project serves against every role.
+
+Each route of ``project_urls()`` has exactly one expected outcome per role
+("allowed", "login", "403", "404", or a status code such as "405"). A route
+without a row fails ``test_every_route_has_a_row``, so a new page cannot slip
+through unchecked; a row whose route is gone fails
+``test_the_table_has_no_row_for_a_route_that_no_longer_exists``.
+
+The expectations say what each role SHOULD get (least privilege):
+- office staff keep day-to-day pupil and contact records and consents; no
+  special category data pages, no provider management, no sharing beyond
+  reading the disclosure log and logging subject access requests;
+- the DPO does everything within the school's scope;
+- superuser-only areas (users, groups, schools, staff profiles) are 403 for
+  both roles;
+- anonymous visitors and deactivated staff are sent to sign in on every staff
+  page;
+- the DPO of another school gets 404 on every object of this school.
+
+Objects are built once per role (one test per role walks every route), all
+in the ``school`` fixture, through the real services where there are some.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core import mail
+from django.utils import timezone
+
+from pupils import audit
+from pupils.models import AuditAction, Pupil, StaffProfile
+from pupils.roles import OFFICE_STAFF
+
+from .access import outcome, project_urls
+from .factories import (
+    ContactFactory,
+    InUseProviderFactory,
+    PupilContactFactory,
+    PupilFactory,
+)
+
+ROLES = ("anonymous", "office", "dpo", "other_school", "deactivated")
+CTF = Path(__file__).parent / "sharing" / "fixtures" / "ctf_full.xml"
+
+# --- The table ------------------------------------------------------------------
+#
+# Admin model pages: per model, the actions office staff and the DPO may use.
+# "c" changelist, "a" add, "e" change (edit or read-only view), "d" delete,
+# "h" history. Anything not listed is "403" for that role.
+# ``None`` means superuser only: 403 for both roles (and, like every admin
+# page, "login" for anonymous and deactivated users).
+MODELS: dict[str, dict[str, str] | None] = {
+    # Superuser-only: staff accounts and roles.
+    "auth/user": None,
+    "auth/group": None,
+    # Staff see their own school; the DPO keeps its details (terms, closure
+    # days) up to date. Adding or deleting a school is the superuser's.
+    "pupils/school": {"office": "ceh", "dpo": "ceh"},
+    # The DPO may see who works at the school, but a profile decides which
+    # schools a user sees (trust-wide sees all), so only the superuser writes
+    # one. (Bug fixed in pupils/admin.py: the DPO could make themselves
+    # trust-wide.)
+    "pupils/staffprofile": {"office": "", "dpo": "ceh"},
+    # Day-to-day records. Deleting a pupil is the DPO's (erasure is logged).
+    "pupils/pupil": {"office": "caeh", "dpo": "caedh"},
+    "pupils/contact": {"office": "caeh", "dpo": "caedh"},
+    # The audit trail is read by the DPO only and never written in the admin.
+    "pupils/auditevent": {"office": "", "dpo": "ceh"},
+    # Office staff may see which services are in use (parents ask); only the
+    # DPO manages providers, assessments and notices.
+    "providers/provider": {"office": "ceh", "dpo": "caeh"},
+    # An assessment is started from its provider's page, not "add"; a
+    # published assessment is kept as the record of the decision, never
+    # deleted.
+    "providers/riskassessment": {"office": "", "dpo": "ceh"},
+    # A new notice is drafted with the "draft" button (a POST), not "add".
+    "providers/privacynotice": {"office": "ceh", "dpo": "ceh"},
+    # Consent answers are append-only: recorded, never changed or deleted.
+    "consent/consentrecord": {"office": "caeh", "dpo": "caeh"},
+    "consent/consentrequest": {"office": "ceh", "dpo": "ceh"},
+    "consent/offlinearrangement": {"office": "caeh", "dpo": "caeh"},
+    "consent/enrolmentoverride": {"office": "ceh", "dpo": "caeh"},
+    # Office staff log subject access requests and may read them; the DPO
+    # handles them.
+    "sharing/accessrequest": {"office": "caeh", "dpo": "caeh"},
+    # The disclosure log is append-only; office staff read it.
+    "sharing/disclosure": {"office": "ceh", "dpo": "caeh"},
+    "sharing/censusdate": {"office": "ceh", "dpo": "caedh"},
+    "sharing/ctfimportbatch": {"office": "", "dpo": "caeh"},
+}
+ACTIONS = {
+    "": "c",
+    "add/": "a",
+    "<path:object_id>/change/": "e",
+    "<path:object_id>/delete/": "d",
+    "<path:object_id>/history/": "h",
+}
+
+A, L, F, N = "allowed", "login", "403", "404"
+
+# Every other route: (anonymous, office, dpo, other_school, deactivated).
+OTHER: dict[str, tuple[str, str, str, str, str]] = {
+    # Sign-in page: open to all; a signed-in member of staff is sent on.
+    "admin/login/": (A, A, A, A, A),
+    # The code and set-up steps belong to a sign-in in progress (password
+    # given, second factor not yet): without one they go back to sign-in.
+    "admin/login/code/": (L, L, L, L, L),
+    "admin/login/set-up/": (L, L, L, L, L),
+    # Signing out is a POST: a GET is refused (405) without signing anybody
+    # out; somebody not signed in (or deactivated, whose session has ended)
+    # is simply sent to the admin index.
+    "admin/logout/": (A, "405", "405", "405", A),
+    "admin/": (L, A, A, A, L),
+    "admin/password_change/": (L, A, A, A, L),
+    "admin/password_change/done/": (L, A, A, A, L),
+    # Django refuses an autocomplete query without its parameters with 403.
+    "admin/autocomplete/": (L, F, F, F, L),
+    "admin/jsi18n/": (L, A, A, A, L),
+    # No model has a public page ("view on site").
+    "admin/r/<path:content_type_id>/<path:object_id>/": (L, N, N, N, L),
+    "admin/^(?P<app_label>auth|pupils|providers|consent|sharing)/$": (L, A, A, A, L),
+    "admin/(?P<url>.*)$": (L, N, N, N, L),
+    "admin/auth/user/<id>/password/": (L, F, F, F, L),
+    # Custom admin pages.
+    # Drafting is a POST only: a GET is 405 for every member of staff.
+    "admin/providers/privacynotice/draft/": (L, "405", "405", "405", L),
+    "admin/providers/privacynotice/<path:object_id>/preview/": (L, A, A, N, L),
+    "admin/consent/consentrecord/overview/": (L, A, A, A, L),
+    "admin/consent/consentrecord/provider/<int:provider_id>/not-set-up/": (L, A, A, N, L),
+    "admin/consent/consentrecord/provider/<int:provider_id>/offline/": (L, A, A, N, L),
+    "admin/consent/consentrequest/send/": (L, A, A, A, L),
+    "admin/sharing/disclosure/census/": (L, F, A, A, L),
+    "admin/sharing/disclosure/pupil/<int:pupil_id>/": (L, A, A, N, L),
+    "admin/sharing/disclosure/export-ctf/": (L, F, A, A, L),
+    # Public pages: the same for everybody. The walk follows project_urls(),
+    # where the link comes before the form pages, so the visitor has opened a
+    # real link first (without one, or with a forged one, see the test below).
+    "consent/link/<str:token>/": (A, A, A, A, A),
+    "consent/form/": (A, A, A, A, A),
+    "consent/check/": (A, A, A, A, A),
+    "consent/done/": (A, A, A, A, A),
+    "consent/new-link/": (A, A, A, A, A),
+    "consent/new-link/sent/": (A, A, A, A, A),
+    "privacy": (A, A, A, A, A),
+    "privacy/print": (A, A, A, A, A),
+    "privacy/notice/<int:version>": (A, A, A, A, A),
+    "privacy/providers.json": (A, A, A, A, A),
+}
+
+
+def model_rows() -> dict[str, tuple[str, ...]]:
+    rows = {}
+    for model, allowed in MODELS.items():
+        for suffix, action in ACTIONS.items():
+            rows[f"admin/{model}/{suffix}"] = _model_row(allowed, action, suffix)
+        # The bare object URL only redirects to the change page.
+        rows[f"admin/{model}/<path:object_id>/"] = (L, A, A, A, L)
+    return rows
+
+
+def _model_row(allowed, action: str, suffix: str) -> tuple[str, ...]:
+    office = A if allowed and action in allowed["office"] else F
+    dpo = A if allowed and action in allowed["dpo"] else F
+    # Another school's DPO has the DPO's permissions but not this school:
+    # every object of a school-scoped model is 404 to them.
+    other = N if suffix.startswith("<path:object_id>") and allowed is not None else dpo
+    return (L, office, dpo, other, L)
+
+
+def expected_table() -> dict[str, tuple[str, ...]]:
+    return {**model_rows(), **OTHER}
+
+
+# --- The objects: one of every kind, in ``school`` ----------------------------------
+
+
+@pytest.fixture
+def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
+    from consent.models import EnrolmentOverride, OfflineArrangement
+    from consent.services import record_consent, send_consent_requests
+    from providers import services as provider_services
+    from sharing.access import open_access_request
+    from sharing.ctf_import import stage_ctf_import
+    from sharing.disclosures import log_disclosure
+    from sharing.models import (
+        CensusDate,
+        DataCategory,
+        Dataset,
+        LegalGateway,
+        RecipientType,
+        SendMethod,
+    )
+
+    school.is_default = True
+    school.la_code, school.estab_number, school.urn = "840", "2190", "114190"
+    school.save()
+    pupil = PupilFactory(school=school)
+    contact = ContactFactory(school=school, email="parent@example.org")
+    PupilContactFactory(pupil=pupil, contact=contact)
+    provider = InUseProviderFactory(school=school)
+    assessment = provider_services.record_assessment(
+        provider=provider, answers={}, decision="approve", actor=dpo_user, notes=""
+    )
+    notice = provider_services.publish_notice(
+        notice=provider_services.draft_notice(school=school, actor=dpo_user), actor=dpo_user
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        consent_request = send_consent_requests(actor=office_user, pupils=[pupil])[0]
+    link = re.search(r"https?://\S+(/consent/link/[^/\s]+/)", mail.outbox[-1].body).group(1)
+    record, _ = record_consent(
+        actor=office_user,
+        pupil=pupil,
+        provider=provider,
+        given=True,
+        given_by_contact=contact,
+        method="paper",
+        notice=notice,
+    )
+    arrangement = OfflineArrangement.objects.create(
+        pupil=pupil, provider=provider, arranged_by=office_user
+    )
+    override = EnrolmentOverride.objects.create(
+        pupil=pupil, reason="Form promised by Friday.", recorded_by=dpo_user
+    )
+    access_request = open_access_request(
+        actor=office_user,
+        school=school,
+        pupils=[pupil],
+        requester_name="Mrs Alex Parent",
+        requester_relationship="parent",
+        channel="email",
+        received_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    disclosure = log_disclosure(
+        actor=dpo_user,
+        school=school,
+        recipient_type=RecipientType.ORGANISATION,
+        recipient_name="Durham County Council Children's Services",
+        gateway=LegalGateway.SAFEGUARDING,
+        dataset=Dataset.AD_HOC,
+        pupils=[pupil],
+        categories=[DataCategory.IDENTITY],
+        method=SendMethod.SECURE_EMAIL,
+        requested_by="A. Social Worker",
+        request_reason="Section 47 enquiry",
+        approved_by="Head teacher",
+    )
+    census_date = CensusDate.objects.create(
+        school=school, academic_year=2025, term="SPR", date=datetime.date(2026, 1, 22)
+    )
+    batch = stage_ctf_import(
+        actor=dpo_user, school=school, data=CTF.read_bytes(), file_name="ctf_full.xml"
+    )
+    event = audit.record(
+        actor=dpo_user, action=AuditAction.UPDATE, obj=pupil, summary="Matrix test entry"
+    )
+    objects = {
+        "auth/user": office_user,
+        "auth/group": Group.objects.get(name=OFFICE_STAFF),
+        "pupils/school": school,
+        "pupils/staffprofile": StaffProfile.objects.get(user=office_user),
+        "pupils/pupil": pupil,
+        "pupils/contact": contact,
+        "pupils/auditevent": event,
+        "providers/provider": provider,
+        "providers/riskassessment": assessment,
+        "providers/privacynotice": notice,
+        "consent/consentrecord": record,
+        "consent/consentrequest": consent_request,
+        "consent/offlinearrangement": arrangement,
+        "consent/enrolmentoverride": override,
+        "sharing/accessrequest": access_request,
+        "sharing/disclosure": disclosure,
+        "sharing/censusdate": census_date,
+        "sharing/ctfimportbatch": batch,
+    }
+    return {"objects": objects, "link": link, "pupil": pupil, "provider": provider}
+
+
+def url_for(route: str, world) -> str:
+    """The route with real arguments from ``world``."""
+    if route == "consent/link/<str:token>/":
+        return world["link"]
+    if route == "admin/(?P<url>.*)$":
+        return "/admin/no-such-page/"
+    if route.startswith("admin/^(?P<app_label>"):
+        return "/admin/pupils/"
+    model = next((m for m in MODELS if route.startswith(f"admin/{m}/")), None)
+    obj = world["objects"].get(model)
+    pupil, provider = world["pupil"], world["provider"]
+    values = {
+        "<path:object_id>": str(obj.pk) if obj else "",
+        "<id>": str(obj.pk) if obj else "",
+        "<int:provider_id>": str(provider.pk),
+        "<int:pupil_id>": str(pupil.pk),
+        "<int:version>": str(world["objects"]["providers/privacynotice"].version),
+        "<path:content_type_id>": str(ContentType.objects.get_for_model(Pupil).pk),
+    }
+    if route.startswith("admin/r/"):
+        values["<path:object_id>"] = str(pupil.pk)
+    url = "/" + route
+    for placeholder, value in values.items():
+        url = url.replace(placeholder, value)
+    assert "<" not in url, f"No argument for {route}"
+    return url
+
+
+# --- The tests ---------------------------------------------------------------------
+
+
+def test_every_route_has_a_row():
+    missing = [route for route, _ in project_urls() if route not in expected_table()]
+    assert missing == []
+
+
+def test_the_table_has_no_row_for_a_route_that_no_longer_exists():
+    routes = {route for route, _ in project_urls()}
+    assert [route for route in expected_table() if route not in routes] == []
+
+
+CLIENTS = {
+    "anonymous": "client",
+    "office": "office_client",
+    "dpo": "dpo_client",
+    "other_school": "other_school_client",
+    "deactivated": "deactivated_client",
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_the_expected_outcome_on_every_route(role, world, request):
+    client = request.getfixturevalue(CLIENTS[role])
+    table = expected_table()
+    column = ROLES.index(role)
+    wrong = []
+    for route, _ in project_urls():
+        got = outcome(client.get(url_for(route, world)))
+        if got != table[route][column]:
+            wrong.append(f"{route}: expected {table[route][column]}, got {got}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_forged_consent_link_opens_nothing_and_the_form_needs_a_link(client, world):
+    real = world["link"]
+    forged = real[:-3] + ("AAA" if not real.endswith("AAA/") else "BBB") + "/"
+
+    assert outcome(client.get(forged)) == "400"
+    assert outcome(client.get("/consent/link/not-a-token/")) == "400"
+    assert outcome(client.get("/consent/form/")) == "400"  # no link opened
+
+
+# The response PDF is an admin action (a POST on the list), so it has no GET
+# route in the table above: each role tries it here.
+PDF_OUTCOMES = {
+    "anonymous": "login",
+    "office": "no pdf",  # the action is the DPO's (produce_access_response)
+    "dpo": "pdf",
+    "other_school": "no pdf",  # this school's request is not in their list
+    "deactivated": "login",
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_schools_dpo_can_produce_the_response_pdf(role, world, request):
+    client = request.getfixturevalue(CLIENTS[role])
+    sar = world["objects"]["sharing/accessrequest"]
+
+    response = client.post(
+        "/admin/sharing/accessrequest/",
+        {"action": "produce_response", "_selected_action": [sar.pk], "index": 0},
+    )
+
+    if response.get("Content-Type") == "application/pdf":
+        got = "pdf"
+    elif outcome(response) == "login":
+        got = "login"
+    else:
+        got = "no pdf"
+    assert got == PDF_OUTCOMES[role]
