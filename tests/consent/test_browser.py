@@ -9,28 +9,14 @@ from consent.forms import field_name
 from consent.models import ConsentRecord
 from consent.services import send_consent_requests
 
+from ..browser import chromium, violations, watch_csp
 from .helpers import link_from_outbox
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def answer(page, pupil, provider, value: str) -> None:
@@ -57,6 +43,7 @@ def test_parent_answers_for_two_children_then_withdraws_one_answer(
     # On a phone: open the link, take a look, send the form empty first.
     phone = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True)
     page = phone.new_page()
+    watch_csp(page)
     page.goto(link)
     assert page.url.endswith("/consent/form/")
     page.screenshot(path="/tmp/consent-form-phone.png", full_page=True)
@@ -83,6 +70,7 @@ def test_parent_answers_for_two_children_then_withdraws_one_answer(
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [family.mother.email]
     assert "Photo Journal, Ben Khan: No" in mail.outbox[0].body
     assert ConsentRecord.objects.current().filter(given=True).count() == 3
+    assert violations(page) == []  # form, errors, check and confirmation: CSP intact
     phone.close()
 
     # Later, on a computer: the same link, to withdraw consent for Amy's maths.

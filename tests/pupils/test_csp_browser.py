@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import sync_playwright
 
-from ..conftest import CHROMIUM, totp_code
+from ..browser import chromium, violations, watch_csp
+from ..conftest import totp_code
 from ..factories import MedicalConditionFactory, PupilFactory, SchoolFactory, UserFactory
 
 pytestmark = [
@@ -17,42 +17,13 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-# Recorded in the page before any of its own scripts run.
-LISTEN_FOR_VIOLATIONS = """
-window.__cspViolations = [];
-document.addEventListener('securitypolicyviolation', (e) => {
-  window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI);
-});
-"""
-
 
 @pytest.fixture
 def browser_page():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         page = browser.new_page()
-        page.add_init_script(LISTEN_FOR_VIOLATIONS)
-        console = []
-        page.on("console", lambda msg: console.append(msg.text))
-        page.console_messages = console
+        watch_csp(page)
         yield page
-        browser.close()
-
-
-def violations(page) -> list[str]:
-    found = page.evaluate("window.__cspViolations || []")
-    found += [m for m in page.console_messages if "Content Security Policy" in m]
-    return found
 
 
 def test_staff_sign_in_with_a_totp_code_and_no_admin_page_breaks_the_csp(live_server, browser_page):
