@@ -210,6 +210,30 @@ class Provider(models.Model):
         return [str(labels.get(code, code)) for code in self.data_categories]
 
 
+def _refuse_if_published(obj: models.Model) -> None:
+    # Checks the stored row, not the instance: publishing (draft -> published)
+    # is the last save a record ever gets.
+    if obj.pk and type(obj).objects.filter(pk=obj.pk, status="published").exists():
+        raise PublishedRecordError(
+            f"A published {obj._meta.verbose_name} cannot be changed or deleted."
+        )
+
+
+class FrozenOncePublished(models.Model):
+    """A record that nobody may change or delete once it is published."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        _refuse_if_published(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _refuse_if_published(self)
+        return super().delete(*args, **kwargs)
+
+
 class NoticeStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
@@ -223,7 +247,7 @@ class PrivacyNoticeQuerySet(models.QuerySet):
         return self.published().filter(school=school).order_by("-version").first()
 
 
-class PrivacyNotice(models.Model):
+class PrivacyNotice(FrozenOncePublished):
     """One version of the pupil privacy notice. Once published it never
     changes: consent records point at the version a parent saw."""
 
@@ -256,14 +280,6 @@ class PrivacyNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} v{self.version} ({self.get_status_display()})"
-
-    def save(self, *args, **kwargs):
-        _refuse_if_published(self)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        _refuse_if_published(self)
-        return super().delete(*args, **kwargs)
 
     @property
     def is_published(self) -> bool:
@@ -318,7 +334,7 @@ class RiskAssessmentQuerySet(models.QuerySet):
         return self.order_by("-version")
 
 
-class RiskAssessment(models.Model):
+class RiskAssessment(FrozenOncePublished):
     """One review of a provider. Reviews are versioned: a new review is a new
     row, and a published one never changes (the history is the evidence)."""
 
@@ -382,14 +398,6 @@ class RiskAssessment(models.Model):
     def __str__(self) -> str:
         return f"{self.provider.service} v{self.version} ({self.get_status_display()})"
 
-    def save(self, *args, **kwargs):
-        _refuse_if_published(self)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        _refuse_if_published(self)
-        return super().delete(*args, **kwargs)
-
     @property
     def is_published(self) -> bool:
         return self.status == AssessmentStatus.PUBLISHED
@@ -425,12 +433,3 @@ class AssessmentAnswer(models.Model):
         ).exists():
             raise PublishedRecordError("A published risk assessment cannot be changed.")
         super().save(*args, **kwargs)
-
-
-def _refuse_if_published(obj: models.Model) -> None:
-    # Checks the stored row, not the instance: publishing (draft -> published)
-    # is the last save a record ever gets.
-    if obj.pk and type(obj).objects.filter(pk=obj.pk, status="published").exists():
-        raise PublishedRecordError(
-            f"A published {obj._meta.verbose_name} cannot be changed or deleted."
-        )
