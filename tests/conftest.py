@@ -197,3 +197,20 @@ def family(school):
         providers=providers,
         notice=notice,
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_connections_at_teardown(django_db_setup, django_db_blocker):
+    """A live-server thread still answering Chromium's last request when a
+    browser test ends can hold a PostgreSQL connection open, and PostgreSQL
+    then refuses to drop the test database. End such connections first."""
+    yield
+    with django_db_blocker.unblock():
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
