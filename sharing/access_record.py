@@ -437,7 +437,20 @@ def destination_section(g: Gathered) -> Section:
     )
 
 
+def _consent_given(g: Gathered) -> dict[int, bool]:
+    """The current answer per provider (consents are loaded newest first per provider)."""
+    current: dict[int, bool] = {}
+    for record in g.consents:
+        current.setdefault(record.provider_id, record.given)
+    return current
+
+
 def providers_section(g: Gathered) -> Section:
+    # A service that relies on consent receives the pupil's data only while
+    # consent is given: with "no" or no answer yet, it is named as not sharing.
+    given = _consent_given(g)
+    receiving = [p for p in g.providers if not p.asks_consent or given.get(p.pk)]
+    withheld = [p for p in g.providers if p.asks_consent and not given.get(p.pk)]
     return Section(
         key="providers",
         title=_("Services that receive the pupil's data"),
@@ -464,9 +477,17 @@ def providers_section(g: Gathered) -> Section:
                 p.get_storage_location_display(),
                 p.retention,
             ]
-            for p in g.providers
+            for p in receiving
         ],
-        empty_text=_("The school uses no online service that receives pupils' data."),
+        notes=[
+            _(
+                "%(service)s does not receive the pupil's data: it needs consent, and "
+                "consent has not been given."
+            )
+            % {"service": p.service}
+            for p in withheld
+        ],
+        empty_text=_("No online service receives the pupil's data."),
     )
 
 

@@ -520,3 +520,25 @@ def test_producing_the_response_logs_it_as_a_disclosure_to_the_requester(
     assert entry.file_sha256 == hashlib.sha256(pdf).hexdigest()
     assert {"identity", "medical", "sen", "ethnicity"} <= set(entry.categories)
     assert entry.sent_by == dpo_user
+
+
+def providers_listed(pupil, request=None) -> tuple[list[str], list[str]]:
+    from sharing.access_record import gather_access_record
+
+    record = gather_access_record(pupil.pk, request=request)
+    section = next(s for s in record.sections if s.key == "providers")
+    return [row[0] for row in section.rows], section.notes
+
+
+def test_a_service_the_parent_said_no_to_is_not_listed_as_receiving_the_data(family):
+    # Her mother gave consent to Snapjournal, then withdrew it.
+    services, notes = providers_listed(family["pupil"], family["request"])
+    assert "Readwise Junior" in services  # public task: no consent needed
+    assert "Snapjournal" not in services
+    assert any(n.startswith("Snapjournal does not receive") for n in notes)
+
+
+def test_a_service_with_current_consent_is_listed_as_receiving_the_data(family):
+    services, notes = providers_listed(family["brother"])
+    assert "Snapjournal" in services
+    assert notes == []
