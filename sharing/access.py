@@ -22,6 +22,7 @@ from pupils import audit
 from pupils.models import AuditAction, Contact, Pupil, School
 
 from . import deadlines
+from .access_record import gather_access_record, long_date
 from .disclosures import log_disclosure
 from .models import (
     AccessRequest,
@@ -40,12 +41,6 @@ from .models import (
     SendMethod,
 )
 from .models.access import DISCLOSING_GROUNDS
-
-
-def long_date(day: datetime.date) -> str:
-    """Dates read "3 September 2026"."""
-    return f"{day.day} {day:%B %Y}"
-
 
 # --- The clock ----------------------------------------------------------------
 
@@ -71,17 +66,18 @@ def compute_due_on(request: AccessRequest) -> datetime.date | None:
 
 def _trail(actor, request: AccessRequest, action: AuditAction, summary: str, fields=()) -> None:
     """One entry per pupil, so the request shows on each pupil's own trail."""
-    pupils = list(request.pupils.all())
-    for pupil in pupils or [None]:
-        audit.record(
-            actor=actor,
-            action=action,
-            obj=request,
-            pupil=pupil,
-            school_id=request.school_id,
-            summary=summary,
-            fields=fields,
-        )
+    audit.record_many(
+        {
+            "actor": actor,
+            "action": action,
+            "obj": request,
+            "pupil": pupil,
+            "school_id": request.school_id,
+            "summary": summary,
+            "fields": fields,
+        }
+        for pupil in list(request.pupils.all()) or [None]
+    )
 
 
 def _require_open(request: AccessRequest) -> None:
@@ -351,7 +347,6 @@ def produce_access_response(*, actor, request: AccessRequest, pupil: Pupil) -> b
     transaction is held open while WeasyPrint renders (it may take a while);
     the trail is written once the PDF exists.
     """
-    from .access_record import gather_access_record
     from .pdf import render_access_response
 
     if not request.pupils.filter(pk=pupil.pk).exists():

@@ -41,6 +41,7 @@ LONG_RECORD_ROWS = 40
 
 
 def long_date(day: datetime.date | None) -> str:
+    """Dates read "3 September 2026" (blank for no date)."""
     return f"{day.day} {day:%B %Y}" if day else ""
 
 
