@@ -12,7 +12,6 @@ import datetime
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -26,7 +25,7 @@ from django.views.decorators.http import require_POST
 from pupils.admin_tools import ScopedAuditedAdmin
 from pupils.models import School
 
-from . import cache, services
+from . import services
 from .models import (
     AssessmentAnswer,
     DataCategory,
@@ -65,12 +64,9 @@ class ReviewFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         today = timezone.localdate()
         if self.value() == "overdue":
-            return queryset.filter(next_review_on__lt=today)
+            return queryset.review_overdue(today)
         if self.value() == "due":
-            return queryset.filter(
-                next_review_on__gte=today,
-                next_review_on__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
-            )
+            return queryset.review_due_within(today, DUE_SOON_DAYS)
         if self.value() == "none":
             return queryset.filter(next_review_on__isnull=True)
         return queryset
@@ -206,9 +202,7 @@ class ProviderAdmin(ScopedAuditedAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            cache.invalidate(obj.school_id)
+        services.save_provider(provider=obj, actor=request.user, fields=form.changed_data)
 
     @admin.action(description=_("Start a new risk assessment"), permissions=["add_assessment"])
     def start_assessments(self, request, queryset):
@@ -304,6 +298,7 @@ class RiskAssessmentAdmin(PublishButtonMixin, ScopedAuditedAdmin):
     list_filter = ("status", "rating", "decision")
     list_select_related = ("provider", "assessor")
     search_fields = ("provider__service", "provider__name")
+
     inlines = [AnswerInline]
     fields = (
         "provider",
@@ -353,11 +348,6 @@ class RiskAssessmentAdmin(PublishButtonMixin, ScopedAuditedAdmin):
 
     def publish(self, request, obj):
         services.publish_assessment(assessment=obj, actor=request.user)
-
-    def save_model(self, request, obj, form, change):
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            cache.invalidate(obj.provider.school_id)
 
 
 class NoticeForm(forms.ModelForm):
