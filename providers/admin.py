@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from pupils.admin_tools import ScopedAuditedAdmin
-from pupils.models import School
+from pupils.models import School, sees_every_school
 
 from . import services
 from .models import (
@@ -171,8 +171,7 @@ class ProviderAdmin(ScopedAuditedAdmin):
 
     def get_list_display(self, request):
         # The school column only helps staff who see several schools.
-        user = request.user
-        if user.is_superuser or getattr(getattr(user, "staff_profile", None), "trust_wide", False):
+        if sees_every_school(request.user):
             return self.list_display
         return tuple(f for f in self.list_display if f != "school")
 

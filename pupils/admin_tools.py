@@ -47,11 +47,20 @@ class SchoolScopedAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         # Never offer another school (or its pupils) in a drop-down.
-        if db_field.related_model is School:
-            kwargs["queryset"] = School.objects.visible_to(request.user)
-        elif hasattr(db_field.related_model.objects, "visible_to"):
-            kwargs["queryset"] = db_field.related_model.objects.visible_to(request.user)
+        self._scope_choices(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        self._scope_choices(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @staticmethod
+    def _scope_choices(db_field, request, kwargs) -> None:
+        if "queryset" in kwargs:
+            return
+        manager = db_field.related_model.objects
+        if hasattr(manager, "visible_to"):
+            kwargs["queryset"] = manager.visible_to(request.user)
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -67,15 +76,22 @@ class AuditedAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         with transaction.atomic():
             instances = formset.save(commit=False)
+            # Deletions are written to the trail while the rows still exist.
+            audit.record_many(
+                audit.deletion_entry(actor=request.user, obj=obj) for obj in formset.deleted_objects
+            )
             for obj in formset.deleted_objects:
-                audit.record_deletion(actor=request.user, obj=obj)
                 obj.delete()
             changed = {f.instance.pk: f.changed_data for f in formset.forms if f.instance.pk}
+            entries = []
             for obj in instances:
                 created = obj.pk is None
                 obj.save()
                 fields = [] if created else changed.get(obj.pk, [])
-                audit.record_change(actor=request.user, obj=obj, created=created, fields=fields)
+                entries.append(
+                    audit.change_entry(actor=request.user, obj=obj, created=created, fields=fields)
+                )
+            audit.record_many(e for e in entries if e is not None)
             formset.save_m2m()
 
     def delete_model(self, request, obj):
@@ -85,8 +101,7 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request, queryset):
         with transaction.atomic():
-            for obj in queryset:
-                audit.record_deletion(actor=request.user, obj=obj)
+            audit.record_many(audit.deletion_entry(actor=request.user, obj=obj) for obj in queryset)
             super().delete_queryset(request, queryset)
 
 

@@ -112,31 +112,42 @@ def record_many(entries: Iterable[dict]) -> list[AuditEvent]:
     return events
 
 
-def record_change(*, actor, obj: models.Model, created: bool, fields: Iterable[str] = ()) -> None:
+def change_entry(*, actor, obj: models.Model, created: bool, fields: Iterable[str] = ()):
+    """The trail entry for a created or changed record (None: nothing changed)."""
     fields = list(fields)
     if not created and not fields:
-        return
+        return None
     verb = AuditAction.CREATE if created else AuditAction.UPDATE
-    record(
-        actor=actor,
-        action=verb,
-        obj=obj,
-        pupil=_pupil_of(obj),
-        school_id=_school_of(obj),
-        summary=f"{verb.label}: {obj._meta.verbose_name}",
-        fields=fields,
-    )
+    return {
+        "actor": actor,
+        "action": verb,
+        "obj": obj,
+        "pupil": _pupil_of(obj),
+        "school_id": _school_of(obj),
+        "summary": f"{verb.label}: {obj._meta.verbose_name}",
+        "fields": fields,
+    }
+
+
+def deletion_entry(*, actor, obj: models.Model) -> dict:
+    return {
+        "actor": actor,
+        "action": AuditAction.DELETE,
+        "obj": obj,
+        "pupil": _pupil_of(obj),
+        "school_id": _school_of(obj),
+        "summary": f"{AuditAction.DELETE.label}: {obj._meta.verbose_name}",
+    }
+
+
+def record_change(*, actor, obj: models.Model, created: bool, fields: Iterable[str] = ()) -> None:
+    entry = change_entry(actor=actor, obj=obj, created=created, fields=fields)
+    if entry is not None:
+        record(**entry)
 
 
 def record_deletion(*, actor, obj: models.Model) -> None:
-    record(
-        actor=actor,
-        action=AuditAction.DELETE,
-        obj=obj,
-        pupil=_pupil_of(obj),
-        school_id=_school_of(obj),
-        summary=f"{AuditAction.DELETE.label}: {obj._meta.verbose_name}",
-    )
+    record(**deletion_entry(actor=actor, obj=obj))
 
 
 def record_special_category_view(*, actor, pupil: Pupil, what: str) -> None:

@@ -40,9 +40,14 @@ class SchoolType(models.TextChoices):
     INDEPENDENT = "independent", _("Independent school")
 
 
+def sees_every_school(user) -> bool:
+    """Superusers (set-up) and trust-wide staff see every school of the instance."""
+    return user.is_superuser or getattr(getattr(user, "staff_profile", None), "trust_wide", False)
+
+
 class SchoolQuerySet(models.QuerySet):
     def visible_to(self, user) -> SchoolQuerySet:
-        if user.is_superuser or getattr(getattr(user, "staff_profile", None), "trust_wide", False):
+        if sees_every_school(user):
             return self
         profile = getattr(user, "staff_profile", None)
         if profile is None or profile.school_id is None:

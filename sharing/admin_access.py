@@ -313,11 +313,6 @@ class AccessRequestAdmin(ScopedAuditedAdmin):
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "pupils":
-            kwargs["queryset"] = db_field.related_model.objects.visible_to(request.user)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "requester_contact":
             kwargs["queryset"] = Contact.objects.filter(

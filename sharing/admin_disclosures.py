@@ -137,11 +137,6 @@ class DisclosureAdmin(SchoolScopedAdmin):
 
         return ScopedDisclosureForm
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "pupils":
-            kwargs["queryset"] = Pupil.objects.visible_to(request.user)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         file_bytes, file_name = _file_bytes(data.get("sent_file"))
