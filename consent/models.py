@@ -47,17 +47,8 @@ class ConsentRecordQuerySet(models.QuerySet):
     def for_pupils(self, pupils) -> ConsentRecordQuerySet:
         return self.filter(pupil__in=pupils)
 
-    def for_provider(self, provider: Provider) -> ConsentRecordQuerySet:
-        return self.filter(provider=provider)
-
     def visible_to(self, user) -> ConsentRecordQuerySet:
         return self.filter(pupil__school__in=School.objects.visible_to(user))
-
-    def given(self) -> ConsentRecordQuerySet:
-        return self.filter(given=True)
-
-    def refused(self) -> ConsentRecordQuerySet:
-        return self.filter(given=False)
 
 
 class ConsentRecord(models.Model):
@@ -226,10 +217,6 @@ class ConsentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact} ({self.created_at:%d %B %Y})"
-
-    @property
-    def is_usable(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now()
 
 
 class OfflineArrangementQuerySet(models.QuerySet):

@@ -200,11 +200,6 @@ class Provider(models.Model):
         latest = self.latest_assessment()
         return latest is not None and latest.approves
 
-    @property
-    def special_category_labels(self) -> list[str]:
-        labels = dict(DataCategory.choices)
-        return [str(labels[c]) for c in self.data_categories if c in SPECIAL_CATEGORIES]
-
     def get_data_categories_display(self) -> list[str]:
         labels = dict(DataCategory.choices)
         return [str(labels.get(code, code)) for code in self.data_categories]

@@ -19,6 +19,7 @@ from lxml import etree
 
 from pupils.models import Pupil, School
 
+from .census import academic_year_of
 from .ctf import LANGUAGE_CODES
 from .disclosures import log_disclosure
 from .models import DataCategory, Dataset, Disclosure, LegalGateway, RecipientType, SendMethod
@@ -55,10 +56,6 @@ def _subs(parent, **values) -> None:
             _sub(parent, tag, value)
 
 
-def _academic_year(day: datetime.date) -> int:
-    return day.year if day.month >= 9 else day.year - 1
-
-
 def leavers_for_export(user):
     """Leavers this user may send a CTF for: a destination with LA and establishment."""
     return (
@@ -86,7 +83,7 @@ def build_ctf(
         SupplierID=SUPPLIER,
     )
     source = _sub(header, "SourceSchool")
-    year = _academic_year(generated_at.date())
+    year = academic_year_of(generated_at.date())
     _subs(
         source, LEA=school.la_code, Estab=school.estab_number, URN=school.urn,
         SchoolName=school.name, AcademicYear=f"{year}/{(year + 1) % 100:02d}",

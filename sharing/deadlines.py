@@ -155,15 +155,3 @@ def school_days_due_date(
         if is_school_day(day, terms, closed):
             counted += 1
     return day
-
-
-def working_days_between(start: datetime.date, end: datetime.date) -> int:
-    """Working days after ``start`` up to and including ``end`` (negative when
-    ``end`` is before ``start``)."""
-    if end < start:
-        return -working_days_between(end, start)
-    days, count = start, 0
-    while days < end:
-        days += datetime.timedelta(days=1)
-        count += is_working_day(days)
-    return count

@@ -13,9 +13,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from pupils.roles import DPO, OFFICE_STAFF
 from pupils.sessions import stamp_signed_in
 
+from .browser import CHROMIUM
 from .factories import SchoolFactory, UserFactory
-
-CHROMIUM = "/usr/bin/chromium"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -91,21 +90,6 @@ def dpo_client(dpo_user):
 @pytest.fixture
 def other_school_client(other_school_dpo):
     return staff_client(other_school_dpo)
-
-
-# --- providers ---------------------------------------------------------------
-@pytest.fixture
-def in_use_provider(school, dpo_user):
-    """A provider approved by a published assessment and in use."""
-    from providers import services
-
-    from .factories import ProviderFactory
-
-    provider = ProviderFactory(school=school, service="Bug Club", name="Pearson Education Ltd")
-    services.record_assessment(
-        provider=provider, answers={}, decision="approve", actor=dpo_user, notes=""
-    )
-    return services.set_provider_status(provider=provider, status="in_use", actor=dpo_user)
 
 
 # --- Staff sign-in (password and second factor) --------------------------------

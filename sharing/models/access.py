@@ -81,12 +81,6 @@ class AccessRequestQuerySet(models.QuerySet):
     def overdue(self, today: datetime.date) -> AccessRequestQuerySet:
         return self.open().filter(due_on__lt=today)
 
-    def due_by(self, day: datetime.date) -> AccessRequestQuerySet:
-        return self.open().filter(due_on__lte=day)
-
-    def by_due_date(self) -> AccessRequestQuerySet:
-        return self.order_by(models.F("due_on").asc(nulls_last=True), "received_at", "id")
-
 
 class AccessRequest(models.Model):
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="access_requests")

@@ -1,5 +1,6 @@
 """Produce the response to a subject access request for one pupil."""
 
+import getpass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -38,7 +39,11 @@ class Command(BaseCommand):
                 "answers a logged request)."
             )
         try:
-            pdf = produce_access_response(actor=None, request=access_request, pupil=pupil)
+            pdf = produce_access_response(
+                actor=f"manage.py sar_pdf ({getpass.getuser()})",
+                request=access_request,
+                pupil=pupil,
+            )
         except (PdfRenderError, ValidationError) as exc:
             raise CommandError(str(exc)) from exc
         Path(output).write_bytes(pdf)
