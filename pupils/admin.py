@@ -272,9 +272,12 @@ class PupilAdmin(ScopedAuditedAdmin):
         if request.GET.get(SenProvisionFilter.parameter_name) and request.user.has_perm(
             VIEW_SPECIAL
         ):
+            # On the viewer's school's trail, where its DPO can read it.
+            profile = getattr(request.user, "staff_profile", None)
             audit.record(
                 actor=request.user,
-                action=audit.AuditAction.VIEW_SPECIAL,
+                action=AuditAction.VIEW_SPECIAL,
+                school_id=profile.school_id if profile else None,
                 summary="Listed pupils by SEN provision",
             )
         return super().changelist_view(request, extra_context)

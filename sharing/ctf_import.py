@@ -605,14 +605,17 @@ def stage_ctf_import(*, actor, school: School, data: bytes, file_name: str) -> C
 
     Raises CtfImportError (and keeps nothing) when the file is refused."""
     report = import_ctf(actor=actor, school=school, data=data, file_name=file_name, dry_run=True)
-    return CtfImportBatch.objects.create(
-        school=school,
-        uploaded_by=actor,
-        file_name=file_name[:200],
-        content=data,
-        sha256=report.sha256,
-        preview=report.as_dict(),
-    )
+    with transaction.atomic():
+        batch = CtfImportBatch.objects.create(
+            school=school,
+            uploaded_by=actor,
+            file_name=file_name[:200],
+            content=data,
+            sha256=report.sha256,
+            preview=report.as_dict(),
+        )
+        audit.record_change(actor=actor, obj=batch, created=True)
+    return batch
 
 
 def earlier_import_of(batch: CtfImportBatch) -> CtfImportBatch | None:
@@ -654,3 +657,12 @@ def discard_ctf_import(*, actor, batch: CtfImportBatch) -> None:
     batch.content = b""
     batch.preview = {}
     batch.save(update_fields=["status", "content", "preview"])
+    # The erasure is on record; what was erased is not.
+    audit.record(
+        actor=actor,
+        action=AuditAction.ERASE,
+        obj=batch,
+        school_id=batch.school_id,
+        summary="CTF upload discarded: file and preview erased",
+        fields=["content", "preview"],
+    )

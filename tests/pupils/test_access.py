@@ -66,3 +66,12 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, school):
     response = client.get(change_url(pupil))
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
+
+
+def test_listing_pupils_by_sen_is_on_the_dpos_own_school_trail(dpo_client, school):
+    PupilFactory(school=school)
+    dpo_client.get(reverse("admin:pupils_pupil_changelist") + "?sen=K")
+    event = AuditEvent.objects.get(action=AuditAction.VIEW_SPECIAL)
+    assert event.school_id == school.pk
+    trail = dpo_client.get(reverse("admin:pupils_auditevent_changelist"))
+    assert "Listed pupils by SEN provision" in trail.content.decode()
