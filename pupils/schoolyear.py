@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime
 
-# The academic year runs from 1 September to 31 August (Education Act 1996
-# s 579(1) defines the school year as beginning on 1 August; schools and the
-# DfE's data standards count it from September, as the census does).
+# The academic year is counted from 1 September to 31 August, as the DfE's
+# census and data standards do (Education Act 1996 s 579(1) defines the
+# school year by terms: it begins with the first term to begin after July).
 FIRST_MONTH = 9
 
 # Children start Reception in the September after they turn 4 (compulsory
