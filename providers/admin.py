@@ -191,12 +191,10 @@ class ProviderAdmin(ScopedAuditedAdmin):
 
     @admin.action(description=_("Start a new risk assessment"), permissions=["add_assessment"])
     def start_assessments(self, request, queryset):
-        last = None
-        for provider in queryset:
-            last = services.start_assessment(provider=provider, actor=request.user)
-        if last is not None and queryset.count() == 1:
+        started = services.start_assessments(providers=queryset, actor=request.user)
+        if len(started) == 1:
             return HttpResponseRedirect(
-                reverse("admin:providers_riskassessment_change", args=[last.pk])
+                reverse("admin:providers_riskassessment_change", args=[started[0].pk])
             )
         self.message_user(request, _("Draft assessments started."), messages.SUCCESS)
         return None
