@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from pupils.models import PupilContact
 
+from .links import issue_link
 from .models import ConsentMethod, ConsentRecord, ConsentRequestReason, OfflineArrangement
-from .services import _issue_link, providers_needing_consent, record_consent
+from .queries import providers_needing_consent
+from .services import record_consent
 
 
 def seed(ctx) -> None:
@@ -41,7 +43,7 @@ def seed(ctx) -> None:
             [ConsentMethod.ONLINE, ConsentMethod.PAPER, ConsentMethod.PHONE], [75, 15, 10]
         )[0]
         if method == ConsentMethod.ONLINE and link.contact_id not in links:
-            links[link.contact_id] = _issue_link(
+            links[link.contact_id] = issue_link(
                 contact=link.contact,
                 actor=office,
                 reason=ConsentRequestReason.SENT_BY_STAFF,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Iterable
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
@@ -13,7 +14,7 @@ from providers.models import Provider
 from pupils.models import EnrolmentStatus, NCYear, Pupil, School
 
 from .models import ConsentRecord, OfflineArrangement
-from .services import providers_needing_consent
+from .queries import providers_needing_consent
 
 
 def active_pupils(school: School) -> QuerySet[Pupil]:
@@ -71,6 +72,17 @@ def pupils_missing_answers(school: School, providers: list[Provider]) -> QuerySe
         .filter(answered__lt=len(ids))
         .order_by("enrolment_status", "nc_year", "legal_surname", "pk")
     )
+
+
+def pupils_missing_at(schools: Iterable[School]) -> list[Pupil]:
+    """Applicants and pupils on roll at these schools still missing an answer
+    for a service that needs consent (who a reminder goes to)."""
+    pupils: list[Pupil] = []
+    for school in schools:
+        providers = list(providers_needing_consent(school))
+        if providers:
+            pupils += list(pupils_missing_answers(school, providers))
+    return pupils
 
 
 def _pct(n: int, total: int) -> int:

@@ -1,79 +1,58 @@
-"""Writes for consent: recording answers, sending links, the family form.
+"""Writes for consent: recording answers, sending consent requests, the
+family form, and the enrolment rule.
 
 Views, admin pages and the management command call these functions, so
 every answer goes through the same checks and leaves the same audit trace.
+How a link itself works (token, row, e-mail) is ``consent.links``; the reads
+these share with the pages are ``consent.queries``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from providers.models import PrivacyNotice, Provider
 from pupils import audit
-from pupils.models import AuditAction, Contact, EnrolmentStatus, Pupil, PupilContact, School
+from pupils.models import AuditAction, Contact, Pupil, PupilContact, School
 
-from . import tokens
+from . import links
+from .links import Actor
 from .models import (
     AGE_OF_DIGITAL_CONSENT,
     ConsentMethod,
     ConsentRecord,
     ConsentRequest,
     ConsentRequestReason,
-    LinkPurpose,
 )
-
-# --- Reads shared by views, admin and services ---------------------------------
-
-
-def providers_needing_consent(school: School) -> QuerySet[Provider]:
-    return Provider.objects.for_school(school).needing_consent().order_by("name", "pk")
-
-
-def family_pupils(contact: Contact) -> QuerySet[Pupil]:
-    """The children at the contact's school this contact answers for."""
-    return (
-        Pupil.objects.for_school(contact.school)
-        .exclude(enrolment_status=EnrolmentStatus.LEFT)
-        .filter(contact_links__contact=contact, contact_links__parental_responsibility=True)
-        .order_by("date_of_birth", "pk")
-        .distinct()
-    )
-
-
-def current_answers(pupils: Iterable[Pupil]) -> dict[tuple[int, int], ConsentRecord]:
-    records = ConsentRecord.objects.current().for_pupils(list(pupils))
-    return {(r.pupil_id, r.provider_id): r for r in records}
-
-
-def missing_answers(pupil: Pupil) -> list[Provider]:
-    providers = list(providers_needing_consent(pupil.school))
-    answered = set(
-        ConsentRecord.objects.for_pupil(pupil)
-        .filter(provider__in=providers)
-        .values_list("provider_id", flat=True)
-    )
-    return [p for p in providers if p.pk not in answered]
-
-
-def link_base_url(school: School) -> str:
-    return f"https://{school.hostname}" if school.hostname else settings.PUBLIC_BASE_URL
-
+from .queries import (
+    contacts_to_email,
+    current_answers,
+    family_pupils,
+    missing_answers,
+    providers_needing_consent,
+)
 
 # --- Recording answers -----------------------------------------------------------
 
 
-def validate_answer(*, actor, pupil, provider, given_by_contact, by_pupil, method, request) -> None:
+def validate_answer(
+    *,
+    actor: Actor,
+    pupil: Pupil,
+    provider: Provider,
+    given_by_contact: Contact | None,
+    by_pupil: bool,
+    method: str,
+    request: ConsentRequest | None,
+) -> None:
     if provider.school_id != pupil.school_id:
         raise ValidationError(_("This cloud service belongs to another school."))
     if not provider.asks_consent:
@@ -103,7 +82,7 @@ def validate_answer(*, actor, pupil, provider, given_by_contact, by_pupil, metho
 @transaction.atomic
 def record_consent(
     *,
-    actor,
+    actor: Actor,
     pupil: Pupil,
     provider: Provider,
     given: bool,
@@ -170,115 +149,38 @@ def record_consent(
     return record, True
 
 
-# --- Links -------------------------------------------------------------------------
+# --- Sending consent requests ----------------------------------------------------
 
 
-def link_problem(signed: str) -> tuple[ConsentRequest | None, str | None]:
-    """The request a link opens, or why it cannot: 'invalid', 'expired', 'replaced'."""
-    try:
-        digest = tokens.read(signed, LinkPurpose.CONSENT_FORM)
-    except tokens.ExpiredToken:
-        return None, "expired"
-    except tokens.InvalidToken:
-        return None, "invalid"
-    consent_request = (
-        ConsentRequest.objects.select_related("contact", "school")
-        .filter(token_digest=digest, purpose=LinkPurpose.CONSENT_FORM)
-        .first()
-    )
-    if consent_request is None:
-        return None, "invalid"
-    return consent_request, request_problem(consent_request)
-
-
-def request_problem(consent_request: ConsentRequest) -> str | None:
-    if consent_request.revoked_at is not None:
-        return "replaced"
-    if consent_request.expires_at <= timezone.now():
-        return "expired"
-    return None
-
-
-@dataclass(frozen=True)
-class SentLink:
-    consent_request: ConsentRequest
-    url: str
-
-
-def _issue_link(*, contact: Contact, actor, reason: str, base_url: str | None) -> SentLink:
-    """A new link for this contact; their older links stop working (only the
-    newest link in the inbox opens the form, so a forwarded or leaked old
-    e-mail cannot be used to change answers)."""
-    now = timezone.now()
-    ConsentRequest.objects.usable().filter(contact=contact).update(revoked_at=now)
-    token = tokens.issue(LinkPurpose.CONSENT_FORM)
-    consent_request = ConsentRequest.objects.create(
-        school=contact.school,
-        contact=contact,
-        purpose=LinkPurpose.CONSENT_FORM,
-        reason=reason,
-        token_digest=token.digest,
-        created_at=now,
-        expires_at=now + tokens.link_lifetime(),
-        sent_by=actor if getattr(actor, "pk", None) else None,
-    )
-    base = base_url or link_base_url(contact.school)
-    url = base + reverse("consent:open", args=[token.signed])
-    return SentLink(consent_request, url)
-
-
-def _email_link(link: SentLink, pupils: list[Pupil], providers: list[Provider]) -> None:
-    consent_request = link.consent_request
-    context = {
-        "contact": consent_request.contact,
-        "school": consent_request.school,
-        "pupils": pupils,
-        "providers": providers,
-        "url": link.url,
-        "expires_on": timezone.localtime(consent_request.expires_at).date(),
-        "reminder": consent_request.reason == ConsentRequestReason.REMINDER,
-    }
-    send_mail(
-        subject=_("%(school)s: your consent choices for cloud services")
-        % {"school": consent_request.school.name},
-        message=render_to_string("consent/email/link.txt", context),
-        from_email=None,
-        recipient_list=[consent_request.contact.email],
-    )
-
-
+@transaction.atomic
 def send_consent_requests(
     *,
-    actor,
+    actor: Actor,
     pupils: Iterable[Pupil],
     reason: str = ConsentRequestReason.SENT_BY_STAFF,
     base_url: str | None = None,
 ) -> list[ConsentRequest]:
     """One e-mail per contact with parental responsibility and an e-mail
-    address, covering all their children at the school."""
-    pupil_ids = [p.pk for p in pupils]
-    contacts = (
-        Contact.objects.filter(
-            pupil_links__pupil__in=pupil_ids, pupil_links__parental_responsibility=True
-        )
-        .exclude(email="")
-        .select_related("school")
-        .distinct()
-        .order_by("pk")
-    )
-    sent = []
-    for contact in contacts:
-        sent.append(_send_one(contact=contact, actor=actor, reason=reason, base_url=base_url))
+    address, covering all their children at the school.
+
+    All or nothing: every link is issued and recorded in the trail, or none
+    is (and no older link is revoked); the e-mails go once it is committed."""
+    sent = [
+        _send_one(contact=contact, actor=actor, reason=reason, base_url=base_url)
+        for contact in contacts_to_email(pupils)
+    ]
     return [s for s in sent if s is not None]
 
 
-@transaction.atomic
-def _send_one(*, contact: Contact, actor, reason: str, base_url: str | None):
+def _send_one(
+    *, contact: Contact, actor: Actor, reason: str, base_url: str | None
+) -> ConsentRequest | None:
+    # Runs inside the caller's transaction.
     children = list(family_pupils(contact))
     providers = list(providers_needing_consent(contact.school))
     if not children or not providers:
         return None
-    link = _issue_link(contact=contact, actor=actor, reason=reason, base_url=base_url)
+    link = links.issue_link(contact=contact, actor=actor, reason=reason, base_url=base_url)
     audit.record(
         actor=actor,
         action=AuditAction.CONSENT,
@@ -286,10 +188,11 @@ def _send_one(*, contact: Contact, actor, reason: str, base_url: str | None):
         school_id=contact.school_id,
         summary=f"Consent form link sent ({link.consent_request.get_reason_display()})",
     )
-    transaction.on_commit(lambda: _email_link(link, children, providers))
+    transaction.on_commit(lambda: links.email_link(link, children, providers))
     return link.consent_request
 
 
+@transaction.atomic
 def request_new_link(*, school: School, email: str, base_url: str | None = None) -> int:
     """Send a fresh link to every contact at the school with this address.
     The caller must answer the same way whatever this returns."""
@@ -319,7 +222,7 @@ def submit_family_answers(
 
     Returns the records that changed something; the receipt lists every
     current answer on the form."""
-    problem = request_problem(consent_request)
+    problem = links.request_problem(consent_request)
     if problem:
         raise ValidationError(_("This link no longer works."), code=problem)
     contact = consent_request.contact
@@ -349,7 +252,7 @@ def submit_family_answers(
     return created
 
 
-def _receipt_context(contact, pupils, providers) -> dict:
+def _receipt_context(contact: Contact, pupils: list[Pupil], providers: list[Provider]) -> dict:
     current = current_answers(pupils)
     rows = [
         {"provider": provider, "pupil": pupil, "record": current.get((pupil.pk, provider.pk))}

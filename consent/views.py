@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from pupils import ratelimit
 from pupils.hosts import school_for_request
 
-from . import services
+from . import links, queries, services
 from .forms import NO, YES, FamilyConsentForm, NewLinkForm, field_name
 from .models import ConsentRequest
 
@@ -42,7 +42,7 @@ def _problem_page(request: HttpRequest, problem: str, school=None) -> HttpRespon
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def open_link(request: HttpRequest, token: str) -> HttpResponse:
-    consent_request, problem = services.link_problem(token)
+    consent_request, problem = links.link_problem(token)
     if problem:
         return _problem_page(request, problem, getattr(consent_request, "school", None))
     request.session.cycle_key()
@@ -61,17 +61,17 @@ def _session_request(request: HttpRequest) -> tuple[ConsentRequest | None, str |
     )
     if consent_request is None:
         return None, "no_session"
-    return consent_request, services.request_problem(consent_request)
+    return consent_request, links.request_problem(consent_request)
 
 
 def _family(consent_request: ConsentRequest):
-    pupils = list(services.family_pupils(consent_request.contact))
-    providers = list(services.providers_needing_consent(consent_request.school))
+    pupils = list(queries.family_pupils(consent_request.contact))
+    providers = list(queries.providers_needing_consent(consent_request.school))
     return pupils, providers
 
 
 def _initial_from_current(pupils, providers) -> dict[str, str]:
-    current = services.current_answers(pupils)
+    current = queries.current_answers(pupils)
     return {
         field_name(pupil_id, provider_id): YES if record.given else NO
         for (pupil_id, provider_id), record in current.items()
@@ -157,7 +157,7 @@ def confirmation(request: HttpRequest) -> HttpResponse:
     if not request.session.get(SESSION_DONE):
         return redirect("consent:form")
     pupils, providers = _family(consent_request)
-    current = services.current_answers(pupils)
+    current = queries.current_answers(pupils)
     groups = [
         {
             "provider": provider,

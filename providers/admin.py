@@ -7,8 +7,6 @@ followed by the cache invalidation), so the trail and /privacy stay true.
 
 from __future__ import annotations
 
-import datetime
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,7 +23,7 @@ from django.views.decorators.http import require_POST
 from pupils.admin_tools import ScopedAuditedAdmin
 from pupils.models import School, sees_every_school
 
-from . import services
+from . import review, services
 from .models import (
     AssessmentAnswer,
     DataCategory,
@@ -35,19 +33,8 @@ from .models import (
     Rating,
     RiskAssessment,
 )
+from .review import ReviewState
 from .views import page_context
-
-DUE_SOON_DAYS = 30
-
-
-def _review_state(next_review_on: datetime.date | None, today: datetime.date) -> str:
-    if next_review_on is None:
-        return "none"
-    if next_review_on < today:
-        return "overdue"
-    if next_review_on <= today + datetime.timedelta(days=DUE_SOON_DAYS):
-        return "due"
-    return "ok"
 
 
 class ReviewFilter(admin.SimpleListFilter):
@@ -56,19 +43,14 @@ class ReviewFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return [
-            ("overdue", _("Overdue")),
-            ("due", _("Due within 30 days")),
-            ("none", _("Never assessed")),
+            (ReviewState.OVERDUE, _("Overdue")),
+            (ReviewState.DUE, _("Due within %(days)d days") % {"days": review.DUE_SOON_DAYS}),
+            (ReviewState.NONE, _("Never assessed")),
         ]
 
     def queryset(self, request, queryset):
-        today = timezone.localdate()
-        if self.value() == "overdue":
-            return queryset.review_overdue(today)
-        if self.value() == "due":
-            return queryset.review_due_within(today, DUE_SOON_DAYS)
-        if self.value() == "none":
-            return queryset.filter(next_review_on__isnull=True)
+        if self.value() in ReviewState:
+            return queryset.with_review_state(ReviewState(self.value()), timezone.localdate())
         return queryset
 
 
@@ -189,10 +171,14 @@ class ProviderAdmin(ScopedAuditedAdmin):
 
     @admin.display(description=_("next review"), ordering="next_review_on")
     def next_review_display(self, obj):
-        state = _review_state(obj.next_review_on, timezone.localdate())
-        if state == "none":
+        state = review.review_state(obj.next_review_on, timezone.localdate())
+        if state == ReviewState.NONE:
             return format_html('<span class="review review--none">{}</span>', _("never assessed"))
-        labels = {"overdue": _("(overdue)"), "due": _("(due soon)"), "ok": ""}
+        labels = {
+            ReviewState.OVERDUE: _("(overdue)"),
+            ReviewState.DUE: _("(due soon)"),
+            ReviewState.OK: "",
+        }
         return format_html(
             '<span class="review review--{}">{} {}</span>',
             state,
@@ -205,12 +191,10 @@ class ProviderAdmin(ScopedAuditedAdmin):
 
     @admin.action(description=_("Start a new risk assessment"), permissions=["add_assessment"])
     def start_assessments(self, request, queryset):
-        last = None
-        for provider in queryset:
-            last = services.start_assessment(provider=provider, actor=request.user)
-        if last is not None and queryset.count() == 1:
+        started = services.start_assessments(providers=queryset, actor=request.user)
+        if len(started) == 1:
             return HttpResponseRedirect(
-                reverse("admin:providers_riskassessment_change", args=[last.pk])
+                reverse("admin:providers_riskassessment_change", args=[started[0].pk])
             )
         self.message_user(request, _("Draft assessments started."), messages.SUCCESS)
         return None

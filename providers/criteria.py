@@ -1,6 +1,6 @@
 """The questions a cloud provider is assessed against, as plain data.
 
-Three question sets, each with its source named (see also DOMAIN.md,
+Three question sets, each with its source named (see also docs/law.md,
 "Assessing a cloud provider"). ``critical`` marks the criteria whose failure
 alone makes a provider unacceptable: a "not met" there is always red.
 

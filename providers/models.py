@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pupils.models import School
 
-from . import criteria
+from . import criteria, review
 
 
 class ProviderRole(models.TextChoices):
@@ -102,13 +102,21 @@ class ProviderQuerySet(models.QuerySet):
             next_review_on=models.Subquery(latest.values("next_review_on")[:1]),
         )
 
-    def review_overdue(self, today) -> ProviderQuerySet:
-        return self.with_last_assessment().filter(next_review_on__lt=today)
+    def with_review_state(
+        self, state: review.ReviewState, today: datetime.date
+    ) -> ProviderQuerySet:
+        """Providers whose latest published review is in ``state`` today
+        (the rule is ``providers.review``)."""
+        return self.with_last_assessment().filter(review.review_state_q(state, today))
 
-    def review_due_within(self, today, days: int = 30) -> ProviderQuerySet:
-        end = today + datetime.timedelta(days=days)
+    def review_overdue(self, today: datetime.date) -> ProviderQuerySet:
+        return self.with_review_state(review.ReviewState.OVERDUE, today)
+
+    def review_due_within(
+        self, today: datetime.date, days: int = review.DUE_SOON_DAYS
+    ) -> ProviderQuerySet:
         return self.with_last_assessment().filter(
-            next_review_on__gte=today, next_review_on__lte=end
+            review.review_state_q(review.ReviewState.DUE, today, days)
         )
 
 

@@ -1,10 +1,10 @@
 """The default pupil privacy notice, generated from what the application
 knows about the school.
 
-It keeps every promise of the school's previous notice
-(../shared/seeds/privacy-notice.txt; tests/providers/test_notice.py checks
-each one) but cites the law in force: UK GDPR and the Data Protection Act
-2018, never the repealed Data Protection Act 1998.
+It keeps every promise of the school's previous notice (listed, one by one,
+in tests/providers/test_notice.py, which checks each) but cites the law in
+force: UK GDPR and the Data Protection Act 2018, never the repealed Data
+Protection Act 1998 (docs/law.md, "Lawful bases" and "Statutory sharing").
 
 Format (read by ``render_blocks``): blank lines separate paragraphs, a line
 starting "## " is a heading, lines starting "- " form a list.

@@ -7,9 +7,10 @@ the audit trail and the public page cache are never skipped.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from dateutil.relativedelta import relativedelta
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -36,6 +37,10 @@ from .models import (
 #: most DPOs review cloud services yearly; configurable per assessment).
 DEFAULT_REVIEW_MONTHS = 12
 
+#: Who did it: a member of staff, or a described non-user (demo data, a
+#: command), as ``pupils.audit`` accepts.
+Actor = AbstractBaseUser | str | None
+
 STATUSES_NEEDING_APPROVAL = frozenset({ProviderStatus.APPROVED, ProviderStatus.IN_USE})
 
 
@@ -59,7 +64,7 @@ def check_status_allowed(provider: Provider, status: str) -> None:
 
 
 @transaction.atomic
-def set_provider_status(*, provider: Provider, status: str, actor) -> Provider:
+def set_provider_status(*, provider: Provider, status: str, actor: Actor) -> Provider:
     if status not in ProviderStatus.values:
         raise ValidationError(_("Unknown status."), code="invalid")
     check_status_allowed(provider, status)
@@ -76,7 +81,7 @@ def _next_version(queryset) -> int:
 
 
 @transaction.atomic
-def start_assessment(*, provider: Provider, actor) -> RiskAssessment:
+def start_assessment(*, provider: Provider, actor: Actor) -> RiskAssessment:
     """A new draft review with one unanswered row per criterion."""
     Provider.objects.select_for_update().get(pk=provider.pk)
     assessment = RiskAssessment.objects.create(
@@ -93,6 +98,12 @@ def start_assessment(*, provider: Provider, actor) -> RiskAssessment:
     return assessment
 
 
+@transaction.atomic
+def start_assessments(*, providers: Iterable[Provider], actor: Actor) -> list[RiskAssessment]:
+    """A new draft review for each provider: all of them, or none."""
+    return [start_assessment(provider=p, actor=actor) for p in providers]
+
+
 def rate_assessment(assessment: RiskAssessment) -> risk.Rating:
     answers = dict(assessment.answers.values_list("criterion", "answer"))
     return risk.rate(
@@ -107,7 +118,7 @@ def rate_assessment(assessment: RiskAssessment) -> risk.Rating:
 def publish_assessment(
     *,
     assessment: RiskAssessment,
-    actor,
+    actor: Actor,
     decision: str | None = None,
     next_review_on: datetime.date | None = None,
 ) -> RiskAssessment:
@@ -160,8 +171,8 @@ def record_assessment(
     provider: Provider,
     answers: Mapping[str, tuple[str, str] | str],
     decision: str,
-    actor,
-    assessor=None,
+    actor: Actor,
+    assessor: AbstractBaseUser | None = None,
     assessed_on: datetime.date | None = None,
     next_review_on: datetime.date | None = None,
     conditions: str = "",
@@ -198,7 +209,7 @@ def record_assessment(
 
 
 @transaction.atomic
-def save_provider(*, provider: Provider, actor, fields: list[str] | None = None) -> Provider:
+def save_provider(*, provider: Provider, actor: Actor, fields: list[str] | None = None) -> Provider:
     """Create or change a provider (the admin's save goes through here)."""
     created = provider.pk is None
     stored = None if created else Provider.objects.filter(pk=provider.pk).first()
@@ -213,7 +224,7 @@ def save_provider(*, provider: Provider, actor, fields: list[str] | None = None)
 
 @transaction.atomic
 def draft_notice(
-    *, school: School, actor, title: str | None = None, body: str | None = None
+    *, school: School, actor: Actor, title: str | None = None, body: str | None = None
 ) -> PrivacyNotice:
     """A new draft version, by default generated from what the app knows."""
     School.objects.select_for_update().get(pk=school.pk)
@@ -230,7 +241,7 @@ def draft_notice(
 
 
 @transaction.atomic
-def publish_notice(*, notice: PrivacyNotice, actor) -> PrivacyNotice:
+def publish_notice(*, notice: PrivacyNotice, actor: Actor) -> PrivacyNotice:
     locked = PrivacyNotice.objects.select_for_update().get(pk=notice.pk)
     if locked.status == NoticeStatus.PUBLISHED:
         raise ValidationError(_("This version is already published."), code="published")

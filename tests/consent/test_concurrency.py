@@ -10,8 +10,9 @@ import threading
 import pytest
 from django.db import connection, connections
 
+from consent.links import issue_link
 from consent.models import ConsentRecord, ConsentRequest
-from consent.services import _issue_link, submit_family_answers
+from consent.services import submit_family_answers
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -27,7 +28,7 @@ THREADS = 20
 
 def run_concurrently(family, answers_for, contacts) -> tuple[list, list]:
     request_ids = [
-        _issue_link(
+        issue_link(
             contact=contact, actor=None, reason="staff", base_url="http://x"
         ).consent_request.pk
         for contact in contacts

@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 from providers import notice, services
 from providers.models import NoticeStatus, PrivacyNotice, PublishedRecordError
 
-# Each promise of ../shared/seeds/privacy-notice.txt, as a pattern the
-# generated notice must contain (case-insensitive, whitespace-normalised).
+# Each promise of the school's previous privacy notice (the seed it was
+# written from; the law behind them: docs/law.md, "Lawful bases" and
+# "Statutory sharing"), as a pattern the generated notice must contain
+# (case-insensitive, whitespace-normalised).
 SEED_PROMISES = {
     "collects and holds pupil information": r"we collect and hold personal information",
     "previous school, LA and DfE as sources": r"previous school, the local authority and the "

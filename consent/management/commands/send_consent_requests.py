@@ -2,9 +2,9 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from consent import reports, services
+from consent import queries, reports, services
 from consent.models import ConsentRequestReason
-from pupils.models import Contact, School
+from pupils.models import School
 
 
 class Command(BaseCommand):
@@ -32,25 +32,16 @@ class Command(BaseCommand):
                 raise CommandError(f"No school has the URN {school}.")
         total = 0
         for each in schools:
-            providers = list(services.providers_needing_consent(each))
-            if not providers:
+            if not queries.providers_needing_consent(each).exists():
                 self.stdout.write(f"{each.name}: no cloud service needs consent; nothing to send.")
                 continue
             pupils = (
-                reports.pupils_missing_answers(each, providers)
+                reports.pupils_missing_at([each])
                 if missing_only
-                else reports.active_pupils(each)
+                else list(reports.active_pupils(each))
             )
-            pupils = list(pupils)
             if dry_run:
-                contacts = (
-                    Contact.objects.filter(
-                        pupil_links__pupil__in=pupils, pupil_links__parental_responsibility=True
-                    )
-                    .exclude(email="")
-                    .distinct()
-                    .count()
-                )
+                contacts = queries.contacts_to_email(pupils).count()
                 self.stdout.write(
                     f"{each.name}: would e-mail {contacts} contact(s) for {len(pupils)} pupil(s)."
                 )

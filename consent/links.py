@@ -1,0 +1,106 @@
+"""Parents' consent-form links: issuing one, e-mailing it, and reading one back.
+
+A link is a ``ConsentRequest`` row plus a signed token (``consent.tokens``)
+that only the e-mail carries. Who gets a link and why is decided by
+``consent.services``; this module only knows how a link works.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from providers.models import Provider
+from pupils.models import Contact, Pupil, School
+
+from . import tokens
+from .models import ConsentRequest, ConsentRequestReason, LinkPurpose
+
+#: Who did it: a member of staff, or a described non-user ("parent (contact
+#: 7)", "manage.py send_consent_requests"), as ``pupils.audit`` accepts.
+Actor = AbstractBaseUser | str | None
+
+
+@dataclass(frozen=True)
+class SentLink:
+    consent_request: ConsentRequest
+    url: str
+
+
+def link_base_url(school: School) -> str:
+    return f"https://{school.hostname}" if school.hostname else settings.PUBLIC_BASE_URL
+
+
+def link_problem(signed: str) -> tuple[ConsentRequest | None, str | None]:
+    """The request a link opens, or why it cannot: 'invalid', 'expired', 'replaced'."""
+    try:
+        digest = tokens.read(signed, LinkPurpose.CONSENT_FORM)
+    except tokens.ExpiredToken:
+        return None, "expired"
+    except tokens.InvalidToken:
+        return None, "invalid"
+    consent_request = (
+        ConsentRequest.objects.select_related("contact", "school")
+        .filter(token_digest=digest, purpose=LinkPurpose.CONSENT_FORM)
+        .first()
+    )
+    if consent_request is None:
+        return None, "invalid"
+    return consent_request, request_problem(consent_request)
+
+
+def request_problem(consent_request: ConsentRequest) -> str | None:
+    if consent_request.revoked_at is not None:
+        return "replaced"
+    if consent_request.expires_at <= timezone.now():
+        return "expired"
+    return None
+
+
+def issue_link(*, contact: Contact, actor: Actor, reason: str, base_url: str | None) -> SentLink:
+    """A new link for this contact; their older links stop working (only the
+    newest link in the inbox opens the form, so a forwarded or leaked old
+    e-mail cannot be used to change answers). Call inside a transaction."""
+    now = timezone.now()
+    ConsentRequest.objects.usable().filter(contact=contact).update(revoked_at=now)
+    token = tokens.issue(LinkPurpose.CONSENT_FORM)
+    consent_request = ConsentRequest.objects.create(
+        school=contact.school,
+        contact=contact,
+        purpose=LinkPurpose.CONSENT_FORM,
+        reason=reason,
+        token_digest=token.digest,
+        created_at=now,
+        expires_at=now + tokens.link_lifetime(),
+        sent_by=actor if getattr(actor, "pk", None) else None,
+    )
+    base = base_url or link_base_url(contact.school)
+    url = base + reverse("consent:open", args=[token.signed])
+    return SentLink(consent_request, url)
+
+
+def email_link(link: SentLink, pupils: list[Pupil], providers: list[Provider]) -> None:
+    consent_request = link.consent_request
+    context = {
+        "contact": consent_request.contact,
+        "school": consent_request.school,
+        "pupils": pupils,
+        "providers": providers,
+        "url": link.url,
+        "expires_on": timezone.localtime(consent_request.expires_at).date(),
+        "reminder": consent_request.reason == ConsentRequestReason.REMINDER,
+    }
+    send_mail(
+        subject=_("%(school)s: your consent choices for cloud services")
+        % {"school": consent_request.school.name},
+        message=render_to_string("consent/email/link.txt", context),
+        from_email=None,
+        recipient_list=[consent_request.contact.email],
+    )

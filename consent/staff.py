@@ -1,0 +1,172 @@
+"""Staff workflows mounted in the staff site (``consent.admin`` wires the
+URLs through ``admin_site.admin_view``): recording a paper, telephone or
+e-mail answer, and sending consent requests.
+
+Each is one form, one service call and one redirect with a message; the
+service does the writing, in one transaction, and writes the trail.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect, FilteredSelectMultiple
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from providers.models import PrivacyNotice, Provider
+from pupils.models import Contact, EnrolmentStatus, Pupil, School
+
+from . import reports, services
+from .models import ConsentMethod, ConsentRecord, ConsentRequestReason
+
+SEND_REQUESTS = "consent.add_consentrequest"
+
+
+class StaffAnswerForm(forms.Form):
+    """A paper, telephone or e-mail answer, entered by staff. The record is
+    built by ``services.record_consent``, never from this form."""
+
+    pupil = forms.ModelChoiceField(label=gettext_lazy("pupil"), queryset=Pupil.objects.none())
+    provider = forms.ModelChoiceField(
+        label=gettext_lazy("cloud service"), queryset=Provider.objects.none()
+    )
+    given = forms.TypedChoiceField(
+        label=gettext_lazy("Answer"),
+        choices=[(True, gettext_lazy("Yes, consent given")), (False, gettext_lazy("No, refused"))],
+        coerce=lambda v: v in (True, "True"),
+        widget=forms.RadioSelect,
+    )
+    given_by_contact = forms.ModelChoiceField(
+        label=gettext_lazy("given by (parent or carer)"),
+        queryset=Contact.objects.none(),
+        required=False,
+    )
+    by_pupil = forms.BooleanField(
+        label=gettext_lazy("given by the pupil (13 or over)"), required=False
+    )
+    method = forms.ChoiceField(
+        label=gettext_lazy("How"),
+        choices=[c for c in ConsentMethod.choices if c[0] != ConsentMethod.ONLINE],
+    )
+    notice = forms.ModelChoiceField(
+        label=gettext_lazy("privacy notice version shown"),
+        queryset=PrivacyNotice.objects.none(),
+        required=False,
+        help_text=gettext_lazy("Leave empty for the version published now."),
+    )
+
+    def __init__(self, *args, user, admin_site: admin.AdminSite, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Widgets first: setting a queryset hands its choices to the widget.
+        for name in ("pupil", "given_by_contact"):
+            widget = AutocompleteSelect(ConsentRecord._meta.get_field(name), admin_site)
+            widget.is_required = self.fields[name].required
+            self.fields[name].widget = widget
+        visible = School.objects.visible_to(user)
+        self.fields["pupil"].queryset = Pupil.objects.visible_to(user).exclude(
+            enrolment_status=EnrolmentStatus.LEFT
+        )
+        self.fields["provider"].queryset = Provider.objects.filter(
+            school__in=visible
+        ).needing_consent()
+        self.fields["given_by_contact"].queryset = Contact.objects.filter(school__in=visible)
+        self.fields["notice"].queryset = PrivacyNotice.objects.filter(
+            school__in=visible
+        ).published()
+
+
+def record_answer_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpResponse:
+    """The "Add consent record" page: a paper, telephone or e-mail answer."""
+    if not model_admin.has_add_permission(request):
+        raise PermissionDenied
+    data = request.POST if request.method == "POST" else None
+    form = StaffAnswerForm(data, user=request.user, admin_site=model_admin.admin_site)
+    if data is not None and form.is_valid():
+        try:
+            record, _created = services.record_consent(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            model_admin.log_addition(request, record, [{"added": {}}])
+            messages.success(request, _("Answer recorded: %(record)s.") % {"record": record})
+            return redirect("admin:consent_consentrecord_changelist")
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": _("Record a paper, telephone or e-mail answer"),
+        "opts": model_admin.opts,
+        "form": form,
+    }
+    return TemplateResponse(request, "admin/consent/record_answer.html", context)
+
+
+class SendForm(forms.Form):
+    pupils = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Pupils"),
+        queryset=Pupil.objects.none(),
+        required=False,
+        widget=FilteredSelectMultiple(gettext_lazy("pupils"), is_stacked=False),
+    )
+    missing_only = forms.BooleanField(
+        label=gettext_lazy("All pupils still missing an answer (applicants and pupils on roll)"),
+        required=False,
+    )
+    reminder = forms.BooleanField(label=gettext_lazy("Word it as a reminder"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pupils"].queryset = (
+            Pupil.objects.visible_to(user)
+            .exclude(enrolment_status=EnrolmentStatus.LEFT)
+            .order_by("legal_surname", "legal_forename", "pk")
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("pupils") and not data.get("missing_only"):
+            raise forms.ValidationError(
+                _("Choose one or more pupils, or all pupils still missing an answer.")
+            )
+        return data
+
+
+def send_requests_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpResponse:
+    """ "Send consent requests": to chosen pupils' families and/or to every
+    family still missing an answer at the schools this member of staff sees."""
+    if not request.user.has_perm(SEND_REQUESTS):
+        raise PermissionDenied
+    initial = {"pupils": request.GET.getlist("pupil")} if request.GET.get("pupil") else {}
+    if request.GET.get("missing_only"):
+        initial.update({"missing_only": True, "reminder": True})
+    data = request.POST if request.method == "POST" else None
+    form = SendForm(data, user=request.user, initial=initial)
+    if data is not None and form.is_valid():
+        pupils = list(form.cleaned_data["pupils"])
+        if form.cleaned_data["missing_only"]:
+            pupils += reports.pupils_missing_at(School.objects.visible_to(request.user))
+        sent = services.send_consent_requests(
+            actor=request.user,
+            pupils=pupils,
+            reason=(
+                ConsentRequestReason.REMINDER
+                if form.cleaned_data["reminder"]
+                else ConsentRequestReason.SENT_BY_STAFF
+            ),
+        )
+        messages.success(
+            request,
+            _("%(n)d e-mail(s) sent to parents and carers of %(p)d pupil(s).")
+            % {"n": len(sent), "p": len({p.pk for p in pupils})},
+        )
+        return redirect("admin:consent_consentrequest_changelist")
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": _("Send consent requests"),
+        "opts": model_admin.opts,
+        "form": form,
+    }
+    return TemplateResponse(request, "admin/consent/send.html", context)
