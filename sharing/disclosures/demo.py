@@ -10,11 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from pupils.models import EnrolmentStatus, Pupil
+from pupils.schoolyear import academic_year_of
+from sharing.ctf.export import export_leaver_ctf
 
-from .census import academic_year_of
-from .ctf_export import export_leaver_ctf
-from .disclosures import census_date_for, log_disclosure, record_census_return
 from .models import DataCategory, Dataset, Disclosure, LegalGateway, RecipientType, SendMethod
+from .services import census_date_for, log_disclosure, record_census_return
 
 
 def _at(day: datetime.date, hour: int) -> datetime.datetime:

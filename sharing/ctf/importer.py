@@ -1,5 +1,7 @@
-"""Importing a Common Transfer File: create or update pupils, contacts,
-attendance, assessments and SEN records, each marked with where it came from.
+"""The CTF import engine (the staff's two steps around it are in
+``sharing.ctf.services``). Importing a Common Transfer File: create or
+update pupils, contacts, attendance, assessments and SEN records, each
+marked with where it came from.
 
 Rules (the preview shows their outcome before anything is saved):
 - Pupils are matched by UPN. A full CTF creates the pupils it does not know
@@ -19,11 +21,10 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -42,12 +43,13 @@ from pupils.models import (
     Source,
     SpecialCategoryRecord,
 )
+from sharing.actor import Actor
+from sharing.dates import long_date
+from sharing.disclosures.services import fingerprint
 
-from .ctf import CtfError, CtfFile, CtfPupil, parse_ctf
-from .disclosures import fingerprint
-from .models import CtfImportBatch, CtfImportStatus
-
-CREATE, UPDATE, UNCHANGED, SKIPPED = "create", "update", "unchanged", "skipped"
+from .reader import parse_ctf
+from .records import CtfError, CtfFile, CtfPupil
+from .report import CREATE, SKIPPED, UNCHANGED, UPDATE, CtfImportError, ImportReport, PupilOutcome
 
 # Pupil field -> how to read it from a CtfPupil, and the section that carries it.
 PUPIL_FIELDS = {
@@ -69,62 +71,6 @@ ADDRESS_FIELDS = {
     "postcode": "postcode",
 }
 NEEDED_TO_CREATE = ("legal_surname", "legal_forename", "date_of_birth", "sex", "nc_year")
-
-
-class CtfImportError(Exception):
-    """The whole file is refused; nothing was changed."""
-
-
-@dataclass
-class PupilOutcome:
-    upn: str
-    name: str
-    action: str
-    changes: list[str] = field(default_factory=list)
-    conflicts: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ImportReport:
-    file_name: str
-    sha256: str
-    source_school: str
-    qualifier: str
-    file_date: str
-    dry_run: bool
-    pupils: list[PupilOutcome]
-    ignored_elements: list[str]
-
-    def count(self, action: str) -> int:
-        return sum(1 for p in self.pupils if p.action == action)
-
-    @property
-    def summary(self) -> str:
-        if self.dry_run:
-            text = _(
-                "%(created)d to create, %(updated)d to update, %(unchanged)d unchanged, "
-                "%(skipped)d cannot be imported"
-            )
-        else:
-            text = _(
-                "%(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
-                "%(skipped)d not imported"
-            )
-        return text % {
-            "created": self.count(CREATE),
-            "updated": self.count(UPDATE),
-            "unchanged": self.count(UNCHANGED),
-            "skipped": self.count(SKIPPED),
-        }
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> ImportReport:
-        pupils = [PupilOutcome(**p) for p in data.get("pupils", [])]
-        return cls(**{**data, "pupils": pupils})
 
 
 @dataclass
@@ -160,7 +106,7 @@ def check_destination(ctf: CtfFile, school: School) -> None:
 
 
 def import_ctf(
-    *, actor, school: School, data: bytes, file_name: str, dry_run: bool = False
+    *, actor: Actor, school: School, data: bytes, file_name: str, dry_run: bool = False
 ) -> ImportReport:
     """Import a CTF into ``school``; with ``dry_run`` report what would happen
     and change nothing. Raises CtfImportError for a file refused as a whole."""
@@ -540,7 +486,7 @@ def _same(a, b) -> bool:
 
 def _show(value) -> str:
     if isinstance(value, datetime.date):
-        return f"{value.day} {value:%B %Y}"
+        return long_date(value)
     return str(value)
 
 
@@ -588,81 +534,3 @@ def _special(pupil: Pupil) -> SpecialCategoryRecord | None:
         return pupil.special
     except SpecialCategoryRecord.DoesNotExist:
         return None
-
-
-def group_by_action(report: ImportReport) -> dict[str, list[PupilOutcome]]:
-    groups: dict[str, list[PupilOutcome]] = defaultdict(list)
-    for outcome in report.pupils:
-        groups[outcome.action].append(outcome)
-    return groups
-
-
-# --- The admin's two steps: upload and preview, then confirm -------------------
-
-
-def stage_ctf_import(*, actor, school: School, data: bytes, file_name: str) -> CtfImportBatch:
-    """Keep an uploaded CTF with its preview until staff confirm it.
-
-    Raises CtfImportError (and keeps nothing) when the file is refused."""
-    report = import_ctf(actor=actor, school=school, data=data, file_name=file_name, dry_run=True)
-    with transaction.atomic():
-        batch = CtfImportBatch.objects.create(
-            school=school,
-            uploaded_by=actor,
-            file_name=file_name[:200],
-            content=data,
-            sha256=report.sha256,
-            preview=report.as_dict(),
-        )
-        audit.record_change(actor=actor, obj=batch, created=True)
-    return batch
-
-
-def earlier_import_of(batch: CtfImportBatch) -> CtfImportBatch | None:
-    return (
-        CtfImportBatch.objects.filter(
-            school=batch.school, sha256=batch.sha256, status=CtfImportStatus.IMPORTED
-        )
-        .exclude(pk=batch.pk)
-        .first()
-    )
-
-
-@transaction.atomic
-def confirm_ctf_import(*, actor, batch: CtfImportBatch) -> ImportReport:
-    """Import a staged CTF for real. The file's bytes are dropped afterwards:
-    the records now hold the data, and the batch keeps its fingerprint."""
-    batch = CtfImportBatch.objects.select_for_update().get(pk=batch.pk)
-    if batch.status != CtfImportStatus.PREVIEWED:
-        raise CtfImportError(_("This file has already been dealt with."))
-    report = import_ctf(
-        actor=actor, school=batch.school, data=bytes(batch.content), file_name=batch.file_name
-    )
-    batch.status = CtfImportStatus.IMPORTED
-    batch.result = report.as_dict()
-    batch.imported_at = timezone.now()
-    batch.content = b""
-    batch.save(update_fields=["status", "result", "imported_at", "content"])
-    return report
-
-
-@transaction.atomic
-def discard_ctf_import(*, actor, batch: CtfImportBatch) -> None:
-    """Drop a staged CTF that will not be imported: its bytes and its preview
-    (which name pupils) go; the fingerprint stays as a record of the upload."""
-    batch = CtfImportBatch.objects.select_for_update().get(pk=batch.pk)
-    if batch.status != CtfImportStatus.PREVIEWED:
-        raise CtfImportError(_("This file has already been dealt with."))
-    batch.status = CtfImportStatus.DISCARDED
-    batch.content = b""
-    batch.preview = {}
-    batch.save(update_fields=["status", "content", "preview"])
-    # The erasure is on record; what was erased is not.
-    audit.record(
-        actor=actor,
-        action=AuditAction.ERASE,
-        obj=batch,
-        school_id=batch.school_id,
-        summary="CTF upload discarded: file and preview erased",
-        fields=["content", "preview"],
-    )
