@@ -179,7 +179,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from sharing.ctf_import import CREATE, UNCHANGED, import_ctf
+    from sharing.ctf.importer import import_ctf
+    from sharing.ctf.report import CREATE, UNCHANGED
 
     call_command("migrate", verbosity=0)
     base = random.Random().randint(1000, 8999)  # fresh UPNs on every invocation

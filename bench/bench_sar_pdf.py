@@ -75,7 +75,7 @@ def seven_year_pupil():
     from providers.models import Provider
     from pupils import models as m
     from pupils import upn
-    from sharing.access import open_access_request
+    from sharing.access.services import open_access_request
 
     school = m.School.objects.create(
         name="Bench Primary School",
@@ -251,8 +251,8 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from sharing import pdf, pdf_worker
-    from sharing.access_record import gather_access_record
+    from sharing.access import pdf, pdf_worker
+    from sharing.access.record import gather_access_record
 
     pupil, request = seven_year_pupil()
     with CaptureQueriesContext(connection) as queries:

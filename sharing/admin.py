@@ -1,4 +1,6 @@
 """The staff site for everything that leaves the school, one module per
-sub-domain: the disclosure log and CTFs, and subject access requests."""
+sub-domain: the disclosure log, Common Transfer Files, subject access."""
 
-from . import admin_access, admin_disclosures  # noqa: F401  (they register their admins)
+from sharing.access import admin as access_admin  # noqa: F401  (each registers its admins)
+from sharing.ctf import admin as ctf_admin  # noqa: F401
+from sharing.disclosures import admin as disclosures_admin  # noqa: F401

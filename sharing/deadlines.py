@@ -1,4 +1,6 @@
-"""When a subject access request must be answered: pure date arithmetic.
+"""Legal deadlines, starting with when a subject access request must be
+answered: pure date arithmetic, shared by every sub-domain of sharing (the
+clocks of other rights and of breach reports belong here too).
 
 No Django here, so the rules can be read and tested on their own. Each rule
 names its source; the law changes, and this is the one place to change it.

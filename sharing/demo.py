@@ -1,8 +1,11 @@
-"""Demo data for sharing: disclosures and CTFs, then subject access requests."""
+"""Demo data for sharing: disclosures, CTFs sent, then subject access requests."""
 
-from . import demo_access, demo_disclosures
+from sharing.access import demo as access_demo
+from sharing.ctf import demo as ctf_demo
+from sharing.disclosures import demo as disclosures_demo
 
 
 def seed(ctx) -> None:
-    demo_disclosures.seed(ctx)
-    demo_access.seed(ctx)
+    disclosures_demo.seed(ctx)
+    ctf_demo.seed(ctx)
+    access_demo.seed(ctx)

@@ -137,7 +137,11 @@ OTHER: dict[str, tuple[str, str, str, str, str]] = {
     "admin/consent/consentrequest/send/": (L, A, A, A, L),
     "admin/sharing/disclosure/census/": (L, F, A, A, L),
     "admin/sharing/disclosure/pupil/<int:pupil_id>/": (L, A, A, N, L),
-    "admin/sharing/disclosure/export-ctf/": (L, F, A, A, L),
+    # The staff's workflows, each an explicit view of its own.
+    "admin/sharing/ctfimportbatch/upload/": (L, F, A, A, L),
+    "admin/sharing/ctfimportbatch/<path:object_id>/preview/": (L, F, A, N, L),
+    "admin/sharing/ctfimportbatch/export/": (L, F, A, A, L),
+    "admin/sharing/accessrequest/<path:object_id>/handle/": (L, F, A, N, L),
     # Public pages: the same for everybody. The walk follows project_urls(),
     # where the link comes before the form pages, so the visitor has opened a
     # real link first (without one, or with a forged one, see the test below).
@@ -185,9 +189,9 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
     from consent.models import EnrolmentOverride, OfflineArrangement
     from consent.services import record_consent, send_consent_requests
     from providers import services as provider_services
-    from sharing.access import open_access_request
-    from sharing.ctf_import import stage_ctf_import
-    from sharing.disclosures import log_disclosure
+    from sharing.access.services import open_access_request
+    from sharing.ctf.services import stage_ctf_import
+    from sharing.disclosures.services import log_disclosure
     from sharing.models import (
         CensusDate,
         DataCategory,

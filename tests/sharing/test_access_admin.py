@@ -5,15 +5,24 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from pupils.models import AuditAction, AuditEvent
-from sharing.models import AccessRequest, AccessRequestStatus, PauseReason
+from sharing.access import services
+from sharing.models import (
+    AccessRequest,
+    AccessRequestStatus,
+    IdentityCheck,
+    PauseReason,
+    RedactionGround,
+    RedactionOutcome,
+)
 
-from ..factories import AccessRequestFactory, PupilFactory
+from ..factories import AccessRequestFactory, PupilContactFactory, PupilFactory
 
 LIST = reverse("admin:sharing_accessrequest_changelist")
 ADD = reverse("admin:sharing_accessrequest_add")
@@ -160,6 +169,10 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, school):
         assert "/admin/login/" in response["Location"]
 
 
+def handle_url(request):
+    return reverse("admin:sharing_accessrequest_handle", args=[request.pk])
+
+
 def test_office_staff_cannot_handle_a_request(office_client, school):
     request = make_request(school, due_in=5)
     response = office_client.post(
@@ -168,30 +181,59 @@ def test_office_staff_cannot_handle_a_request(office_client, school):
             "requester_name": "Changed",
             "requester_relationship": "parent",
             "channel": "email",
-            "pause_reason": PauseReason.IDENTITY,
             **management_forms(),
         },
     )
+    assert response.status_code == 403
+    assert office_client.get(handle_url(request)).status_code == 403
+    response = office_client.post(handle_url(request), {"pause_reason": PauseReason.IDENTITY})
     assert response.status_code == 403
     request.refresh_from_db()
     assert request.requester_name != "Changed"
     assert not request.pauses.exists()
 
 
-def test_the_dpo_pauses_the_clock_from_the_request_page(dpo_client, dpo_user, school):
+def test_the_change_page_links_to_handling_and_corrects_details_only(dpo_client, school):
     request = make_request(school, due_in=20)
+    html = dpo_client.get(change_url(request)).content.decode()
+    assert handle_url(request) in html
+    assert 'name="pause_reason"' not in html
+
     response = dpo_client.post(
         change_url(request),
         {
-            "requester_name": request.requester_name,
+            "requester_name": "Mrs Alex Parent-Smith",
             "requester_relationship": "parent",
             "channel": "email",
-            "pause_reason": PauseReason.IDENTITY,
-            "pause_starts_on": request.received_on.isoformat(),
             **management_forms(),
         },
     )
     assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.requester_name == "Mrs Alex Parent-Smith"
+    assert AuditEvent.objects.filter(object_id=str(request.pk), action=AuditAction.UPDATE).exists()
+
+
+def test_the_handling_page_has_breadcrumbs_back_to_the_request(dpo_client, school):
+    request = make_request(school, due_in=20)
+    html = dpo_client.get(handle_url(request)).content.decode()
+    assert 'class="breadcrumbs"' in html
+    assert change_url(request) in html
+    assert LIST in html
+
+
+def test_the_dpo_pauses_the_clock_from_the_handling_page(dpo_client, dpo_user, school):
+    request = make_request(school, due_in=20)
+    response = dpo_client.post(
+        handle_url(request),
+        {
+            "pause_reason": PauseReason.IDENTITY,
+            "pause_starts_on": request.received_on.isoformat(),
+        },
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == change_url(request)
+    assert "Request updated: clock paused." in response.content.decode()
     request.refresh_from_db()
     assert request.status == AccessRequestStatus.PAUSED
     assert request.due_on is None
@@ -201,20 +243,107 @@ def test_the_dpo_pauses_the_clock_from_the_request_page(dpo_client, dpo_user, sc
 def test_a_step_the_rules_refuse_is_reported_and_changes_nothing(dpo_client, school):
     request = make_request(school, due_in=20)
     response = dpo_client.post(
-        change_url(request),
+        handle_url(request),
         {
-            "requester_name": request.requester_name,
-            "requester_relationship": "parent",
-            "channel": "email",
             "extend_told_on": (request.received_on + datetime.timedelta(days=10)).isoformat(),
             "extend_reason": "",
-            **management_forms(),
         },
         follow=True,
     )
     assert "Say why the request needs more time." in response.content.decode()
     request.refresh_from_db()
     assert request.extended_on is None
+
+
+def several_steps(request, contact):
+    """Identity check, extension, a redaction decision and the answer: four steps."""
+    return {
+        "identity_method": IdentityCheck.KNOWN,
+        "identity_on": request.received_on.isoformat(),
+        "extend_told_on": (request.received_on + datetime.timedelta(days=3)).isoformat(),
+        "extend_reason": "Many years of records to go through.",
+        "redaction_contact": contact.pk,
+        "redaction_outcome": RedactionOutcome.REDACT,
+        "redaction_ground": RedactionGround.THIRD_PARTY,
+        "redaction_reason": "The other parent's new address.",
+        "answered_on": timezone.localdate().isoformat(),
+    }
+
+
+@pytest.fixture
+def open_request(school):
+    pupil = PupilFactory(school=school)
+    contact = PupilContactFactory(pupil=pupil).contact
+    request = AccessRequestFactory(
+        school=school, pupils=[pupil], received_at=timezone.now() - datetime.timedelta(days=5)
+    )
+    return request, contact
+
+
+def snapshot(request):
+    return AccessRequest.objects.filter(pk=request.pk).values().get()
+
+
+def test_all_the_steps_asked_for_are_taken_together(dpo_client, open_request):
+    request, contact = open_request
+    response = dpo_client.post(handle_url(request), several_steps(request, contact), follow=True)
+
+    assert "Request updated" in response.content.decode()
+    request.refresh_from_db()
+    assert request.identity_check == IdentityCheck.KNOWN
+    assert request.extended_on is not None
+    assert request.redactions.get().contact == contact
+    assert request.status == AccessRequestStatus.ANSWERED
+
+
+def test_a_failing_last_step_leaves_nothing_written_and_the_dpo_sees_an_error(
+    dpo_client, open_request, monkeypatch
+):
+    request, contact = open_request
+    before = snapshot(request)
+    trail_before = AuditEvent.objects.count()
+
+    def refuse(**kwargs):
+        raise ValidationError("The answer could not be recorded.")
+
+    monkeypatch.setattr(services, "mark_answered", refuse)
+    response = dpo_client.post(handle_url(request), several_steps(request, contact), follow=True)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The answer could not be recorded." in html
+    assert "Nothing was saved" in html
+    assert "Request updated" not in html
+    assert snapshot(request) == before  # no identity check, no extension, not answered
+    assert not request.pauses.exists()
+    assert not request.redactions.exists()
+    assert AuditEvent.objects.count() == trail_before
+
+
+def test_a_step_refused_after_a_pause_leaves_no_pause(dpo_client, open_request):
+    request, _contact = open_request
+    before = snapshot(request)
+    response = dpo_client.post(
+        handle_url(request),
+        {
+            "identity_method": IdentityCheck.KNOWN,
+            "pause_reason": PauseReason.CLARIFICATION,
+            "answered_on": timezone.localdate().isoformat(),
+        },
+    )
+
+    assert "Restart the clock before answering." in response.content.decode()
+    assert snapshot(request) == before
+    assert not request.pauses.exists()
+
+
+def test_staff_of_another_school_cannot_open_the_handling_page(other_school_client, school):
+    request = make_request(school, due_in=5)
+    assert other_school_client.get(handle_url(request)).status_code == 404
+    assert (
+        other_school_client.post(handle_url(request), {"answered_on": "2026-01-01"}).status_code
+        == 404
+    )
 
 
 def produce(client, request):

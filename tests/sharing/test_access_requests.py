@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from pupils.models import AuditAction, AuditEvent, ClosureDay, SchoolType, Term
-from sharing import access
+from sharing.access import services as access
 from sharing.models import (
     AccessRequest,
     AccessRequestStatus,

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pupils.models import AuditAction, AuditEvent, Destination, EnrolmentStatus, Pupil
-from sharing.disclosures import log_disclosure, record_census_return
+from sharing.disclosures.services import log_disclosure, record_census_return
 from sharing.models import CtfImportBatch, CtfImportStatus, Disclosure, LegalGateway
 
 from ..factories import PupilFactory
@@ -19,7 +19,7 @@ from .test_ctf_parse import HOSTILE
 LOG = reverse("admin:sharing_disclosure_changelist")
 ADD = reverse("admin:sharing_disclosure_add")
 CENSUS = reverse("admin:sharing_census")
-UPLOAD = reverse("admin:sharing_ctfimportbatch_add")
+UPLOAD = reverse("admin:sharing_ctf_upload")
 EXPORT = reverse("admin:sharing_export_ctf")
 
 
@@ -265,7 +265,7 @@ def test_another_schools_dpo_cannot_see_or_confirm_a_batch(
 ):
     upload(dpo_client, ctf_school, fixture_bytes("ctf_full.xml"))
     batch = CtfImportBatch.objects.get()
-    url = reverse("admin:sharing_ctfimportbatch_change", args=[batch.pk])
+    url = reverse("admin:sharing_ctf_preview", args=[batch.pk])
 
     assert other_school_client.get(url).status_code == 404
     assert other_school_client.post(url).status_code == 404
@@ -351,3 +351,12 @@ def test_a_50_mb_upload_is_refused_before_it_is_read(dpo_client, ctf_school):
     assert "a CTF may be at most 20 MB" in response.content.decode()
     assert not CtfImportBatch.objects.exists()
     assert not Pupil.objects.exists()
+
+
+def test_the_admins_add_and_change_pages_lead_to_the_ctf_workflow(dpo_client, ctf_school):
+    add = dpo_client.get(reverse("admin:sharing_ctfimportbatch_add"))
+    assert add.status_code == 302 and add["Location"] == UPLOAD
+    upload(dpo_client, ctf_school, fixture_bytes("ctf_full.xml"))
+    batch = CtfImportBatch.objects.get()
+    change = dpo_client.get(reverse("admin:sharing_ctfimportbatch_change", args=[batch.pk]))
+    assert change["Location"] == reverse("admin:sharing_ctf_preview", args=[batch.pk])

@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from pupils.models import AuditAction, AuditEvent, EnrolmentStatus
-from sharing.census import default_census_date
-from sharing.disclosures import census_date_for, record_census_return
+from sharing.disclosures.census import default_census_date
+from sharing.disclosures.services import census_date_for, record_census_return
 from sharing.models import CensusDate, Dataset, LegalGateway, RecipientType
 
 from ..factories import PupilFactory, SchoolFactory

@@ -1,7 +1,7 @@
 """Keeping an uploaded CTF, and erasing it unimported, both leave a trace."""
 
 from pupils.models import AuditAction, AuditEvent
-from sharing.ctf_import import discard_ctf_import, stage_ctf_import
+from sharing.ctf.services import discard_ctf_import, stage_ctf_import
 from sharing.models import CtfImportBatch
 
 from .conftest import fixture_bytes

@@ -6,10 +6,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from pupils.models import AuditAction, AuditEvent, Destination, EnrolmentStatus, Pupil, SenNeed
-from sharing.ctf import parse_ctf
-from sharing.ctf_export import export_leaver_ctf
-from sharing.ctf_import import CREATE, import_ctf
-from sharing.disclosures import fingerprint
+from sharing.ctf.export import export_leaver_ctf
+from sharing.ctf.importer import import_ctf
+from sharing.ctf.reader import parse_ctf
+from sharing.ctf.report import CREATE
+from sharing.disclosures.services import fingerprint
 from sharing.models import Dataset, Disclosure, LegalGateway, RecipientType
 
 from ..factories import (

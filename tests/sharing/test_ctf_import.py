@@ -18,7 +18,8 @@ from pupils.models import (
     Source,
     SpecialCategoryRecord,
 )
-from sharing.ctf_import import CREATE, SKIPPED, UNCHANGED, UPDATE, CtfImportError, import_ctf
+from sharing.ctf.importer import import_ctf
+from sharing.ctf.report import CREATE, SKIPPED, UNCHANGED, UPDATE, CtfImportError
 
 from ..factories import AssessmentFactory, PupilFactory, SchoolFactory
 from .conftest import FIXTURES, fixture_bytes

@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 
-from sharing.ctf import CtfError, parse_ctf
+from sharing.ctf.reader import parse_ctf
+from sharing.ctf.records import CtfError
 
 from .conftest import fixture_bytes
 
@@ -133,7 +134,7 @@ def test_entities_are_never_expanded_even_without_the_doctype_check():
     # The raw-bytes check is one guard; the parser settings are the other.
     from lxml import etree
 
-    from sharing.ctf import _parser
+    from sharing.ctf.reader import _parser
 
     root = etree.fromstring(external_entity("file:///etc/passwd"), _parser())
     assert "root:" not in etree.tostring(root, encoding="unicode")

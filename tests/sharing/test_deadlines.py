@@ -20,7 +20,7 @@ UTC = datetime.UTC
 @pytest.mark.parametrize(
     ("received", "due"),
     [
-        # DOMAIN.md: received 3 September, due 3 October (a Friday in 2025).
+        # docs/law.md, "Subject access": received 3 September, due 3 October (a Friday in 2025).
         (D(2025, 9, 3), D(2025, 10, 3)),
         # 31 January: the last day of February (a Friday in 2025)...
         (D(2025, 1, 31), D(2025, 2, 28)),

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError
 
 from pupils.models import AuditAction, AuditEvent
-from sharing.disclosures import fingerprint, log_disclosure
+from sharing.disclosures.services import fingerprint, log_disclosure
 from sharing.models import (
     AppendOnlyError,
     DataCategory,

@@ -13,10 +13,12 @@ from django.test.utils import CaptureQueriesContext
 
 from providers.models import Provider
 from pupils.models import AuditAction, AuditEvent, Destination, Exclusion, SenNeed
-from sharing import access, pdf_worker
-from sharing.access_record import gather_access_record
+from sharing.access import pdf_worker
+from sharing.access import services as access
+from sharing.access.pdf import PdfRenderError, RenderLimits, render_pdf, static_roots
+from sharing.access.record import gather_access_record
+from sharing.access.response import produce_access_response
 from sharing.models import RedactionGround, RedactionOutcome
-from sharing.pdf import PdfRenderError, RenderLimits, render_pdf, static_roots
 
 from ..factories import (
     AccessRequestFactory,
@@ -139,7 +141,7 @@ def family(school, other_school):
 
 def _consent_and_disclosure_history(school, pupil, brother, mother):
     from consent.services import record_consent
-    from sharing.disclosures import log_disclosure
+    from sharing.disclosures.services import log_disclosure
 
     photos = Provider.objects.create(
         school=school,
@@ -199,7 +201,7 @@ def _consent_and_disclosure_history(school, pupil, brother, mother):
 
 def test_the_response_has_every_section_of_a_full_record(family, dpo_user, tmp_path):
     pupil, request = family["pupil"], family["request"]
-    pdf = access.produce_access_response(actor=dpo_user, request=request, pupil=pupil)
+    pdf = produce_access_response(actor=dpo_user, request=request, pupil=pupil)
     text = pdf_text(pdf, tmp_path)
 
     for expected in [
@@ -270,9 +272,7 @@ def test_the_response_has_every_section_of_a_full_record(family, dpo_user, tmp_p
 
 
 def test_the_response_shows_nothing_of_another_pupil_or_a_sibling(family, dpo_user, tmp_path):
-    pdf = access.produce_access_response(
-        actor=dpo_user, request=family["request"], pupil=family["pupil"]
-    )
+    pdf = produce_access_response(actor=dpo_user, request=family["request"], pupil=family["pupil"])
     text = pdf_text(pdf, tmp_path)
     brother, outsider = family["brother"], family["outsider"]
     for foreign in [
@@ -311,7 +311,7 @@ def test_family_members_are_redacted_unless_staff_decided_to_disclose(family, dp
         reason="Health professional advised against disclosure",
     )
     text = pdf_text(
-        access.produce_access_response(actor=dpo_user, request=request, pupil=family["pupil"]),
+        produce_access_response(actor=dpo_user, request=request, pupil=family["pupil"]),
         tmp_path,
     )
     # The requester's own details are hers to see; the father's are redacted.
@@ -336,9 +336,7 @@ def test_a_disclosure_decision_shows_that_family_members_details(family, dpo_use
         reason="Father agreed in writing",
     )
     text = pdf_text(
-        access.produce_access_response(
-            actor=dpo_user, request=family["request"], pupil=family["pupil"]
-        ),
+        produce_access_response(actor=dpo_user, request=family["request"], pupil=family["pupil"]),
         tmp_path,
     )
     assert "Barnabus" in text
@@ -346,7 +344,7 @@ def test_a_disclosure_decision_shows_that_family_members_details(family, dpo_use
 
 
 def test_producing_the_response_is_on_the_pupils_trail(family, dpo_user):
-    access.produce_access_response(actor=dpo_user, request=family["request"], pupil=family["pupil"])
+    produce_access_response(actor=dpo_user, request=family["request"], pupil=family["pupil"])
     event = AuditEvent.objects.get(action=AuditAction.EXPORT)
     assert event.actor == dpo_user
     assert event.pupil_id == family["pupil"].pk
@@ -356,9 +354,7 @@ def test_a_pupil_outside_the_request_cannot_be_answered_for(family, dpo_user):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="not part of this request"):
-        access.produce_access_response(
-            actor=dpo_user, request=family["request"], pupil=family["brother"]
-        )
+        produce_access_response(actor=dpo_user, request=family["request"], pupil=family["brother"])
 
 
 def test_gathering_costs_the_same_queries_for_a_short_and_a_long_record(school):
@@ -429,7 +425,7 @@ def test_hostile_values_in_pupil_fields_fetch_nothing_and_embed_nothing(school, 
             notes=f'<style>@import url("{base}/evil.css");</style><a href="{base}/a">x</a>',
         )
         request = AccessRequestFactory(school=school, pupils=[pupil])
-        pdf = access.produce_access_response(actor=dpo_user, request=request, pupil=pupil)
+        pdf = produce_access_response(actor=dpo_user, request=request, pupil=pupil)
 
         assert listener.hits == []
     assert "0 embedded files" in attachments(pdf, tmp_path)
@@ -493,7 +489,7 @@ def test_a_render_over_its_memory_limit_is_stopped():
 
 
 def test_the_worker_is_given_no_secrets(monkeypatch):
-    from sharing.pdf import worker_env
+    from sharing.access.pdf import worker_env
 
     monkeypatch.setenv("SECRET_KEY", "very-secret")
     monkeypatch.setenv("DATABASE_URL", "postgres://user:pw@db/x")
@@ -510,7 +506,7 @@ def test_producing_the_response_logs_it_as_a_disclosure_to_the_requester(
     from sharing.models import Disclosure
 
     pupil, request = family["pupil"], family["request"]
-    pdf = access.produce_access_response(actor=dpo_user, request=request, pupil=pupil)
+    pdf = produce_access_response(actor=dpo_user, request=request, pupil=pupil)
 
     entry = Disclosure.objects.get(dataset="subject_access")
     assert entry.recipient_type == "requester"
@@ -523,7 +519,7 @@ def test_producing_the_response_logs_it_as_a_disclosure_to_the_requester(
 
 
 def providers_listed(pupil, request=None) -> tuple[list[str], list[str]]:
-    from sharing.access_record import gather_access_record
+    from sharing.access.record import gather_access_record
 
     record = gather_access_record(pupil.pk, request=request)
     section = next(s for s in record.sections if s.key == "providers")

@@ -6,8 +6,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from pupils.models import School
-from sharing.ctf import MAX_CTF_BYTES
-from sharing.ctf_import import SKIPPED, CtfImportError, import_ctf, read_ctf
+from sharing.ctf.importer import import_ctf, read_ctf
+from sharing.ctf.reader import MAX_CTF_BYTES
+from sharing.ctf.report import SKIPPED, CtfImportError
 
 
 class Command(BaseCommand):

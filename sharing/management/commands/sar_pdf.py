@@ -8,9 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from pupils import upn as upn_rules
 from pupils.models import Pupil
-from sharing.access import produce_access_response
-from sharing.models import AccessRequest
-from sharing.pdf import PdfRenderError
+from sharing.access.models import AccessRequest
+from sharing.access.pdf import PdfRenderError
+from sharing.access.response import produce_access_response
 
 
 class Command(BaseCommand):

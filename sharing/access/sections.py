@@ -1,167 +1,32 @@
-"""Everything the school holds about one pupil, gathered for an access
-request as plain sections, in a fixed number of queries whatever the size
-of the record.
+"""The sections of an access response, one small function each of the
+loaded ``Gathered`` data, with the purpose, lawful basis and retention of
+each (docs/law.md, "Subject access", "Lawful bases" and "Retention").
 
-Each section is one small function of the loaded ``Gathered`` data. The
-consent history and the disclosure log are built in other parts of the
-project: each becomes one more function in ``SECTIONS`` (and one more
-prefetch in ``load``) when it lands.
+The consent history and the disclosure log are built in other parts of the
+project: each is one more function in ``SECTIONS`` (and one more prefetch
+in ``gathered.load``).
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from consent.models import ConsentRecord
-from providers.models import Provider
 from pupils.models import (
-    AssessmentResult,
-    AttendanceSummary,
-    Exclusion,
-    MedicalCondition,
-    Pupil,
     PupilContact,
-    School,
-    SenNeed,
     Source,
 )
+from sharing.dates import add_years, long_date
 
-from .models import AccessRequest, Disclosure, RedactionDecision, RedactionOutcome
+from .gathered import Gathered, Section, related_or_none
+from .models import RedactionOutcome
 
 REDACTED = gettext_lazy("[redacted: third party]")
-# A record with more rows than this gets a table of contents.
-LONG_RECORD_ROWS = 40
-
-
-def long_date(day: datetime.date | None) -> str:
-    """Dates read "3 September 2026" (blank for no date)."""
-    return f"{day.day} {day:%B %Y}" if day else ""
-
-
-def add_years(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February in a year that has none
-        return day.replace(year=day.year + years, day=28)
-
-
-@dataclass
-class Section:
-    key: str
-    title: str
-    purpose: str
-    lawful_basis: str
-    retention: str
-    sources: list[str]
-    columns: list[str] = field(default_factory=list)
-    rows: list[list[str]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    empty_text: str = ""
-
-
-@dataclass
-class Gathered:
-    """The rows loaded for one pupil (and the request being answered)."""
-
-    pupil: Pupil
-    school: School
-    request: AccessRequest | None
-    contact_links: list[PupilContact]
-    assessments: list[AssessmentResult]
-    attendance: list[AttendanceSummary]
-    exclusions: list[Exclusion]
-    sen_needs: list[SenNeed]
-    medical: list[MedicalCondition]
-    providers: list[Provider]
-    consents: list[ConsentRecord]
-    disclosures: list[Disclosure]
-    redactions: list[RedactionDecision]
-    today: datetime.date
-
-
-@dataclass
-class AccessRecord:
-    pupil: Pupil
-    school: School
-    request: AccessRequest | None
-    today: datetime.date
-    sections: list[Section]
-    withheld: list[list[str]]
-
-    @property
-    def generated_on(self) -> str:
-        return long_date(self.today)
-
-    @property
-    def is_long(self) -> bool:
-        """Long enough to need a table of contents."""
-        return sum(len(s.rows) for s in self.sections) > LONG_RECORD_ROWS
-
-
-# --- Loading --------------------------------------------------------------------
-
-
-def load(
-    pupil_id: int, *, request: AccessRequest | None = None, today: datetime.date | None = None
-) -> Gathered:
-    """Eleven queries (twelve with a request), whatever the record's size."""
-    pupil = (
-        Pupil.objects.select_related("school", "special", "destination")
-        .prefetch_related(
-            Prefetch(
-                "contact_links",
-                queryset=PupilContact.objects.select_related("contact").order_by("priority", "id"),
-            ),
-            "assessments",
-            "attendance",
-            "exclusions",
-            "sen_needs",
-            "medical_conditions",
-        )
-        .get(pk=pupil_id)
-    )
-    providers = list(Provider.objects.for_school(pupil.school).in_use().order_by("name"))
-    consents = list(
-        ConsentRecord.objects.for_pupil(pupil)
-        .select_related("provider", "notice")
-        .order_by("provider__service", "-seq")
-    )
-    disclosures = list(Disclosure.objects.for_pupil(pupil).order_by("-disclosed_at", "-id"))
-    redactions = []
-    if request is not None:
-        redactions = list(
-            RedactionDecision.objects.filter(request=request).select_related("contact")
-        )
-    return Gathered(
-        pupil=pupil,
-        school=pupil.school,
-        request=request,
-        contact_links=list(pupil.contact_links.all()),
-        assessments=list(pupil.assessments.all()),
-        attendance=list(pupil.attendance.all()),
-        exclusions=list(pupil.exclusions.all()),
-        sen_needs=list(pupil.sen_needs.all()),
-        medical=list(pupil.medical_conditions.all()),
-        providers=providers,
-        consents=consents,
-        disclosures=disclosures,
-        redactions=redactions,
-        today=today or timezone.localdate(),
-    )
-
-
-def _related_or_none(obj, name: str):
-    try:
-        return getattr(obj, name)
-    except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist of a one-to-one
-        return None
 
 
 # --- Purposes, lawful bases and retention (one place, sources named) ----------
@@ -169,7 +34,7 @@ def _related_or_none(obj, name: str):
 # the Education (Pupil Information) (England) Regulations 2005; special
 # category data: Art 9(2)(g) with DPA 2018 Sch 1 paras 6 (statutory
 # purposes) and 18 (safeguarding). Retention defaults: IRMS Information
-# Management Toolkit for Schools (guidance, see DOMAIN.md "Retention").
+# Management Toolkit for Schools (guidance; docs/law.md, "Retention").
 
 PUBLIC_TASK = _("Public task (UK GDPR Art 6(1)(e)) and legal obligation (Art 6(1)(c))")
 SPECIAL = _(
@@ -380,7 +245,7 @@ def exclusions_section(g: Gathered) -> Section:
 
 
 def sen_section(g: Gathered) -> Section:
-    special = _related_or_none(g.pupil, "special")
+    special = related_or_none(g.pupil, "special")
     rows = []
     if special is not None:
         rows.append([_("Ethnicity"), special.get_ethnicity_display(), ""])
@@ -421,7 +286,7 @@ def medical_section(g: Gathered) -> Section:
 
 
 def destination_section(g: Gathered) -> Section:
-    d = _related_or_none(g.pupil, "destination")
+    d = related_or_none(g.pupil, "destination")
     rows = []
     if d is not None:
         rows = [[d.school_name, d.urn, long_date(d.starts_on)]]
@@ -567,33 +432,3 @@ SECTIONS: list[Callable[[Gathered], Section]] = [
     consents_section,
     disclosures_section,
 ]
-
-
-def withheld_rows(g: Gathered) -> list[list[str]]:
-    """What was withheld or redacted and why, without naming third parties."""
-    rows = []
-    for d in g.redactions:
-        if d.outcome == RedactionOutcome.DISCLOSE:
-            continue
-        what = d.item
-        if d.contact_id:
-            link = next((x for x in g.contact_links if x.contact_id == d.contact_id), None)
-            what = _("A contact (%(relationship)s)") % {
-                "relationship": link.get_relationship_display() if link else _("other")
-            }
-        rows.append([what, d.get_outcome_display(), d.get_ground_display(), d.reason])
-    return rows
-
-
-def gather_access_record(
-    pupil_id: int, *, request: AccessRequest | None = None, today: datetime.date | None = None
-) -> AccessRecord:
-    g = load(pupil_id, request=request, today=today)
-    return AccessRecord(
-        pupil=g.pupil,
-        school=g.school,
-        request=request,
-        today=g.today,
-        sections=[build(g) for build in SECTIONS],
-        withheld=withheld_rows(g),
-    )

@@ -2,13 +2,16 @@
 validated first and leaves a trace in the audit trail (``pupils.audit``).
 
 Views, admin pages and management commands call these functions; none of
-them writes an AccessRequest by itself.
+them writes an AccessRequest by itself. ``handle_access_request`` runs
+several handling steps at once, all or nothing. The law behind the clock:
+docs/law.md, "Subject access" and "Educational records (reg 5)".
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,27 +23,21 @@ from django.utils.translation import gettext as _
 
 from pupils import audit
 from pupils.models import AuditAction, Contact, Pupil, School
+from sharing import deadlines
+from sharing.actor import Actor
+from sharing.dates import long_date
 
-from . import deadlines
-from .access_record import gather_access_record, long_date
-from .disclosures import log_disclosure
 from .models import (
+    DISCLOSING_GROUNDS,
     AccessRequest,
     AccessRequestStatus,
-    ArrivalChannel,
     ClockPause,
-    DataCategory,
-    Dataset,
     IdentityCheck,
-    LegalGateway,
     PauseReason,
-    RecipientType,
     RedactionDecision,
     RedactionGround,
     RedactionOutcome,
-    SendMethod,
 )
-from .models.access import DISCLOSING_GROUNDS
 
 # --- The clock ----------------------------------------------------------------
 
@@ -64,7 +61,9 @@ def compute_due_on(request: AccessRequest) -> datetime.date | None:
     )
 
 
-def _trail(actor, request: AccessRequest, action: AuditAction, summary: str, fields=()) -> None:
+def _trail(
+    actor: Actor, request: AccessRequest, action: AuditAction, summary: str, fields=()
+) -> None:
     """One entry per pupil, so the request shows on each pupil's own trail."""
     audit.record_many(
         {
@@ -91,7 +90,7 @@ def _require_open(request: AccessRequest) -> None:
 @transaction.atomic
 def open_access_request(
     *,
-    actor,
+    actor: Actor,
     school: School,
     pupils: Iterable[Pupil],
     requester_name: str,
@@ -174,7 +173,7 @@ def _tell_dpo(request: AccessRequest) -> None:
 
 @transaction.atomic
 def record_identity_check(
-    *, actor, request: AccessRequest, method: str, checked_on: datetime.date, note: str = ""
+    *, actor: Actor, request: AccessRequest, method: str, checked_on: datetime.date, note: str = ""
 ) -> AccessRequest:
     _require_open(request)
     if method not in IdentityCheck.values or method == IdentityCheck.NOT_YET:
@@ -192,7 +191,7 @@ def record_identity_check(
 
 @transaction.atomic
 def pause_clock(
-    *, actor, request: AccessRequest, reason: str, starts_on: datetime.date, note: str = ""
+    *, actor: Actor, request: AccessRequest, reason: str, starts_on: datetime.date, note: str = ""
 ) -> ClockPause:
     """Stop the clock while the school waits for identity, a clarification or a fee."""
     _require_open(request)
@@ -221,7 +220,7 @@ def pause_clock(
 
 
 @transaction.atomic
-def resume_clock(*, actor, request: AccessRequest, ends_on: datetime.date) -> AccessRequest:
+def resume_clock(*, actor: Actor, request: AccessRequest, ends_on: datetime.date) -> AccessRequest:
     """The awaited answer arrived on ``ends_on``: the clock runs again."""
     pause = request.pauses.filter(ends_on__isnull=True).first()
     if request.status != AccessRequestStatus.PAUSED or pause is None:
@@ -239,7 +238,7 @@ def resume_clock(*, actor, request: AccessRequest, ends_on: datetime.date) -> Ac
 
 @transaction.atomic
 def extend_request(
-    *, actor, request: AccessRequest, told_on: datetime.date, reason: str
+    *, actor: Actor, request: AccessRequest, told_on: datetime.date, reason: str
 ) -> AccessRequest:
     """Extend by two further months (complex or numerous requests). The
     requester must be told, with reasons, within the first month."""
@@ -268,7 +267,7 @@ def extend_request(
 @transaction.atomic
 def record_redaction(
     *,
-    actor,
+    actor: Actor,
     request: AccessRequest,
     outcome: str,
     ground: str,
@@ -313,7 +312,9 @@ def record_redaction(
 
 
 @transaction.atomic
-def mark_answered(*, actor, request: AccessRequest, answered_on: datetime.date) -> AccessRequest:
+def mark_answered(
+    *, actor: Actor, request: AccessRequest, answered_on: datetime.date
+) -> AccessRequest:
     _require_open(request)
     if request.status == AccessRequestStatus.PAUSED:
         raise ValidationError(_("Restart the clock before answering."))
@@ -331,7 +332,7 @@ def mark_answered(*, actor, request: AccessRequest, answered_on: datetime.date) 
 
 
 @transaction.atomic
-def withdraw_request(*, actor, request: AccessRequest) -> AccessRequest:
+def withdraw_request(*, actor: Actor, request: AccessRequest) -> AccessRequest:
     _require_open(request)
     request.status, request.due_on = AccessRequestStatus.WITHDRAWN, None
     request.pauses.filter(ends_on__isnull=True).update(ends_on=timezone.localdate())
@@ -340,68 +341,86 @@ def withdraw_request(*, actor, request: AccessRequest) -> AccessRequest:
     return request
 
 
-def produce_access_response(*, actor, request: AccessRequest, pupil: Pupil) -> bytes:
-    """The response PDF for one pupil of the request; the export is audited.
-
-    Callers check the ``sharing.produce_access_response`` permission. No
-    transaction is held open while WeasyPrint renders (it may take a while);
-    the trail is written once the PDF exists.
-    """
-    from .pdf import render_access_response
-
-    if not request.pupils.filter(pk=pupil.pk).exists():
-        raise ValidationError(_("That pupil is not part of this request."))
-    record = gather_access_record(pupil.pk, request=request)
-    pdf = render_access_response(record)
-    _record_response_produced(actor=actor, request=request, pupil=pupil, record=record, pdf=pdf)
-    return pdf
+# --- Several steps at once ----------------------------------------------------------
 
 
-# Which categories of the disclosure log each section of the response carries.
-_SECTION_CATEGORIES = {
-    "details": [DataCategory.IDENTITY, DataCategory.ENROLMENT],
-    "contacts": [DataCategory.CONTACTS],
-    "assessments": [DataCategory.ASSESSMENT],
-    "attendance": [DataCategory.ATTENDANCE],
-    "exclusions": [DataCategory.EXCLUSIONS],
-    "sen": [DataCategory.ETHNICITY, DataCategory.SEN],
-    "medical": [DataCategory.MEDICAL],
-}
-_REPLY_METHOD = {
-    ArrivalChannel.LETTER: SendMethod.POST,
-    ArrivalChannel.IN_PERSON: SendMethod.IN_PERSON,
-}
+@dataclass(frozen=True)
+class HandlingSteps:
+    """The steps the DPO asks for in one go; a blank field is a step not taken.
+    They run in this order: identity, restart, pause, extension, redaction
+    decision, answered."""
+
+    identity_method: str = ""
+    identity_on: datetime.date | None = None
+    identity_note: str = ""
+    resume_on: datetime.date | None = None
+    pause_reason: str = ""
+    pause_starts_on: datetime.date | None = None
+    pause_note: str = ""
+    extend_told_on: datetime.date | None = None
+    extend_reason: str = ""
+    redaction_outcome: str = ""
+    redaction_ground: str = ""
+    redaction_reason: str = ""
+    redaction_contact: Contact | None = None
+    redaction_item: str = ""
+    answered_on: datetime.date | None = None
 
 
 @transaction.atomic
-def _record_response_produced(
-    *, actor, request: AccessRequest, pupil: Pupil, record, pdf: bytes
-) -> None:
-    """The response is a disclosure to the requester: it goes in the log with
-    the PDF's fingerprint (and so in the trail), beside the EXPORT entry."""
-    audit.record(
-        actor=actor,
-        action=AuditAction.EXPORT,
-        obj=request,
-        pupil=pupil,
-        school_id=pupil.school_id,
-        summary="Subject access response produced (PDF)",
-    )
-    categories = {DataCategory.IDENTITY}
-    for section in record.sections:
-        if section.rows:
-            categories.update(_SECTION_CATEGORIES.get(section.key, []))
-    log_disclosure(
-        actor=actor,
-        school=pupil.school,
-        recipient_type=RecipientType.REQUESTER,
-        recipient_name=request.requester_name,
-        gateway=LegalGateway.SUBJECT_ACCESS,
-        dataset=Dataset.SUBJECT_ACCESS,
-        pupils=[pupil],
-        categories=sorted(categories),
-        method=_REPLY_METHOD.get(request.channel, SendMethod.SECURE_EMAIL),
-        file_bytes=pdf,
-        file_name=f"access-response-{pupil.upn}.pdf",
-        notes=f"Access request {request.pk}",
-    )
+def handle_access_request(
+    *, actor: Actor, request: AccessRequest, steps: HandlingSteps
+) -> list[str]:
+    """Take every step asked for, all or nothing: a step the rules refuse
+    raises ValidationError and leaves no step (and no trail entry) written.
+    Each step's own service validates it and writes its trail entry.
+
+    Returns what was done, in plain words, for the message to staff."""
+    request = AccessRequest.objects.select_for_update().get(pk=request.pk)
+    today = timezone.localdate()
+    done: list[str] = []
+    if steps.identity_method:
+        record_identity_check(
+            actor=actor,
+            request=request,
+            method=steps.identity_method,
+            checked_on=steps.identity_on or today,
+            note=steps.identity_note,
+        )
+        done.append(_("identity check recorded"))
+    if steps.resume_on:
+        resume_clock(actor=actor, request=request, ends_on=steps.resume_on)
+        done.append(_("clock restarted"))
+    if steps.pause_reason:
+        pause_clock(
+            actor=actor,
+            request=request,
+            reason=steps.pause_reason,
+            starts_on=steps.pause_starts_on or today,
+            note=steps.pause_note,
+        )
+        done.append(_("clock paused"))
+    if steps.extend_told_on or steps.extend_reason:
+        if not steps.extend_told_on:
+            raise ValidationError(_("Say when the requester was told of the extension."))
+        extend_request(
+            actor=actor, request=request, told_on=steps.extend_told_on, reason=steps.extend_reason
+        )
+        done.append(_("extended"))
+    if steps.redaction_outcome:
+        record_redaction(
+            actor=actor,
+            request=request,
+            outcome=steps.redaction_outcome,
+            ground=steps.redaction_ground,
+            reason=steps.redaction_reason,
+            contact=steps.redaction_contact,
+            item=steps.redaction_item,
+        )
+        done.append(_("decision recorded"))
+    if steps.answered_on:
+        mark_answered(actor=actor, request=request, answered_on=steps.answered_on)
+        done.append(_("answered"))
+    if not done:
+        raise ValidationError(_("Choose at least one step to take."))
+    return done

@@ -1,6 +1,6 @@
 """Renders one HTML document to PDF with WeasyPrint, in a process of its own.
 
-Run by ``sharing.pdf.render_pdf`` as ``python -I pdf_worker.py LIMITS_JSON``
+Run by ``sharing.access.pdf.render_pdf`` as ``python -I pdf_worker.py LIMITS_JSON``
 with the HTML on standard input; writes the PDF to standard output. It
 imports no Django and no project code (``-I``: isolated mode), so it
 starts quickly and can reach nothing but what it is given.

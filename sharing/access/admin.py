@@ -1,9 +1,10 @@
 """Staff pages for subject access requests.
 
-Any member of staff can log a request (a short form); the DPO handles it:
-the change page's "Handling" fields call the services in ``sharing.access``
-(pause, restart, extend, identity check, redaction decision, answered), so
-each step is validated and audited exactly as anywhere else.
+Any member of staff can log a request (a short form, through
+``services.open_access_request``). The change page looks the request up and
+corrects its details; handling it (identity, the clock, the extension,
+redaction decisions, the answer) is the explicit "Handle this request" view
+(``views.handle_view``), one service call for all its steps.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import datetime
 import io
 import zipfile
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, F, IntegerField, Value, When
@@ -23,19 +23,15 @@ from django.utils.translation import gettext_lazy as _
 
 from pupils.admin_tools import ScopedAuditedAdmin
 from pupils.models import Contact, School
+from sharing import deadlines
+from sharing.dates import long_date
+from sharing.staff import mount
 
-from . import access, deadlines
-from .models import (
-    AccessRequest,
-    AccessRequestStatus,
-    ClockPause,
-    IdentityCheck,
-    PauseReason,
-    RedactionDecision,
-    RedactionGround,
-    RedactionOutcome,
-)
+from . import services, views
+from .forms import CorrectRequestForm, LogRequestForm
+from .models import AccessRequest, AccessRequestStatus, ClockPause, RedactionDecision
 from .pdf import PdfRenderError
+from .response import produce_access_response
 
 PRODUCE = "sharing.produce_access_response"
 DUE_SOON_WORKING_DAYS = 5
@@ -92,99 +88,6 @@ class RedactionInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
-
-
-class HandlingForm(forms.ModelForm):
-    """The request's own fields plus one optional step of each kind."""
-
-    identity_method = forms.ChoiceField(
-        label=_("Record identity check"),
-        choices=[("", "---------"), *IdentityCheck.choices[1:]],
-        required=False,
-    )
-    identity_on = forms.DateField(label=_("Identity checked on"), required=False)
-    identity_why = forms.CharField(label=_("How, or why not needed"), required=False)
-    pause_reason = forms.ChoiceField(
-        label=_("Pause the clock"),
-        choices=[("", "---------"), *PauseReason.choices],
-        required=False,
-    )
-    pause_starts_on = forms.DateField(label=_("Asked on"), required=False)
-    pause_note = forms.CharField(label=_("Pause note"), required=False)
-    resume_on = forms.DateField(label=_("Restart the clock: answer received on"), required=False)
-    extend_told_on = forms.DateField(label=_("Extend: requester told on"), required=False)
-    extend_reason = forms.CharField(label=_("Why it needs more time"), required=False)
-    redaction_contact = forms.ModelChoiceField(
-        label=_("Decision about a contact"), queryset=Contact.objects.none(), required=False
-    )
-    redaction_item = forms.CharField(label=_("Or about this item"), required=False)
-    redaction_outcome = forms.ChoiceField(
-        label=_("Decision"), choices=[("", "---------"), *RedactionOutcome.choices], required=False
-    )
-    redaction_ground = forms.ChoiceField(
-        label=_("Ground"), choices=[("", "---------"), *RedactionGround.choices], required=False
-    )
-    redaction_reason = forms.CharField(label=_("Why"), required=False, widget=forms.Textarea)
-    mark_answered_on = forms.DateField(label=_("Answered on"), required=False)
-
-    class Meta:
-        model = AccessRequest
-        fields = [
-            "requester_name",
-            "requester_relationship",
-            "requester_address",
-            "channel",
-            "details",
-            "handler",
-        ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["redaction_contact"].queryset = Contact.objects.filter(
-                pupil_links__pupil__in=self.instance.pupils.all()
-            ).distinct()
-
-
-class LogRequestForm(forms.ModelForm):
-    received_at = forms.DateTimeField(
-        label=_("Received at"),
-        initial=timezone.now,
-        help_text=_("When it reached any member of staff."),
-    )
-
-    class Meta:
-        model = AccessRequest
-        fields = [
-            "school",
-            "pupils",
-            "requester_name",
-            "requester_relationship",
-            "requester_contact",
-            "requester_address",
-            "channel",
-            "received_at",
-            "details",
-            "educational_record",
-        ]
-
-
-HANDLING_STEPS = (
-    (_("Identity"), ("identity_method", "identity_on", "identity_why")),
-    (_("Clock"), ("pause_reason", "pause_starts_on", "pause_note", "resume_on")),
-    (_("Extension"), ("extend_told_on", "extend_reason")),
-    (
-        _("What is disclosed, redacted or withheld"),
-        (
-            "redaction_contact",
-            "redaction_item",
-            "redaction_outcome",
-            "redaction_ground",
-            "redaction_reason",
-        ),
-    ),
-    (_("Answer"), ("mark_answered_on",)),
-)
 
 
 @admin.register(AccessRequest)
@@ -251,7 +154,7 @@ class AccessRequestAdmin(ScopedAuditedAdmin):
         if obj.due_on is None:
             return _("Clock paused")
         today = timezone.localdate()
-        label = f"{obj.due_on.day} {obj.due_on:%B %Y}"
+        label = long_date(obj.due_on)
         if obj.due_on < today:
             return format_html('<strong class="sar-overdue">{} ({})</strong>', label, _("overdue"))
         if obj.due_on <= due_soon_limit(today):
@@ -266,7 +169,7 @@ class AccessRequestAdmin(ScopedAuditedAdmin):
 
     # --- Forms ----------------------------------------------------------------
     def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = HandlingForm if obj is not None else LogRequestForm
+        kwargs["form"] = CorrectRequestForm if obj is not None else LogRequestForm
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
@@ -289,7 +192,7 @@ class AccessRequestAdmin(ScopedAuditedAdmin):
                     )
                 },
             ),
-            (_("Who asked"), {"fields": HandlingForm.Meta.fields}),
+            (_("Who asked"), {"fields": CorrectRequestForm.Meta.fields}),
             (
                 _("Identity and extension"),
                 {
@@ -303,8 +206,6 @@ class AccessRequestAdmin(ScopedAuditedAdmin):
                 },
             ),
         ]
-        if obj.is_open and request.user.has_perm("sharing.handle_access_request"):
-            base += [(title, {"fields": fields}) for title, fields in HANDLING_STEPS]
         return base
 
     def get_readonly_fields(self, request, obj=None):
@@ -335,77 +236,47 @@ class AccessRequestAdmin(ScopedAuditedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # a logged request is part of the record: withdraw it instead
 
-    # --- Saving: through the services -----------------------------------------
+    # --- Handling: an explicit view ---------------------------------------------
+    def get_urls(self):
+        return [
+            mount(
+                self, "<path:object_id>/handle/", views.handle_view, "sharing_accessrequest_handle"
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        can_handle = bool(obj and obj.is_open and request.user.has_perm(views.HANDLE))
+        extra_context = {**(extra_context or {}), "can_handle": can_handle}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # --- Logging a request: through the service -------------------------------
+    def save_form(self, request, form, change):
+        if change:
+            return super().save_form(request, form, change)
+        data = form.cleaned_data
+        return services.open_access_request(
+            actor=request.user,
+            school=data["school"],
+            pupils=data["pupils"],
+            requester_name=data["requester_name"],
+            requester_relationship=data["requester_relationship"],
+            channel=data["channel"],
+            received_at=data["received_at"],
+            details=data["details"],
+            requester_contact=data["requester_contact"],
+            requester_address=data["requester_address"],
+            educational_record=data["educational_record"],
+        )
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            data = form.cleaned_data
-            created = access.open_access_request(
-                actor=request.user,
-                school=data["school"],
-                pupils=data["pupils"],
-                requester_name=data["requester_name"],
-                requester_relationship=data["requester_relationship"],
-                channel=data["channel"],
-                received_at=data["received_at"],
-                details=data["details"],
-                requester_contact=data["requester_contact"],
-                requester_address=data["requester_address"],
-                educational_record=data["educational_record"],
-            )
-            obj.pk, obj.received_on, obj._state.adding = created.pk, created.received_on, False
-            return
-        super().save_model(request, obj, form, change)
-        try:
-            self._handle_steps(request, obj, form.cleaned_data)
-        except ValidationError as exc:
-            for message in exc.messages:
-                self.message_user(request, message, messages.ERROR)
+        if change:  # a correction of the details, audited by the base class
+            super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         if change:  # pupils are set by the service on add and never changed after
             super().save_related(request, form, formsets, change)
-
-    def _handle_steps(self, request, obj, data) -> None:
-        actor = user = request.user
-        if data.get("identity_method"):
-            access.record_identity_check(
-                actor=actor,
-                request=obj,
-                method=data["identity_method"],
-                checked_on=data.get("identity_on") or timezone.localdate(),
-                note=data.get("identity_why", ""),
-            )
-        if data.get("resume_on"):
-            access.resume_clock(actor=actor, request=obj, ends_on=data["resume_on"])
-        if data.get("pause_reason"):
-            access.pause_clock(
-                actor=actor,
-                request=obj,
-                reason=data["pause_reason"],
-                starts_on=data.get("pause_starts_on") or timezone.localdate(),
-                note=data.get("pause_note", ""),
-            )
-        if data.get("extend_told_on") or data.get("extend_reason"):
-            if not data.get("extend_told_on"):
-                raise ValidationError(_("Say when the requester was told of the extension."))
-            access.extend_request(
-                actor=actor,
-                request=obj,
-                told_on=data["extend_told_on"],
-                reason=data.get("extend_reason", ""),
-            )
-        if data.get("redaction_outcome"):
-            access.record_redaction(
-                actor=user,
-                request=obj,
-                outcome=data["redaction_outcome"],
-                ground=data.get("redaction_ground", ""),
-                reason=data.get("redaction_reason", ""),
-                contact=data.get("redaction_contact"),
-                item=data.get("redaction_item", ""),
-            )
-        if data.get("mark_answered_on"):
-            access.mark_answered(actor=actor, request=obj, answered_on=data["mark_answered_on"])
 
     # --- The response PDF -------------------------------------------------------
     @admin.action(description=_("Produce the response PDF"), permissions=["produce"])
@@ -417,7 +288,7 @@ class AccessRequestAdmin(ScopedAuditedAdmin):
         files = []
         try:
             for pupil in sar.pupils.order_by("id"):
-                pdf = access.produce_access_response(actor=request.user, request=sar, pupil=pupil)
+                pdf = produce_access_response(actor=request.user, request=sar, pupil=pupil)
                 files.append((f"subject-access-{sar.pk}-{pupil.pk}.pdf", pdf))
         except (PdfRenderError, ValidationError) as exc:
             self.message_user(request, str(exc), messages.ERROR)

@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 
 from pupils import audit
 from pupils.models import AuditAction, Pupil, School, TermName
+from pupils.schoolyear import academic_year_of
+from sharing.actor import Actor
 
-from .census import academic_year_of, default_census_date
+from .census import default_census_date
 from .models import (
     AD_HOC_GATEWAYS,
     CensusDate,
@@ -94,7 +96,7 @@ def validate_disclosure(disclosure: Disclosure, pupils: list[Pupil]) -> None:
 @transaction.atomic
 def log_disclosure(
     *,
-    actor,
+    actor: Actor,
     school: School,
     recipient_type: RecipientType | str,
     recipient_name: str,
@@ -162,9 +164,10 @@ def log_disclosure(
     return disclosure
 
 
+@transaction.atomic
 def record_census_return(
     *,
-    actor,
+    actor: Actor,
     school: School,
     term: TermName | str,
     census_date: datetime.date | None = None,
@@ -175,7 +178,8 @@ def record_census_return(
     file_name: str = "",
     notes: str = "",
 ) -> Disclosure:
-    """Log a census return: every pupil on roll on census day is included.
+    """Log a census return: every pupil on roll on census day is included,
+    all in one transaction with its trail entries.
 
     Give ``census_date``, or ``academic_year`` to use the school's census day
     for that term (its own, or the DfE's usual one).

@@ -1,5 +1,7 @@
-"""Importing a Common Transfer File: create or update pupils, contacts,
-attendance, assessments and SEN records, each marked with where it came from.
+"""The CTF import engine (the staff's two steps around it are in
+``sharing.ctf.services``). Importing a Common Transfer File: create or
+update pupils, contacts, attendance, assessments and SEN records, each
+marked with where it came from.
 
 Rules (the preview shows their outcome before anything is saved):
 - Pupils are matched by UPN. A full CTF creates the pupils it does not know
@@ -19,11 +21,9 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -42,89 +42,25 @@ from pupils.models import (
     Source,
     SpecialCategoryRecord,
 )
+from sharing.actor import Actor
+from sharing.disclosures.services import fingerprint
 
-from .ctf import CtfError, CtfFile, CtfPupil, parse_ctf
-from .disclosures import fingerprint
-from .models import CtfImportBatch, CtfImportStatus
+from .mapping import (
+    ADDRESS_FIELDS,
+    PUPIL_FIELDS,
+    contact_key,
+    contact_values,
+    family_key_of,
+    is_valid,
+    same_value,
+    shown,
+    special_record_of,
+)
+from .reader import parse_ctf
+from .records import CtfError, CtfFile, CtfPupil
+from .report import CREATE, SKIPPED, UNCHANGED, UPDATE, CtfImportError, ImportReport, PupilOutcome
 
-CREATE, UPDATE, UNCHANGED, SKIPPED = "create", "update", "unchanged", "skipped"
-
-# Pupil field -> how to read it from a CtfPupil, and the section that carries it.
-PUPIL_FIELDS = {
-    "legal_surname": ("surname", None),
-    "legal_forename": ("forename", None),
-    "date_of_birth": ("date_of_birth", None),
-    "sex": ("sex", None),
-    "middle_names": ("middle_names", "basic"),
-    "preferred_surname": ("preferred_surname", "basic"),
-    "preferred_forename": ("preferred_forename", "basic"),
-    "former_upn": ("former_upn", "basic"),
-    "nc_year": ("nc_year", "basic"),
-    "first_language": ("first_language", "basic"),
-}
-ADDRESS_FIELDS = {
-    "address_line1": "line1",
-    "address_line2": "line2",
-    "town": "town",
-    "postcode": "postcode",
-}
 NEEDED_TO_CREATE = ("legal_surname", "legal_forename", "date_of_birth", "sex", "nc_year")
-
-
-class CtfImportError(Exception):
-    """The whole file is refused; nothing was changed."""
-
-
-@dataclass
-class PupilOutcome:
-    upn: str
-    name: str
-    action: str
-    changes: list[str] = field(default_factory=list)
-    conflicts: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ImportReport:
-    file_name: str
-    sha256: str
-    source_school: str
-    qualifier: str
-    file_date: str
-    dry_run: bool
-    pupils: list[PupilOutcome]
-    ignored_elements: list[str]
-
-    def count(self, action: str) -> int:
-        return sum(1 for p in self.pupils if p.action == action)
-
-    @property
-    def summary(self) -> str:
-        if self.dry_run:
-            text = _(
-                "%(created)d to create, %(updated)d to update, %(unchanged)d unchanged, "
-                "%(skipped)d cannot be imported"
-            )
-        else:
-            text = _(
-                "%(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
-                "%(skipped)d not imported"
-            )
-        return text % {
-            "created": self.count(CREATE),
-            "updated": self.count(UPDATE),
-            "unchanged": self.count(UNCHANGED),
-            "skipped": self.count(SKIPPED),
-        }
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> ImportReport:
-        pupils = [PupilOutcome(**p) for p in data.get("pupils", [])]
-        return cls(**{**data, "pupils": pupils})
 
 
 @dataclass
@@ -160,7 +96,7 @@ def check_destination(ctf: CtfFile, school: School) -> None:
 
 
 def import_ctf(
-    *, actor, school: School, data: bytes, file_name: str, dry_run: bool = False
+    *, actor: Actor, school: School, data: bytes, file_name: str, dry_run: bool = False
 ) -> ImportReport:
     """Import a CTF into ``school``; with ``dry_run`` report what would happen
     and change nothing. Raises CtfImportError for a file refused as a whole."""
@@ -211,7 +147,7 @@ class _Importer:
         # Siblings share parents: the CTF repeats them for each child.
         self.contacts: dict[tuple, Contact] = {}
         for contact in Contact.objects.filter(school=school):
-            if key := _family_key(contact):
+            if key := family_key_of(contact):
                 self.contacts.setdefault(key, contact)
         self.new: dict[type, list] = defaultdict(list)
         self.new_pupils: set[int] = set()  # id() of pupils created by this import
@@ -294,7 +230,7 @@ class _Importer:
         self._import_contacts(pupil, ctf_pupil, outcome)
         self._import_attendance(pupil, ctf_pupil, outcome)
         self._import_assessments(pupil, ctf_pupil, outcome)
-        self._import_special(pupil, ctf_pupil, outcome)
+        self._importspecial(pupil, ctf_pupil, outcome)
 
     def _ctf_values(self, ctf_pupil: CtfPupil) -> dict:
         values = {}
@@ -321,7 +257,7 @@ class _Importer:
             **values,
         )  # fmt: skip
         self.provenance.apply(pupil)
-        if not _valid(pupil, outcome):
+        if not is_valid(pupil, outcome):
             outcome.action = SKIPPED
             return None
         self.new[Pupil].append(pupil)
@@ -337,13 +273,13 @@ class _Importer:
             if current in ("", None):
                 setattr(pupil, name, value)
                 changed.append(name)
-            elif not _same(current, value):
+            elif not same_value(current, value):
                 label = Pupil._meta.get_field(name).verbose_name
                 outcome.conflicts.append(
                     _("%(field)s: this school has %(ours)s, the file says %(theirs)s")
-                    % {"field": label, "ours": _show(current), "theirs": _show(value)}
+                    % {"field": label, "ours": shown(current), "theirs": shown(value)}
                 )
-        if changed and _valid(pupil, outcome):
+        if changed and is_valid(pupil, outcome):
             pupil.save(update_fields=[*changed, "updated_at"])
             outcome.changes += [f"pupil: {name}" for name in changed]
 
@@ -353,19 +289,19 @@ class _Importer:
         if "contacts" not in ctf_pupil.sections:
             return
         linked = {
-            _contact_key(link.contact): link.contact for link in self._held(pupil, "contact_links")
+            contact_key(link.contact): link.contact for link in self._held(pupil, "contact_links")
         }
         for ctf_contact in ctf_pupil.contacts:
-            key = _contact_key(ctf_contact)
+            key = contact_key(ctf_contact)
             if key in linked:
                 self._fill_contact(linked[key], ctf_contact, outcome)
                 continue
-            family_key = _family_key(ctf_contact)
+            family_key = family_key_of(ctf_contact)
             contact = self.contacts.get(family_key) if family_key else None
             if contact is None:
-                contact = Contact(school=self.school, **_contact_values(ctf_contact))
+                contact = Contact(school=self.school, **contact_values(ctf_contact))
                 self.provenance.apply(contact)
-                if not _valid(contact, outcome):
+                if not is_valid(contact, outcome):
                     continue
                 self.new[Contact].append(contact)
                 if family_key:
@@ -387,11 +323,11 @@ class _Importer:
         if contact.pk is None:  # created earlier in this file: nothing to fill
             return
         changed = []
-        for name, value in _contact_values(ctf_contact).items():
+        for name, value in contact_values(ctf_contact).items():
             if value and not getattr(contact, name):
                 setattr(contact, name, value)
                 changed.append(name)
-        if changed and _valid(contact, outcome):
+        if changed and is_valid(contact, outcome):
             contact.save(update_fields=changed)
             outcome.changes += [f"contacts: {name}" for name in changed]
 
@@ -446,7 +382,7 @@ class _Importer:
                 self.new[AssessmentResult].append(result)
                 held[key] = result
                 added += 1
-            elif not _same(current.result, row.result):
+            elif not same_value(current.result, row.result):
                 outcome.conflicts.append(
                     _("%(stage)s %(subject)s: this school has %(ours)s, the file says %(theirs)s")
                     % {
@@ -461,7 +397,7 @@ class _Importer:
                 "assessments: " + ngettext("%(n)d result", "%(n)d results", added) % {"n": added}
             )
 
-    def _import_special(self, pupil: Pupil, ctf_pupil: CtfPupil, outcome: PupilOutcome) -> None:
+    def _importspecial(self, pupil: Pupil, ctf_pupil: CtfPupil, outcome: PupilOutcome) -> None:
         ethnicity = ctf_pupil.ethnicity if "basic" in ctf_pupil.sections else ""
         provision = ctf_pupil.sen_provision if "sen" in ctf_pupil.sections else ""
         if ethnicity or provision:
@@ -472,7 +408,7 @@ class _Importer:
     def _import_ethnicity_and_provision(
         self, pupil: Pupil, ethnicity: str, provision: str, outcome: PupilOutcome
     ) -> None:
-        record = None if id(pupil) in self.new_pupils else _special(pupil)
+        record = None if id(pupil) in self.new_pupils else special_record_of(pupil)
         if record is None:
             record = SpecialCategoryRecord(pupil=pupil)
             self.provenance.apply(record)
@@ -527,142 +463,3 @@ class _Importer:
         if id(pupil) in self.new_pupils:
             return []
         return list(pupil._prefetched_objects_cache.get(name, []))
-
-
-# --- Helpers -------------------------------------------------------------------
-
-
-def _same(a, b) -> bool:
-    if isinstance(a, str) and isinstance(b, str):
-        return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
-    return a == b
-
-
-def _show(value) -> str:
-    if isinstance(value, datetime.date):
-        return f"{value.day} {value:%B %Y}"
-    return str(value)
-
-
-def _valid(obj, outcome: PupilOutcome) -> bool:
-    try:
-        obj.clean_fields(exclude=["school", "pupil", "contact"])
-    except ValidationError as exc:
-        for name, messages in exc.message_dict.items():
-            outcome.problems.append(f"{name}: {' '.join(messages)}")
-        return False
-    return True
-
-
-def _contact_key(contact) -> tuple:
-    return (contact.forename.casefold(), contact.surname.casefold())
-
-
-def _family_key(contact) -> tuple | None:
-    """Who a contact is across pupils: the name and a way of reaching them.
-    Two people of the same name with nothing else in common stay apart."""
-    reach = contact.email.casefold() or "".join(contact.phone_mobile.split())
-    if not reach:
-        return None
-    return (*_contact_key(contact), reach)
-
-
-def _contact_values(ctf_contact) -> dict:
-    values = {
-        "title": ctf_contact.title[:20],
-        "forename": ctf_contact.forename,
-        "surname": ctf_contact.surname,
-        "email": ctf_contact.email,
-        "phone_home": ctf_contact.phone_home,
-        "phone_mobile": ctf_contact.phone_mobile,
-        "phone_work": ctf_contact.phone_work,
-    }
-    if ctf_contact.address is not None:
-        for name, attr in ADDRESS_FIELDS.items():
-            values[name] = getattr(ctf_contact.address, attr)
-    return values
-
-
-def _special(pupil: Pupil) -> SpecialCategoryRecord | None:
-    try:
-        return pupil.special
-    except SpecialCategoryRecord.DoesNotExist:
-        return None
-
-
-def group_by_action(report: ImportReport) -> dict[str, list[PupilOutcome]]:
-    groups: dict[str, list[PupilOutcome]] = defaultdict(list)
-    for outcome in report.pupils:
-        groups[outcome.action].append(outcome)
-    return groups
-
-
-# --- The admin's two steps: upload and preview, then confirm -------------------
-
-
-def stage_ctf_import(*, actor, school: School, data: bytes, file_name: str) -> CtfImportBatch:
-    """Keep an uploaded CTF with its preview until staff confirm it.
-
-    Raises CtfImportError (and keeps nothing) when the file is refused."""
-    report = import_ctf(actor=actor, school=school, data=data, file_name=file_name, dry_run=True)
-    with transaction.atomic():
-        batch = CtfImportBatch.objects.create(
-            school=school,
-            uploaded_by=actor,
-            file_name=file_name[:200],
-            content=data,
-            sha256=report.sha256,
-            preview=report.as_dict(),
-        )
-        audit.record_change(actor=actor, obj=batch, created=True)
-    return batch
-
-
-def earlier_import_of(batch: CtfImportBatch) -> CtfImportBatch | None:
-    return (
-        CtfImportBatch.objects.filter(
-            school=batch.school, sha256=batch.sha256, status=CtfImportStatus.IMPORTED
-        )
-        .exclude(pk=batch.pk)
-        .first()
-    )
-
-
-@transaction.atomic
-def confirm_ctf_import(*, actor, batch: CtfImportBatch) -> ImportReport:
-    """Import a staged CTF for real. The file's bytes are dropped afterwards:
-    the records now hold the data, and the batch keeps its fingerprint."""
-    batch = CtfImportBatch.objects.select_for_update().get(pk=batch.pk)
-    if batch.status != CtfImportStatus.PREVIEWED:
-        raise CtfImportError(_("This file has already been dealt with."))
-    report = import_ctf(
-        actor=actor, school=batch.school, data=bytes(batch.content), file_name=batch.file_name
-    )
-    batch.status = CtfImportStatus.IMPORTED
-    batch.result = report.as_dict()
-    batch.imported_at = timezone.now()
-    batch.content = b""
-    batch.save(update_fields=["status", "result", "imported_at", "content"])
-    return report
-
-
-@transaction.atomic
-def discard_ctf_import(*, actor, batch: CtfImportBatch) -> None:
-    """Drop a staged CTF that will not be imported: its bytes and its preview
-    (which name pupils) go; the fingerprint stays as a record of the upload."""
-    batch = CtfImportBatch.objects.select_for_update().get(pk=batch.pk)
-    if batch.status != CtfImportStatus.PREVIEWED:
-        raise CtfImportError(_("This file has already been dealt with."))
-    batch.status = CtfImportStatus.DISCARDED
-    batch.content = b""
-    batch.preview = {}
-    batch.save(update_fields=["status", "content", "preview"])
-    # The erasure is on record; what was erased is not.
-    audit.record(
-        actor=actor,
-        action=AuditAction.ERASE,
-        obj=batch,
-        school_id=batch.school_id,
-        summary="CTF upload discarded: file and preview erased",
-        fields=["content", "preview"],
-    )

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from pupils.models import EnrolmentStatus, Pupil
 
-from . import access
+from . import services as access
 from .models import IdentityCheck, PauseReason
 
 

@@ -1,8 +1,8 @@
-"""The disclosure log, census dates and Common Transfer File import batches.
+"""The disclosure log and the school's census days.
 
 The log is append-only: a disclosure is never edited or deleted; a mistake is
 put right by a new entry that names the one it corrects (``corrects``).
-Writes go through ``sharing.disclosures`` (log) and ``sharing.ctf_import``.
+Writes go through ``sharing.disclosures.services``.
 """
 
 from __future__ import annotations
@@ -14,13 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pupils.models import Pupil, School, TermName
+from sharing.dates import long_date
 
 __all__ = [
     "AD_HOC_GATEWAYS",
     "AppendOnlyError",
     "CensusDate",
-    "CtfImportBatch",
-    "CtfImportStatus",
     "DataCategory",
     "Dataset",
     "Disclosure",
@@ -29,7 +28,7 @@ __all__ = [
     "SendMethod",
 ]
 
-SHA256_RE = r"^[0-9a-f]{64}$"
+SHA256_RE = r"^[0-9a-f]{64}$"  # a SHA-256 fingerprint in hex
 
 
 class AppendOnlyError(Exception):
@@ -213,8 +212,7 @@ class Disclosure(models.Model):
         ]
 
     def __str__(self) -> str:
-        day = timezone.localtime(self.disclosed_at) if self.disclosed_at else None
-        when = f"{day.day} {day:%B %Y}" if day else ""
+        when = long_date(timezone.localtime(self.disclosed_at)) if self.disclosed_at else ""
         return f"{self.get_dataset_display()} to {self.recipient_name}, {when}"
 
     def save(self, *args, **kwargs) -> None:
@@ -252,50 +250,4 @@ class CensusDate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_term_display()} {self.academic_year}: {self.date.day} {self.date:%B %Y}"
-
-
-class CtfImportStatus(models.TextChoices):
-    PREVIEWED = "previewed", _("Waiting for confirmation")
-    IMPORTED = "imported", _("Imported")
-    DISCARDED = "discarded", _("Discarded without importing")
-
-
-class CtfImportBatch(models.Model):
-    """An uploaded CTF, kept between the preview and the confirmation."""
-
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="ctf_imports")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
-    file_name = models.CharField(_("file name"), max_length=200)
-    content = models.BinaryField(_("file"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    status = models.CharField(
-        _("status"),
-        max_length=10,
-        choices=CtfImportStatus.choices,
-        default=CtfImportStatus.PREVIEWED,
-    )
-    preview = models.JSONField(_("preview"), default=dict, blank=True)
-    result = models.JSONField(_("result"), default=dict, blank=True)
-    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-uploaded_at", "-id"]
-        verbose_name = _("CTF import")
-        verbose_name_plural = _("CTF imports")
-        permissions = [
-            ("import_ctf", _("Can import Common Transfer Files")),
-            ("export_ctf", _("Can export Common Transfer Files")),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(sha256__regex=SHA256_RE), name="ctf_batch_sha256_is_hex"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        day = timezone.localtime(self.uploaded_at)
-        return f"{self.file_name} ({day.day} {day:%B %Y})"
+        return f"{self.get_term_display()} {self.academic_year}: {long_date(self.date)}"

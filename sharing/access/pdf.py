@@ -1,6 +1,6 @@
 """The response to a subject access request as a PDF.
 
-``render_access_response`` gathers the record (``access_record``), renders
+``render_access_response`` gathers the record (``record``), renders
 the template (autoescaped: data is always text, never markup) and hands the
 HTML to a separate worker process (``pdf_worker``) that runs WeasyPrint
 under a memory limit, a CPU limit and a wall-clock timeout, and may load
@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from . import pdf_worker
-from .access_record import AccessRecord
+from .record import AccessRecord
 
 WORKER = Path(pdf_worker.__file__)
 TEMPLATE = "sharing/access_response.html"

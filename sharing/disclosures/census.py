@@ -4,7 +4,7 @@ Source: the DfE's school census guide for each year. The census day is
 usually the first Thursday of October (autumn), the third Thursday of January
 (spring) and the third Thursday of May (summer); autumn 2025 was 2 October
 and spring 2026 was 15 January. The DfE can move a day, so schools may
-override it (``sharing.models.CensusDate``).
+override it (``CensusDate``). See docs/law.md, "School census".
 """
 
 from __future__ import annotations
@@ -30,8 +30,3 @@ def default_census_date(academic_year: int, term: str) -> datetime.date:
     except KeyError:
         raise ValueError(f"Unknown census term {term!r}.") from None
     return nth_weekday(academic_year + (1 if next_year else 0), month, THURSDAY, n)
-
-
-def academic_year_of(day: datetime.date) -> int:
-    """The academic year (its start year) a day belongs to."""
-    return day.year if day.month >= 9 else day.year - 1

@@ -1,4 +1,6 @@
-"""Reading Common Transfer Files (CTF XML). Plain Python and lxml: no Django.
+"""Reading Common Transfer Files (CTF XML): plain Python and lxml, no
+database. The code lists come from ``sharing.ctf.codes`` (the pupils' model
+choices); the dataclasses it returns are in ``sharing.ctf.records``.
 
 The structure follows the DfE's CTF specification (versions 20 to 24+): a
 ``CTfile`` root with a ``Header`` and ``CTFpupilData`` holding ``Pupil``
@@ -20,90 +22,36 @@ dataclasses, with what could not be read listed per pupil.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
 
 from lxml import etree
 
 from pupils import upn as upn_rules
 
-MAX_CTF_BYTES = 20 * 1024 * 1024  # a 1,000-pupil CTF is about 5 MB
+from .codes import (
+    ETHNICITIES,
+    LANGUAGES,
+    NC_YEARS,
+    RELATIONSHIPS,
+    SEN_PROVISIONS,
+    SEN_TYPES,
+    SEXES,
+    STAGES,
+    TERMS,
+)
+from .records import (
+    CtfAddress,
+    CtfAssessment,
+    CtfAttendance,
+    CtfContact,
+    CtfError,
+    CtfFile,
+    CtfHeader,
+    CtfPupil,
+    CtfSchool,
+    CtfSenNeed,
+)
 
-SEXES = {"M": "M", "F": "F", "MALE": "M", "FEMALE": "F"}
-NC_YEARS = {"N1", "N2", "R", "1", "2", "3", "4", "5", "6"}
-TERMS = {"AUT": "AUT", "AUTUMN": "AUT", "SPR": "SPR", "SPRING": "SPR", "SUM": "SUM"}
-TERMS["SUMMER"] = "SUM"
-STAGES = {
-    "EYFSP": "EYFSP",
-    "FSP": "EYFSP",
-    "RBA": "RBA",
-    "RB": "RBA",
-    "PSC": "PSC",
-    "PHONICS": "PSC",
-    "KS1": "KS1",
-    "MTC": "MTC",
-    "KS2": "KS2",
-}
-RELATIONSHIPS = {"PAM", "PAF", "CAR", "STP", "FOS", "GRP", "REL", "SWR", "OTH"}
-# CBDS code lists (the same as pupils.models; repeated so this module needs no Django).
-ETHNICITIES = frozenset(
-    [
-        "WBRI",
-        "WIRI",
-        "WIRT",
-        "WOTH",
-        "WROM",
-        "MWBC",
-        "MWBA",
-        "MWAS",
-        "MOTH",
-        "AIND",
-        "APKN",
-        "ABAN",
-        "CHNE",
-        "AOTH",
-        "BCRB",
-        "BAFR",
-        "BOTH",
-        "OOTH",
-        "REFU",
-        "NOBT",
-    ]  # fmt: skip
-)
-SEN_PROVISIONS = frozenset({"N", "K", "E"})
-SEN_TYPES = frozenset(
-    [
-        "SPLD",
-        "MLD",
-        "SLD",
-        "PMLD",
-        "SEMH",
-        "SLCN",
-        "HI",
-        "VI",
-        "MSI",
-        "PD",
-        "ASD",
-        "DS",
-        "OTH",
-        "NSA",
-    ]
-)
-# CBDS language codes for the languages most often met; others are kept as given.
-LANGUAGES = {
-    "ENG": "English",
-    "POL": "Polish",
-    "URD": "Urdu",
-    "RMN": "Romanian",
-    "PNJ": "Panjabi",
-    "BNG": "Bengali",
-    "ARA": "Arabic",
-    "LIT": "Lithuanian",
-    "POR": "Portuguese",
-    "SPA": "Spanish",
-    "FRN": "French",
-    "TUR": "Turkish",
-}
-LANGUAGE_CODES = {name: code for code, name in LANGUAGES.items()}
+MAX_CTF_BYTES = 20 * 1024 * 1024  # a 1,000-pupil CTF is about 5 MB
 
 # Elements this reader knows, as paths below Pupil. A path ending in "*" is
 # known with everything below it (read, or deliberately not stored).
@@ -142,138 +90,6 @@ KNOWN_PATHS = {
     "SENhistory*",
     "SchoolHistory*",
 }
-
-
-class CtfError(Exception):
-    """The whole file is refused; the message says why, for staff to read."""
-
-
-@dataclass
-class CtfSchool:
-    lea: str = ""
-    estab: str = ""
-    urn: str = ""
-    name: str = ""
-
-    @property
-    def dfe_number(self) -> str:
-        return f"{self.lea}/{self.estab}"
-
-
-@dataclass
-class CtfHeader:
-    version: str
-    generated_at: datetime.datetime | None
-    qualifier: str  # "full" or "partial"
-    supplier: str
-    source: CtfSchool
-    dest: CtfSchool | None
-    academic_year: str = ""
-
-    @property
-    def is_partial(self) -> bool:
-        return self.qualifier == "partial"
-
-    @property
-    def from_dfe(self) -> bool:
-        # The DfE's own services (e.g. the KS2 and MTC results) send partial CTFs.
-        text = f"{self.source.name} {self.supplier}".casefold()
-        return "department for education" in text or "dfe" in text.split()
-
-    @property
-    def file_date(self) -> datetime.date | None:
-        return self.generated_at.date() if self.generated_at else None
-
-
-@dataclass
-class CtfAddress:
-    line1: str = ""
-    line2: str = ""
-    town: str = ""
-    postcode: str = ""
-
-
-@dataclass
-class CtfContact:
-    order: int
-    title: str
-    forename: str
-    surname: str
-    relationship: str
-    responsibility: bool
-    email: str = ""
-    phone_home: str = ""
-    phone_mobile: str = ""
-    phone_work: str = ""
-    address: CtfAddress | None = None
-
-
-@dataclass
-class CtfAttendance:
-    academic_year: int
-    term: str
-    possible: int
-    attended: int
-    authorised: int
-    unauthorised: int
-
-
-@dataclass
-class CtfAssessment:
-    stage: str
-    subject: str
-    method: str
-    result: str
-    academic_year: int
-
-
-@dataclass
-class CtfSenNeed:
-    need_type: str
-    rank: int
-
-
-@dataclass
-class CtfPupil:
-    upn: str
-    surname: str
-    forename: str
-    date_of_birth: datetime.date | None
-    sex: str
-    middle_names: str = ""
-    preferred_surname: str = ""
-    preferred_forename: str = ""
-    former_upn: str = ""
-    nc_year: str = ""
-    ethnicity: str = ""
-    first_language: str = ""
-    address: CtfAddress | None = None
-    contacts: list[CtfContact] = field(default_factory=list)
-    attendance: list[CtfAttendance] = field(default_factory=list)
-    assessments: list[CtfAssessment] = field(default_factory=list)
-    sen_provision: str = ""
-    sen_needs: list[CtfSenNeed] = field(default_factory=list)
-    #: Sections the file carries for this pupil: a partial CTF touches only these.
-    sections: set[str] = field(default_factory=set)
-    problems: list[str] = field(default_factory=list)
-    upn_problem: str = ""
-
-    @property
-    def readable(self) -> bool:
-        """Whether the pupil can be matched at all (a valid UPN)."""
-        return bool(self.upn) and not self.upn_problem
-
-    @property
-    def label(self) -> str:
-        name = " ".join(p for p in (self.forename, self.surname) if p) or "(no name)"
-        return f"{name} ({self.upn or 'no UPN'})"
-
-
-@dataclass
-class CtfFile:
-    header: CtfHeader
-    pupils: list[CtfPupil]
-    ignored_elements: list[str]
 
 
 # --- Parsing -----------------------------------------------------------------

@@ -2,7 +2,7 @@
 (2005 regulations, reg 5): who asked, for which pupils, the clock, and what
 was withheld or redacted and why.
 
-Writes go through ``sharing.access`` (services), which keep ``due_on`` in
+Writes go through ``sharing.access.services``, which keep ``due_on`` in
 step with the pauses and the extension and leave an audit trace.
 """
 
@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from pupils.models import Contact, Pupil, School
+from sharing.dates import long_date
 
 __all__ = [
     "AccessRequest",
@@ -212,7 +213,7 @@ class AccessRequest(models.Model):
         day = self.received_on
         if day is None:
             return str(_("New subject access request"))
-        return str(_("Request of %(date)s") % {"date": f"{day.day} {day:%B %Y}"})
+        return str(_("Request of %(date)s") % {"date": long_date(day)})
 
     @property
     def is_open(self) -> bool:

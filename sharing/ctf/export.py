@@ -1,6 +1,6 @@
 """Writing the Common Transfer File for a leaver, and logging that it was sent.
 
-The file follows the structure ``sharing.ctf`` reads (and the conventions
+The file follows the structure ``sharing.ctf.reader`` reads (and the conventions
 documented there), so everything the importer knows survives a round trip.
 The Education (Pupil Information) (England) Regulations 2005, reg 9, require
 the old school to send it to the new one.
@@ -18,11 +18,19 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from pupils.models import Pupil, School
+from pupils.schoolyear import academic_year_of
+from sharing.actor import Actor
+from sharing.disclosures.models import (
+    DataCategory,
+    Dataset,
+    Disclosure,
+    LegalGateway,
+    RecipientType,
+    SendMethod,
+)
+from sharing.disclosures.services import log_disclosure
 
-from .census import academic_year_of
-from .ctf import LANGUAGE_CODES
-from .disclosures import log_disclosure
-from .models import DataCategory, Dataset, Disclosure, LegalGateway, RecipientType, SendMethod
+from .codes import LANGUAGE_CODES
 
 CTF_VERSION = "24.0"
 SUPPLIER = "Pupil data protection (open source)"
@@ -226,7 +234,7 @@ def _export_queryset():
 @transaction.atomic
 def export_leaver_ctf(
     *,
-    actor,
+    actor: Actor,
     pupil: Pupil,
     method: SendMethod | str = SendMethod.S2S,
     sent_at: datetime.datetime | None = None,

@@ -1,5 +1,6 @@
-"""Demo data for the disclosure log: the last census returns, the CTFs sent
-for leavers, and one request from children's social care. Safe to run again.
+"""Demo data for the disclosure log: the last census returns and one request
+from children's social care (the CTFs sent for leavers are ``sharing.ctf.demo``).
+Safe to run again.
 """
 
 from __future__ import annotations
@@ -9,12 +10,11 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from pupils.models import EnrolmentStatus, Pupil
+from pupils.models import Pupil
+from pupils.schoolyear import academic_year_of
 
-from .census import academic_year_of
-from .ctf_export import export_leaver_ctf
-from .disclosures import census_date_for, log_disclosure, record_census_return
 from .models import DataCategory, Dataset, Disclosure, LegalGateway, RecipientType, SendMethod
+from .services import census_date_for, log_disclosure, record_census_return
 
 
 def _at(day: datetime.date, hour: int) -> datetime.datetime:
@@ -44,15 +44,6 @@ def seed(ctx) -> None:
                 actor=dpo, school=ctx.school, term=term, census_date=day,
                 disclosed_at=_at(day + datetime.timedelta(days=6), 11),
             )  # fmt: skip
-    leavers = (
-        Pupil.objects.for_school(ctx.school)
-        .filter(enrolment_status=EnrolmentStatus.LEFT, destination__isnull=False)
-        .order_by("id")[:2]
-    )
-    for leaver in leavers:
-        # Sent in the days after the pupil left, as the 2005 regulations expect.
-        sent = min(leaver.leaving_date + datetime.timedelta(days=3), ctx.today)
-        export_leaver_ctf(actor=dpo, pupil=leaver, sent_at=_at(sent, 10))
     on_roll = Pupil.objects.for_school(ctx.school).on_roll().order_by("id").first()
     if on_roll is not None:
         log_disclosure(

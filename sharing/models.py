@@ -1,0 +1,16 @@
+"""The models of the sharing app, defined in its three sub-domains and
+re-exported here (Django finds them here; table names stay ``sharing_*``):
+
+- ``sharing.disclosures.models``: the disclosure log and census days;
+- ``sharing.ctf.models``: Common Transfer File import batches;
+- ``sharing.access.models``: subject access requests.
+"""
+
+from sharing.access.models import *  # noqa: F403
+from sharing.access.models import __all__ as _access_all
+from sharing.ctf.models import *  # noqa: F403
+from sharing.ctf.models import __all__ as _ctf_all
+from sharing.disclosures.models import *  # noqa: F403
+from sharing.disclosures.models import __all__ as _disclosures_all
+
+__all__ = [*_disclosures_all, *_ctf_all, *_access_all]
