@@ -7,7 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from pupils.models import AuditAction, AuditEvent, StaffSession
-from pupils.sessions import LAST_SEEN, SIGNED_IN_AT
+from pupils.staff.sessions import LAST_SEEN, SIGNED_IN_AT
 
 from ..conftest import staff_client
 
