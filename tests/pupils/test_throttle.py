@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pupils import ratelimit
-from pupils.staff import throttle
 from pupils.models import AuditAction, AuditEvent
+from pupils.staff import throttle
 
 from ..conftest import sign_in, totp_code
 
