@@ -4,7 +4,8 @@ refuses UPDATE and DELETE of consent answers (they are append-only)."""
 
 from django.db import migrations
 
-# Frozen copies of pupils.roles and pupils.dbguards as they were when this migration was written:
+# Frozen copies of pupils.roles and pupils.dbguards as they were when this
+# migration was written:
 # a migration never imports application code, so changing a helper later
 # cannot change what this migration does.
 OFFICE_STAFF = "Office staff"
