@@ -13,5 +13,6 @@ or migration moves.
 - ``middleware``: ``StaffSessionMiddleware`` (second factor, time limits);
 - ``throttle``: failed sign-ins slowed down (policies in ``pupils.ratelimit``);
 - ``trail``: sign-in, failure and sign-out entries in the audit trail;
-- ``accounts``: services that change a staff account and end its sessions.
+- ``accounts``: services that change a staff account and end its sessions;
+- ``admin``: the user admin, calling ``accounts`` (loaded by pupils.admin).
 """
