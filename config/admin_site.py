@@ -1,19 +1,21 @@
 """The staff site: Django's admin, reachable only with a second factor.
 
-Sign-in is password then code (``pupils.signin``); a member of staff with no
+Sign-in is password then code (``pupils.staff.signin``); a member of staff with no
 second factor yet sets one up once. Signing out or changing one's password
 ends every session of that member of staff on the server.
 """
 
 from django.contrib import admin
+from django.contrib.admin.forms import AdminPasswordChangeForm
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.views import PasswordChangeView
 from django.http import HttpResponseRedirect
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
-from pupils import signin
-from pupils.sessions import end_sessions
+from pupils.staff import accounts, signin
 
 
 class StaffAdminSite(admin.AdminSite):
@@ -52,8 +54,25 @@ class StaffAdminSite(admin.AdminSite):
         return super().logout(request, extra_context)
 
     def password_change(self, request, extra_context=None):
-        response = super().password_change(request, extra_context)
-        if request.method == "POST" and isinstance(response, HttpResponseRedirect):
-            # Changed: every other session of this member of staff ends now.
-            end_sessions(user=request.user, keep=request.session.session_key)
-        return response
+        # AdminSite.password_change, with the view below in place of Django's.
+        request.current_app = self.name
+        return OwnPasswordChangeView.as_view(
+            form_class=self.password_change_form or AdminPasswordChangeForm,
+            success_url=reverse("admin:password_change_done", current_app=self.name),
+            extra_context={**self.each_context(request), **(extra_context or {})},
+        )(request)
+
+
+class OwnPasswordChangeView(PasswordChangeView):
+    """Your own password change, saved by ``accounts.change_own_password``:
+    every other session of yours ends, and the trail records it."""
+
+    def form_valid(self, form):
+        accounts.change_own_password(
+            user=form.user,
+            password=form.cleaned_data["new_password1"],
+            keep_session=self.request.session.session_key,
+        )
+        # As Django's view does: this session stays signed in.
+        update_session_auth_hash(self.request, form.user)
+        return HttpResponseRedirect(self.get_success_url())

@@ -58,7 +58,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Second factor required, idle and absolute session limits, no-store.
-    "pupils.sessions.StaffSessionMiddleware",
+    "pupils.staff.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -182,9 +182,9 @@ CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-# Sessions live in the database with their owner (pupils.sessions), so that
+# Sessions live in the database with their owner (pupils.staff.sessions), so that
 # signing out, a password change or deactivation ends all of them.
-SESSION_ENGINE = "pupils.sessions"
+SESSION_ENGINE = "pupils.staff.sessions"
 SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=10 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from pupils import ratelimit
+from pupils.clientaddr import client_address
 from pupils.hosts import school_for_request
 
 from . import links, queries, services
@@ -177,12 +178,6 @@ def confirmation(request: HttpRequest) -> HttpResponse:
     )
 
 
-# Generous enough for a family trying a few addresses, tight enough that
-# nobody can mail-bomb a parent or probe many addresses.
-PER_ADDRESS_PER_HOUR = 3
-PER_CLIENT_PER_HOUR = 20
-
-
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def new_link(request: HttpRequest) -> HttpResponse:
@@ -190,14 +185,10 @@ def new_link(request: HttpRequest) -> HttpResponse:
     form = NewLinkForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
-        client = request.META.get("REMOTE_ADDR", "")
+        # Limits: pupils.ratelimit.POLICIES["consent-new-link:*"].
         allowed = ratelimit.hit(
-            f"consent-new-link:ip:{client}", limit=PER_CLIENT_PER_HOUR, window_seconds=3600
-        ) and ratelimit.hit(
-            f"consent-new-link:email:{school.pk}:{email}",
-            limit=PER_ADDRESS_PER_HOUR,
-            window_seconds=3600,
-        )
+            "consent-new-link:address", client_address(request)
+        ) and ratelimit.hit("consent-new-link:email", f"{school.pk}:{email}")
         if allowed:
             base_url = request.build_absolute_uri("/").rstrip("/")
             services.request_new_link(school=school, email=email, base_url=base_url)

@@ -1,15 +1,10 @@
 from django import forms
 from django.contrib import admin
-from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
-from django.db import transaction
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
-from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import audit, mfa
+from . import audit
 from .admin_tools import SchoolScopedAdmin, ScopedAuditedAdmin
 from .enrolment import enrolment_problems
 from .models import (
@@ -32,7 +27,7 @@ from .models import (
     Term,
     sees_every_school,
 )
-from .sessions import end_sessions
+from .staff import admin as staff_admin  # noqa: F401  (registers the user admin)
 
 SOURCE_FIELDS = ("source", "source_detail", "received_on")
 VIEW_SPECIAL = "pupils.view_special_category"
@@ -339,59 +334,3 @@ class AuditEventAdmin(SchoolScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-# --- Staff accounts -------------------------------------------------------------
-
-
-class StaffUserAdmin(UserAdmin):
-    """Django's user admin, where deactivating an account, setting its
-    password or resetting its second factor ends its sessions at once."""
-
-    actions = ["reset_second_factor"]
-
-    def save_model(self, request, obj, form, change):
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            if change and "is_active" in form.changed_data and not obj.is_active:
-                end_sessions(user=obj)
-                audit.record(
-                    actor=request.user,
-                    action=AuditAction.UPDATE,
-                    obj=obj,
-                    summary=_("Staff account deactivated; its sessions ended"),
-                    fields=["is_active"],
-                )
-
-    def user_change_password(self, request, id, form_url=""):
-        response = super().user_change_password(request, id, form_url)
-        if request.method == "POST" and isinstance(response, HttpResponseRedirect):
-            user = self.get_object(request, id)
-            keep = request.session.session_key if user.pk == request.user.pk else None
-            end_sessions(user=user, keep=keep)
-            audit.record(
-                actor=request.user,
-                action=AuditAction.UPDATE,
-                obj=user,
-                summary=_("Password set by an administrator; the account's sessions ended"),
-                fields=["password"],
-            )
-        return response
-
-    @admin.action(description=_("Reset the second factor (lost phone)"), permissions=["change"])
-    def reset_second_factor(self, request, queryset):
-        for user in queryset:
-            mfa.reset_second_factor(user=user, actor=request.user)
-        self.message_user(
-            request,
-            _("The second factor was reset: they set up a new one at their next sign-in."),
-        )
-
-
-admin.site.unregister(get_user_model())
-admin.site.register(get_user_model(), StaffUserAdmin)
-
-# Authenticator secrets and recovery codes are never shown in the admin, not
-# even to a superuser: a lost phone is dealt with by "Reset the second factor".
-admin.site.unregister(TOTPDevice)
-admin.site.unregister(StaticDevice)

@@ -15,9 +15,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from . import mfa, upn
 from . import models as m
+from . import upn
 from .roles import DPO, OFFICE_STAFF
+from .schoolyear import academic_year_of, nc_year_for
+from .staff import mfa
 
 FORENAMES_F = [
     "Olivia",
@@ -247,16 +249,6 @@ def seed_staff(ctx: DemoContext) -> None:
         )
 
 
-def _academic_year(day: datetime.date) -> int:
-    return day.year if day.month >= 9 else day.year - 1
-
-
-def _nc_year_for(dob: datetime.date, year_start: int) -> str | None:
-    # Children start Reception in the September after they turn 4.
-    age_on_sept1 = year_start - dob.year - ((dob.month, dob.day) > (9, 1))
-    return {4: "R", 5: "1", 6: "2", 7: "3", 8: "4", 9: "5", 10: "6"}.get(age_on_sept1)
-
-
 def _postcode(rng: random.Random) -> str:
     letters = "ABDEFGHJLNPQRSTUWXYZ"
     return f"DL15 {rng.randint(8, 9)}{rng.choice(letters)}{rng.choice(letters)}"
@@ -264,7 +256,7 @@ def _postcode(rng: random.Random) -> str:
 
 def seed_pupils(ctx: DemoContext, *, families: int = 140) -> None:
     rng, school = ctx.rng, ctx.school
-    this_year = _academic_year(ctx.today)
+    this_year = academic_year_of(ctx.today)
     serial = 0
     for _ in range(families):
         surname = rng.choice(SURNAMES)
@@ -298,7 +290,7 @@ def _seed_child(ctx, serial, surname, parents, this_year) -> None:
     sex = rng.choice([m.Sex.FEMALE, m.Sex.MALE])
     age = rng.randint(4, 11)
     dob = datetime.date(this_year - age, rng.randint(1, 12), rng.randint(1, 28))
-    nc_year = _nc_year_for(dob, this_year)
+    nc_year = nc_year_for(dob, this_year)
     status = m.EnrolmentStatus.ON_ROLL
     admission = datetime.date(this_year - max(0, age - 4), 9, 3)
     leaving = None
@@ -347,9 +339,9 @@ def _seed_records(ctx, pupil, this_year) -> None:
     rng = ctx.rng
     first_year = pupil.admission_date.year
     rows = []
-    for year in range(first_year, min(this_year, _academic_year(ctx.today)) + 1):
+    for year in range(first_year, min(this_year, academic_year_of(ctx.today)) + 1):
         for term, possible in (("AUT", 140), ("SPR", 120), ("SUM", 128)):
-            if (year, term) >= (_academic_year(ctx.today), "SPR") and year == this_year:
+            if (year, term) >= (academic_year_of(ctx.today), "SPR") and year == this_year:
                 continue
             unauth = rng.choice([0, 0, 0, 1, 2, 4])
             auth = rng.randint(0, 10)

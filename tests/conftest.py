@@ -11,7 +11,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pupils.roles import DPO, OFFICE_STAFF
-from pupils.sessions import stamp_signed_in
+from pupils.staff.sessions import stamp_signed_in
 
 from .browser import CHROMIUM
 from .factories import SchoolFactory, UserFactory

@@ -1,6 +1,42 @@
 from django.db import migrations
 
-from pupils.roles import DPO, OFFICE_STAFF, all_codenames, grant
+# Frozen copies of pupils.roles as they were when this migration was written:
+# a migration never imports application code, so changing a helper later
+# cannot change what this migration does.
+OFFICE_STAFF = "Office staff"
+DPO = "Data Protection Officer"
+
+
+def grant(apps, schema_editor, *, app_label: str, role: str, codenames: list[str]) -> None:
+    """Give ``role`` these permissions of ``app_label`` (for use in RunPython)."""
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after all migrations have run; make
+    # sure this app's exist now.
+    app_config = apps.get_app_config(app_label)
+    app_config.models_module = True  # the migration state's stub lacks it
+    create_permissions(app_config, verbosity=0, apps=apps)
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    group, _ = group_model.objects.get_or_create(name=role)
+    perms = permission_model.objects.filter(
+        content_type__app_label=app_label, codename__in=codenames
+    )
+    missing = set(codenames) - set(perms.values_list("codename", flat=True))
+    if missing:
+        raise RuntimeError(f"Unknown permissions for {app_label}: {sorted(missing)}")
+    group.permissions.add(*perms)
+
+
+def all_codenames(apps, app_label: str) -> list[str]:
+    """Every permission codename of an app's models, including custom ones."""
+    codenames = []
+    for model in apps.get_app_config(app_label).get_models():
+        opts = model._meta
+        codenames += [f"{action}_{opts.model_name}" for action in opts.default_permissions]
+        codenames += [codename for codename, _ in opts.permissions]
+    return codenames
+
 
 OFFICE_CODENAMES = [
     "view_school",

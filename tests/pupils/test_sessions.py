@@ -7,7 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from pupils.models import AuditAction, AuditEvent, StaffSession
-from pupils.sessions import LAST_SEEN, SIGNED_IN_AT
+from pupils.staff.sessions import LAST_SEEN, SIGNED_IN_AT
 
 from ..conftest import staff_client
 
@@ -78,3 +78,11 @@ def test_staff_pages_are_not_stored_by_the_browser(office_client, client):
         client.get(reverse("admin:login")),
     ):
         assert "no-store" in response["Cache-Control"]
+
+
+def test_a_stored_session_reads_back_through_the_configured_engine(office_user):
+    client = staff_client(office_user)
+
+    stored = StaffSession.objects.get(session_key=client.session.session_key)
+
+    assert stored.get_decoded()["_auth_user_id"] == str(office_user.pk)

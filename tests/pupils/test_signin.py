@@ -256,6 +256,29 @@ def test_changing_ones_password_ends_ones_other_sessions(office_user):
     assert StaffSession.objects.filter(user_id=office_user.pk).count() == 1
 
 
+def test_ones_own_password_change_is_on_the_trail_and_keeps_only_this_session(office_user):
+    here, elsewhere = staff_client(office_user), staff_client(office_user)
+    new = "quite another passphrase"
+
+    response = here.post(
+        reverse("admin:password_change"),
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+    )
+
+    assert response["Location"] == reverse("admin:password_change_done")
+    event = AuditEvent.objects.get(action=AuditAction.UPDATE, object_type="auth.user")
+    assert event.actor == office_user and event.object_id == str(office_user.pk)
+    assert event.fields == ["password"]
+    assert new not in f"{event.summary} {event.fields}"
+    assert [s.session_key for s in StaffSession.objects.filter(user_id=office_user.pk)] == [
+        here.session.session_key
+    ]
+    assert here.get(reverse("admin:index")).status_code == 200
+    assert elsewhere.get(reverse("admin:index")).status_code == 302
+    office_user.refresh_from_db()
+    assert office_user.check_password(new)
+
+
 @pytest.mark.parametrize("what", ["deactivate", "set password"])
 def test_deactivating_or_setting_a_password_ends_that_accounts_sessions(office_user, what):
     superuser = UserFactory(username="head", is_superuser=True)

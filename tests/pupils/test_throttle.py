@@ -6,10 +6,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from pupils import throttle
+from pupils import ratelimit
 from pupils.models import AuditAction, AuditEvent
+from pupils.staff import throttle
 
 from ..conftest import sign_in, totp_code
+
+BY_USERNAME = ratelimit.POLICIES[throttle.BY_USERNAME]
+BY_ADDRESS = ratelimit.POLICIES[throttle.BY_ADDRESS]
+FIRST_DELAY_SECONDS = BY_USERNAME.first_delay_seconds
 
 PASSWORD = "correct horse battery"
 
@@ -23,7 +28,7 @@ def clock(monkeypatch):
             self.now += seconds
 
     clock = Clock()
-    monkeypatch.setattr(throttle, "_now", lambda: clock.now)
+    monkeypatch.setattr(ratelimit, "_now", lambda: clock.now)
     return clock
 
 
@@ -47,7 +52,7 @@ def test_the_wait_expires_so_nobody_is_locked_out_for_good(
     client, office_user, authenticator, clock
 ):
     fail(client, times=5)
-    clock.advance(throttle.FIRST_DELAY_SECONDS + 1)
+    clock.advance(FIRST_DELAY_SECONDS + 1)
 
     response = sign_in(client, "office", PASSWORD)
 
@@ -64,7 +69,7 @@ def test_each_further_failure_doubles_the_wait_up_to_a_ceiling(rf, db, clock):
 
     assert waits[:4] == [0, 0, 0, 0]
     assert waits[4:7] == [30, 60, 120]
-    assert max(waits) == throttle.MAX_DELAY_SECONDS
+    assert max(waits) == BY_USERNAME.max_delay_seconds
 
 
 def test_failures_are_forgotten_after_an_hour_without_one(rf, db, monkeypatch):
@@ -73,18 +78,18 @@ def test_failures_are_forgotten_after_an_hour_without_one(rf, db, monkeypatch):
     request = rf.post("/admin/login/")
     for _ in range(6):
         throttle.record_failure(request, "office")
-    key = throttle._hashed("user", "office")
+    key = ratelimit.cache_key(BY_USERNAME, "office")
     assert cache.get(key)["n"] == 6
 
     # An hour later (the database cache compares its expiry with "now").
-    later = timezone.now() + datetime.timedelta(seconds=throttle.FORGET_AFTER_SECONDS + 1)
+    later = timezone.now() + datetime.timedelta(seconds=BY_USERNAME.window_seconds + 1)
     monkeypatch.setattr("django.core.cache.backends.db.tz_now", lambda: later)
 
     assert cache.get(key) is None
 
 
 def test_one_address_trying_many_usernames_is_slowed_down(client, db, clock):
-    for n in range(throttle.IP_FREE_FAILURES):
+    for n in range(BY_ADDRESS.limit):
         fail(client, username=f"guess{n}")
 
     response = fail(client, username="someone-else")
@@ -129,8 +134,10 @@ def test_the_counts_in_the_cache_name_nobody(rf, office_user):
     request = rf.post("/admin/login/")
     throttle.record_failure(request, "office")
 
-    assert cache.get("signin-fail:user:office") is None
-    assert cache.get(throttle._hashed("user", "OFFICE"))["n"] == 1
+    key = ratelimit.cache_key(BY_USERNAME, "OFFICE")
+    assert "office" not in key.lower()
+    assert cache.get(f"ratelimit:{BY_USERNAME.name}:office") is None
+    assert cache.get(key)["n"] == 1
 
 
 def test_attempts_refused_while_waiting_do_not_make_the_wait_longer(
@@ -139,7 +146,7 @@ def test_attempts_refused_while_waiting_do_not_make_the_wait_longer(
     fail(client, times=5)
     for _ in range(10):  # refused without checking, and not counted
         fail(client)
-    clock.advance(throttle.FIRST_DELAY_SECONDS + 1)
+    clock.advance(FIRST_DELAY_SECONDS + 1)
 
     response = sign_in(client, "office", PASSWORD)
 

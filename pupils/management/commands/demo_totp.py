@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from pupils.mfa import DEMO_DEVICE_NAME
+from pupils.staff.mfa import DEMO_DEVICE_NAME
 
 
 class Command(BaseCommand):

@@ -3,7 +3,8 @@
 Enrolment is the weak point of any second factor: whoever first enrols holds
 it. So a member of staff can enrol only while the account has never had a
 confirmed second factor; after that, a lost phone needs a recovery code, or
-the DPO resets the second factor (``reset_second_factor``, audited), which
+the DPO resets the second factor
+(``pupils.staff.accounts.reset_second_factor``, audited), which
 opens enrolment again. Recovery codes are shown once, when they are made.
 
 TOTP codes are checked by django-otp, which remembers the last time step
@@ -27,9 +28,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
-from . import audit
-from .models import AuditAction
-from .sessions import end_sessions
+from .. import audit
+from ..models import AuditAction
 
 RECOVERY_CODE_COUNT = 10
 APP_DEVICE_NAME = "Authenticator app"
@@ -109,21 +109,6 @@ def verify_second_factor(*, user, token: str) -> Device | None:
         if isinstance(device, wanted) and device.verify_token(token):
             return device
     return None
-
-
-@transaction.atomic
-def reset_second_factor(*, user, actor) -> None:
-    """Remove every second factor of ``user`` (lost phone) and end their
-    sessions; their next sign-in sets up a new one."""
-    TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
-    end_sessions(user=user)
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=user,
-        summary=_("Second factor reset; the account must set up a new one"),
-    )
 
 
 def secret_for_display(device: TOTPDevice) -> str:

@@ -1,10 +1,4 @@
-"""Staff sessions: stored server-side with their owner, and held to limits.
-
-``SessionStore`` is Django's database session engine with one extra column,
-the user id, so that ``end_sessions`` can end every session of a member of
-staff at once (sign-out, password change, deactivation, second factor reset).
-
-``StaffSessionMiddleware`` (after django_otp's OTPMiddleware) makes three
+"""``StaffSessionMiddleware`` (after django_otp's OTPMiddleware) makes three
 promises for every request in the project, not only the admin:
 
 - a session signed in without a verified second factor is no sign-in at all
@@ -23,51 +17,12 @@ import time
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.sessions.backends.db import SessionStore as DBStore
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
-from . import audit
-from .models import AuditAction, StaffProfile, StaffSession
-
-SIGNED_IN_AT = "_staff_signed_in_at"
-LAST_SEEN = "_staff_last_seen"
-
-
-class SessionStore(DBStore):
-    @classmethod
-    def get_model_class(cls):
-        return StaffSession
-
-    def create_model_instance(self, data):
-        obj = super().create_model_instance(data)
-        user_id = data.get(auth.SESSION_KEY)
-        obj.user_id = int(user_id) if user_id is not None else None
-        return obj
-
-
-def end_sessions(*, user, keep: str | None = None) -> int:
-    """End every server-side session of ``user`` (except ``keep``, a session key)."""
-    sessions = StaffSession.objects.filter(user_id=user.pk)
-    if keep:
-        sessions = sessions.exclude(session_key=keep)
-    deleted, _by_model = sessions.delete()
-    return deleted
-
-
-def record_staff_event(user, action: AuditAction, summary: str) -> None:
-    """A sign-in, failure or sign-out in the trail, under the member of staff's
-    school so that its DPO sees it (username only: nothing else personal)."""
-    profile = StaffProfile.objects.filter(user_id=user.pk).values("school_id").first()
-    school_id = profile["school_id"] if profile else None
-    audit.record(actor=user, action=action, summary=summary, school_id=school_id)
-
-
-def stamp_signed_in(session, *, now: float | None = None) -> None:
-    """Mark a session as fully signed in (both factors) now."""
-    now = time.time() if now is None else now
-    session[SIGNED_IN_AT] = now
-    session[LAST_SEEN] = now
+from ..models import AuditAction
+from .sessions import LAST_SEEN, SIGNED_IN_AT
+from .trail import record_staff_event
 
 
 def _expiry_reason(session, now: float) -> str | None:

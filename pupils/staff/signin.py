@@ -27,9 +27,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django_otp.middleware import is_verified as otp_is_verified
 
-from . import audit, mfa, throttle
-from .models import AuditAction
-from .sessions import end_sessions, record_staff_event, stamp_signed_in
+from .. import audit
+from ..models import AuditAction
+from . import mfa, throttle
+from .sessions import end_sessions, stamp_signed_in
+from .trail import record_staff_event
 
 PENDING = "_signin_pending"
 PENDING_SECONDS = 10 * 60  # time to install an app when setting up

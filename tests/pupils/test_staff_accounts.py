@@ -1,0 +1,70 @@
+"""Staff-account changes go through pupils.staff.accounts, whoever calls
+them: each ends the account's sessions and leaves one trail entry naming the
+field, never its value."""
+
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from pupils.models import AuditAction, AuditEvent, StaffSession
+from pupils.staff import accounts
+
+from ..conftest import staff_client
+from ..factories import UserFactory
+
+
+@pytest.fixture
+def head(db):
+    return UserFactory(username="head", is_superuser=True)
+
+
+def trail_of(user):
+    return list(
+        AuditEvent.objects.filter(action=AuditAction.UPDATE, object_id=str(user.pk)).values_list(
+            "actor_label", "fields"
+        )
+    )
+
+
+def test_deactivating_a_member_of_staff_ends_their_sessions(office_user, head):
+    staff_client(office_user)
+
+    accounts.deactivate_staff(actor=head, user=office_user)
+
+    office_user.refresh_from_db()
+    assert not office_user.is_active
+    assert not StaffSession.objects.filter(user_id=office_user.pk).exists()
+    assert trail_of(office_user) == [("head", ["is_active"])]
+
+
+def test_setting_a_password_ends_every_session_but_the_one_kept(office_user, head):
+    kept = staff_client(office_user).session.session_key
+    staff_client(office_user)
+
+    accounts.set_password(actor=head, user=office_user, password="a new one", keep_session=kept)
+
+    office_user.refresh_from_db()
+    assert office_user.check_password("a new one")
+    keys = StaffSession.objects.filter(user_id=office_user.pk).values_list("session_key", flat=True)
+    assert list(keys) == [kept]
+    assert trail_of(office_user) == [("head", ["password"])]
+    assert "a new one" not in str(AuditEvent.objects.values_list("summary", flat=True))
+
+
+def test_disabling_password_sign_in_is_a_password_change_too(office_user, head):
+    accounts.set_password(actor=head, user=office_user, password=None)
+
+    office_user.refresh_from_db()
+    assert not office_user.has_usable_password()
+    assert trail_of(office_user) == [("head", ["password"])]
+
+
+def test_resetting_the_second_factor_removes_it_and_ends_the_sessions(
+    office_user, authenticator, head
+):
+    staff_client(office_user)
+
+    accounts.reset_second_factor(actor=head, user=office_user)
+
+    assert not TOTPDevice.objects.filter(user=office_user).exists()
+    assert not StaffSession.objects.filter(user_id=office_user.pk).exists()
+    assert trail_of(office_user) == [("head", [])]
