@@ -7,7 +7,7 @@ UV     := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install system-deps run serve test lint format check bench clean
+.PHONY: install system-deps js-deps run serve test lint format check bench clean
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,11 @@ $(VENV)/.installed: pyproject.toml uv.lock
 	@$(UV) sync --frozen --inexact -q
 	@touch $@
 
-install: $(VENV)/.installed system-deps
+install: $(VENV)/.installed system-deps js-deps
+
+# axe-core for the browser tests' accessibility checks (npm registry).
+js-deps:
+	@scripts/js-deps
 
 # pdftotext (poppler-utils) reads PDFs back in tests; WeasyPrint needs Pango.
 system-deps:

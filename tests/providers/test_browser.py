@@ -7,7 +7,7 @@ from providers import cache as page_cache
 from providers import demo as provider_demo
 from pupils import demo as pupil_demo
 
-from ..browser import chromium, violations, watch_csp
+from ..browser import axe_violations, chromium, violations, watch_csp
 
 
 @pytest.fixture
@@ -53,3 +53,12 @@ def test_a_member_of_the_public_finds_the_cloud_services_on_the_privacy_page(
         page.goto(f"{live_server.url}/consent/new-link/")
         assert errors == []  # no CSP violations or other console errors
         assert violations(page) == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_privacy_page_has_no_serious_accessibility_violations(live_server, demo_school, width):
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.goto(f"{live_server.url}/privacy")
+        assert axe_violations(page) == []
