@@ -8,6 +8,7 @@ ends every session of that member of staff on the server.
 from django.contrib import admin
 from django.contrib.admin.forms import AdminPasswordChangeForm
 from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import PasswordChangeView
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
@@ -35,8 +36,8 @@ class StaffAdminSite(admin.AdminSite):
                 request.current_app = self.name
                 return view(request, site=self)
 
-            wrapped.login_required = False  # for LoginRequiredMiddleware, if ever used
-            return never_cache(csrf_protect(wrapped))
+            # login_not_required: for LoginRequiredMiddleware, if ever used
+            return never_cache(csrf_protect(login_not_required(wrapped)))
 
         return [
             path("login/code/", sign_in_view(signin.code_step), name="signin_code"),

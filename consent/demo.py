@@ -33,7 +33,7 @@ def seed(ctx) -> None:
         .select_related("pupil", "pupil__school", "contact", "contact__school")
         .order_by("pupil_id", "priority", "pk")
     )
-    first_parent = {}
+    first_parent: dict[int, PupilContact] = {}
     for link in pupil_links:
         first_parent.setdefault(link.pupil_id, link)
     for link in first_parent.values():

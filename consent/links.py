@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,14 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from providers.models import Provider
+from pupils.audit import Actor, acting_user
 from pupils.models import Contact, Pupil, School
 
 from . import tokens
 from .models import ConsentRequest, ConsentRequestReason, LinkPurpose
-
-#: Who did it: a member of staff, or a described non-user ("parent (contact
-#: 7)", "manage.py send_consent_requests"), as ``pupils.audit`` accepts.
-Actor = AbstractBaseUser | str | None
 
 
 @dataclass(frozen=True)
@@ -79,7 +75,7 @@ def issue_link(*, contact: Contact, actor: Actor, reason: str, base_url: str | N
         token_digest=token.digest,
         created_at=now,
         expires_at=now + tokens.link_lifetime(),
-        sent_by=actor if getattr(actor, "pk", None) else None,
+        sent_by=acting_user(actor),
     )
     base = base_url or link_base_url(contact.school)
     url = base + reverse("consent:open", args=[token.signed])

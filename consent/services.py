@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 
 from providers.models import PrivacyNotice, Provider
 from pupils import audit
+from pupils.audit import Actor
 from pupils.models import AuditAction, Contact, Pupil, PupilContact, School
 
 from . import links
-from .links import Actor
 from .models import (
     AGE_OF_DIGITAL_CONSENT,
     ConsentMethod,
@@ -127,7 +127,7 @@ def record_consent(
         given_by_contact=given_by_contact,
         by_pupil=by_pupil,
         method=method,
-        recorded_by=actor if getattr(actor, "pk", None) else None,
+        recorded_by=audit.acting_user(actor),
         notice=notice,
         request=request,
     )

@@ -68,16 +68,21 @@ class StaffAnswerForm(forms.Form):
             widget.is_required = self.fields[name].required
             self.fields[name].widget = widget
         visible = School.objects.visible_to(user)
-        self.fields["pupil"].queryset = Pupil.objects.visible_to(user).exclude(
+        self._choice_field("pupil").queryset = Pupil.objects.visible_to(user).exclude(
             enrolment_status=EnrolmentStatus.LEFT
         )
-        self.fields["provider"].queryset = Provider.objects.filter(
+        self._choice_field("provider").queryset = Provider.objects.filter(
             school__in=visible
         ).needing_consent()
-        self.fields["given_by_contact"].queryset = Contact.objects.filter(school__in=visible)
-        self.fields["notice"].queryset = PrivacyNotice.objects.filter(
+        self._choice_field("given_by_contact").queryset = Contact.objects.filter(school__in=visible)
+        self._choice_field("notice").queryset = PrivacyNotice.objects.filter(
             school__in=visible
         ).published()
+
+    def _choice_field(self, name: str) -> forms.ModelChoiceField:
+        field = self.fields[name]
+        assert isinstance(field, forms.ModelChoiceField)
+        return field
 
 
 def record_answer_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpResponse:
@@ -119,14 +124,17 @@ class SendForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pupils"].queryset = (
+        pupils_field = self.fields["pupils"]
+        assert isinstance(pupils_field, forms.ModelMultipleChoiceField)
+        pupils_field.queryset = (
             Pupil.objects.visible_to(user)
             .exclude(enrolment_status=EnrolmentStatus.LEFT)
             .order_by("legal_surname", "legal_forename", "pk")
         )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("pupils") and not data.get("missing_only"):
             raise forms.ValidationError(
                 _("Choose one or more pupils, or all pupils still missing an answer.")
@@ -139,7 +147,9 @@ def send_requests_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -
     family still missing an answer at the schools this member of staff sees."""
     if not request.user.has_perm(SEND_REQUESTS):
         raise PermissionDenied
-    initial = {"pupils": request.GET.getlist("pupil")} if request.GET.get("pupil") else {}
+    initial: dict[str, object] = (
+        {"pupils": request.GET.getlist("pupil")} if request.GET.get("pupil") else {}
+    )
     if request.GET.get("missing_only"):
         initial.update({"missing_only": True, "reminder": True})
     data = request.POST if request.method == "POST" else None

@@ -55,7 +55,7 @@ def issue(purpose: str = LinkPurpose.CONSENT_FORM) -> IssuedToken:
 def read(signed: str, purpose: str = LinkPurpose.CONSENT_FORM) -> str:
     """The digest to look the link up by; raises InvalidToken or ExpiredToken."""
     try:
-        raw = signing.loads(signed, salt=_salt(purpose), max_age=link_lifetime().total_seconds())
+        raw = signing.loads(signed, salt=_salt(purpose), max_age=link_lifetime())
     except signing.SignatureExpired as exc:
         raise ExpiredToken from exc
     except signing.BadSignature as exc:

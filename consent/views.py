@@ -9,7 +9,7 @@ written to the consent tables on any GET (mail scanners open links).
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -46,11 +46,19 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
     consent_request, problem = links.link_problem(token)
     if problem:
         return _problem_page(request, problem, getattr(consent_request, "school", None))
+    consent_request = _found(consent_request)
     request.session.cycle_key()
     request.session[SESSION_REQUEST] = consent_request.pk
     request.session.pop(SESSION_ANSWERS, None)
     request.session.pop(SESSION_DONE, None)
     return redirect("consent:form")
+
+
+def _found(consent_request: ConsentRequest | None) -> ConsentRequest:
+    """The request once no problem was named (a missing one is always named)."""
+    if consent_request is None:
+        raise Http404
+    return consent_request
 
 
 def _session_request(request: HttpRequest) -> tuple[ConsentRequest | None, str | None]:
@@ -85,6 +93,7 @@ def family_form(request: HttpRequest) -> HttpResponse:
     consent_request, problem = _session_request(request)
     if problem:
         return _problem_page(request, problem, getattr(consent_request, "school", None))
+    consent_request = _found(consent_request)
     pupils, providers = _family(consent_request)
     returning = False
     if request.method == "POST":
@@ -127,6 +136,7 @@ def check_answers(request: HttpRequest) -> HttpResponse:
     consent_request, problem = _session_request(request)
     if problem:
         return _problem_page(request, problem, getattr(consent_request, "school", None))
+    consent_request = _found(consent_request)
     pupils, providers = _family(consent_request)
     form = _answers_from_session(request, pupils, providers)
     if form is None:
@@ -155,6 +165,7 @@ def confirmation(request: HttpRequest) -> HttpResponse:
     consent_request, problem = _session_request(request)
     if problem:
         return _problem_page(request, problem, getattr(consent_request, "school", None))
+    consent_request = _found(consent_request)
     if not request.session.get(SESSION_DONE):
         return redirect("consent:form")
     pupils, providers = _family(consent_request)

@@ -7,6 +7,8 @@ followed by the cache invalidation), so the trail and /privacy stay true.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -49,8 +51,9 @@ class ReviewFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        if self.value() in ReviewState:
-            return queryset.with_review_state(ReviewState(self.value()), timezone.localdate())
+        value = self.value()
+        if value is not None and value in ReviewState:
+            return queryset.with_review_state(ReviewState(value), timezone.localdate())
         return queryset
 
 
@@ -88,7 +91,8 @@ class ProviderForm(forms.ModelForm):
         ]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         status = cleaned.get("status")
         # Only a change of status is checked: a provider already in use whose
         # latest review rejects it can still have its record corrected.
@@ -224,12 +228,24 @@ class AnswerInline(admin.TabularInline):
         return super().get_formset(request, obj, **kwargs)
 
 
-class PublishButtonMixin:
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+    # The mixin below is only ever mixed into model admins.
+    _AdminBase = admin.ModelAdmin[Any]
+else:
+    _AdminBase = object
+
+
+class PublishButtonMixin(_AdminBase):
     """A "Publish" button on the change form of a draft; the service does
     the work and refuses what cannot be published."""
 
     change_form_template = "admin/providers/publish_change_form.html"
     publish_permission = ""
+
+    def publish(self, request, obj) -> None:
+        raise NotImplementedError
 
     def _can_publish(self, request, obj) -> bool:
         return (
@@ -319,6 +335,7 @@ class RiskAssessmentAdmin(PublishButtonMixin, ScopedAuditedAdmin):
 
     @admin.display(description=_("rating"))
     def rating_display(self, obj):
+        label: str | StrPromise
         if obj.rating:
             level = obj.rating
             label = Rating(level).label
@@ -397,8 +414,9 @@ class PrivacyNoticeAdmin(PublishButtonMixin, ScopedAuditedAdmin):
     def draft_view(self, request):
         if not request.user.has_perm("providers.add_privacynotice"):
             raise PermissionDenied
-        school = School.objects.visible_to(request.user).filter(pk=request.POST.get("school"))
-        school = school.first()
+        school = (
+            School.objects.visible_to(request.user).filter(pk=request.POST.get("school")).first()
+        )
         if school is None:
             raise Http404
         source = request.POST.get("source", "generate")

@@ -8,6 +8,7 @@ are only added when the provider or school has none yet.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
@@ -27,7 +28,7 @@ from .models import (
 
 D = DataCategory
 
-PROVIDERS = [
+PROVIDERS: list[dict[str, Any]] = [
     {
         "service": "Google Workspace for Education",
         "name": "Google LLC",
@@ -185,7 +186,9 @@ EVIDENCE = "Supplier's self-certification and DPA clause checked by the DPO."
 
 
 def _answers(kind: str) -> dict[str, tuple[str, str]]:
-    answers = {c.code: (Answer.MET, EVIDENCE) for c in criteria.CRITERIA}
+    answers: dict[str, tuple[str, str]] = {
+        c.code: (Answer.MET, EVIDENCE) for c in criteria.CRITERIA
+    }
     if kind in ("conditions", "overdue"):
         answers["ncsc-13"] = (Answer.PARTLY, "Audit logs only on the premium plan.")
         answers["art28-h"] = (Answer.PARTLY, "Audits by questionnaire only.")

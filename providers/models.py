@@ -216,7 +216,7 @@ class Provider(models.Model):
 def _refuse_if_published(obj: models.Model) -> None:
     # Checks the stored row, not the instance: publishing (draft -> published)
     # is the last save a record ever gets.
-    if obj.pk and type(obj).objects.filter(pk=obj.pk, status="published").exists():
+    if obj.pk and type(obj)._default_manager.filter(pk=obj.pk, status="published").exists():
         raise PublishedRecordError(
             f"A published {obj._meta.verbose_name} cannot be changed or deleted."
         )

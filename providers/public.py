@@ -8,6 +8,7 @@ assessors, conditions) can reach /privacy or the JSON by accident.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 
 from django.utils.translation import gettext as _
 
@@ -81,7 +82,7 @@ def provider_rows(school: School) -> list[dict]:
     return rows
 
 
-def published_versions(school: School) -> list[dict]:
+def published_versions(school: School) -> list[Mapping[str, object]]:
     return list(
         PrivacyNotice.objects.filter(school=school, status=NoticeStatus.PUBLISHED)
         .order_by("-version")
@@ -93,17 +94,19 @@ def json_document(school: School) -> dict:
     notice = PrivacyNotice.objects.current_for(school)
     return {
         "school": school.name,
-        "notice": (
-            {
-                "version": notice.version,
-                "title": notice.title,
-                "published_at": notice.published_at.isoformat(),
-            }
-            if notice
-            else None
-        ),
+        "notice": _notice_json(notice) if notice else None,
         "providers": [_jsonable(row) for row in provider_rows(school)],
         "description": _("Cloud services the school uses, published with its privacy notice."),
+    }
+
+
+def _notice_json(notice: PrivacyNotice) -> dict:
+    if notice.published_at is None:  # the table's check constraint rules this out
+        raise ValueError(f"Published privacy notice {notice.pk} has no publication time.")
+    return {
+        "version": notice.version,
+        "title": notice.title,
+        "published_at": notice.published_at.isoformat(),
     }
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pupils import audit
+from pupils.audit import Actor
 from pupils.models import AuditAction, School
 
 from . import cache, criteria, notice, risk
@@ -33,13 +34,12 @@ from .models import (
     RiskAssessment,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 #: Months until the next review when the assessor does not say (DfE and
 #: most DPOs review cloud services yearly; configurable per assessment).
 DEFAULT_REVIEW_MONTHS = 12
-
-#: Who did it: a member of staff, or a described non-user (demo data, a
-#: command), as ``pupils.audit`` accepts.
-Actor = AbstractBaseUser | str | None
 
 STATUSES_NEEDING_APPROVAL = frozenset({ProviderStatus.APPROVED, ProviderStatus.IN_USE})
 
@@ -87,7 +87,7 @@ def start_assessment(*, provider: Provider, actor: Actor) -> RiskAssessment:
     assessment = RiskAssessment.objects.create(
         provider=provider,
         version=_next_version(provider.assessments.all()),
-        assessor=actor if getattr(actor, "pk", None) else None,
+        assessor=audit.acting_user(actor),
         storage_location=provider.storage_location,
         special_category=provider.receives_special_category_data,
     )
@@ -147,8 +147,8 @@ def publish_assessment(
         raise ValidationError(
             _("The next review must be after the assessment date."), code="review_date"
         )
-    if assessment.assessor_id is None and getattr(actor, "pk", None):
-        assessment.assessor = actor
+    if assessment.assessor_id is None and (assessor := audit.acting_user(actor)) is not None:
+        assessment.assessor = assessor
     assessment.status = AssessmentStatus.PUBLISHED
     assessment.published_at = timezone.now()
     assessment.full_clean()
@@ -172,7 +172,7 @@ def record_assessment(
     answers: Mapping[str, tuple[str, str] | str],
     decision: str,
     actor: Actor,
-    assessor: AbstractBaseUser | None = None,
+    assessor: User | None = None,
     assessed_on: datetime.date | None = None,
     next_review_on: datetime.date | None = None,
     conditions: str = "",

@@ -34,11 +34,12 @@ def _respond(body: bytes, content_type: str = "text/html; charset=utf-8") -> Htt
 
 def page_context(school, shown: PrivacyNotice | None, *, printable: bool = False) -> dict:
     current = PrivacyNotice.objects.current_for(school)
+    displayed = shown if shown is not None else current
     return {
         "school": school,
-        "notice": shown if shown is not None else current,
+        "notice": displayed,
         "current": current,
-        "blocks": notice.parse_blocks((shown or current).body) if (shown or current) else [],
+        "blocks": notice.parse_blocks(displayed.body) if displayed is not None else [],
         "providers": public.provider_rows(school),
         "versions": public.published_versions(school),
         "printable": printable,

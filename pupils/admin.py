@@ -175,7 +175,8 @@ class PupilAdminForm(forms.ModelForm):
         fields = ("enrolment_status",)  # the admin passes the full list from fieldsets
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         # Other apps' conditions for going on roll (e.g. consent), see enrolment.py.
         was = self.initial.get("enrolment_status")
         if was == EnrolmentStatus.APPLICANT and data.get("enrolment_status") == (

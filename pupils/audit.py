@@ -14,10 +14,16 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .models import AuditAction, AuditEvent, Pupil
+
+#: Who did it: a member of staff (``request.user``), or a described non-user
+#: (demo data, a command, "parent (contact 7)"); None is "system".
+Actor = AbstractBaseUser | AnonymousUser | str | None
 
 GENESIS = "0" * 64
 # Any constant will do: it only keeps audit writers apart from each other.
@@ -43,6 +49,20 @@ def _digest(prev_hash: str, event: AuditEvent) -> str:
         separators=(",", ":"),
     )
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def acting_user(actor: Actor) -> User | None:
+    """The staff account behind ``actor``, for a foreign key to it: None for
+    a described non-user, an anonymous or an unsaved user."""
+    return actor if isinstance(actor, User) and actor.pk else None
+
+
+def staff_user(actor: Actor) -> User:
+    """The staff account behind ``actor`` where a record must name one."""
+    user = acting_user(actor)
+    if user is None:
+        raise ValueError(f"This needs a saved staff account as the actor, not {actor!r}.")
+    return user
 
 
 def _actor_label(actor) -> str:
@@ -73,7 +93,7 @@ def _build(
         school_id = pupil.school_id
     return AuditEvent(
         at=timezone.now(),
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=acting_user(actor),
         actor_label=_actor_label(actor)[:150],
         action=action,
         school_id=school_id,
@@ -163,15 +183,14 @@ def _pupil_of(obj: models.Model) -> Pupil | None:
     if isinstance(obj, Pupil):
         return obj if obj.pk else None
     pupil_id = getattr(obj, "pupil_id", None)
-    return Pupil(pk=pupil_id, school_id=None) if pupil_id else None
+    return Pupil(pk=pupil_id) if pupil_id else None
 
 
 def _school_of(obj: models.Model) -> int | None:
     school_id = getattr(obj, "school_id", None)
-    if school_id is None and getattr(obj, "pupil_id", None):
-        school_id = (
-            Pupil.objects.filter(pk=obj.pupil_id).values_list("school_id", flat=True).first()
-        )
+    pupil_id = getattr(obj, "pupil_id", None)
+    if school_id is None and pupil_id:
+        school_id = Pupil.objects.filter(pk=pupil_id).values_list("school_id", flat=True).first()
     return school_id
 
 

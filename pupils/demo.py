@@ -292,7 +292,7 @@ def _seed_child(ctx, serial, surname, parents, this_year) -> None:
     dob = datetime.date(this_year - age, rng.randint(1, 12), rng.randint(1, 28))
     nc_year = nc_year_for(dob, this_year)
     status = m.EnrolmentStatus.ON_ROLL
-    admission = datetime.date(this_year - max(0, age - 4), 9, 3)
+    admission: datetime.date | None = datetime.date(this_year - max(0, age - 4), 9, 3)
     leaving = None
     if nc_year is None:  # too young or already gone: an applicant or a leaver
         if age <= 4:

@@ -4,6 +4,6 @@ records either."""
 
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from pupils.audit import Actor
 
-Actor = AbstractBaseUser | str | None
+__all__ = ["Actor"]

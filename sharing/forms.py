@@ -4,6 +4,8 @@ this member of staff may see, and the optional "file sent" of a disclosure
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -11,16 +13,24 @@ from pupils.models import School
 
 MAX_SENT_FILE_BYTES = 100 * 1024 * 1024
 
+if TYPE_CHECKING:
+    # The mixins below are only ever mixed into forms.
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
 
-class ScopedFormMixin:
+
+class ScopedFormMixin(_FormBase):
     """Offer only the schools (and pupils) this member of staff may see."""
 
     def scope(self, user) -> None:
         if "school" in self.fields:
             schools = School.objects.visible_to(user)
-            self.fields["school"].queryset = schools
+            field = self.fields["school"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = schools
             if len(schools) == 1:
-                self.fields["school"].initial = schools[0]
+                field.initial = schools[0]
 
 
 def sent_file_field() -> forms.FileField:
@@ -31,7 +41,7 @@ def sent_file_field() -> forms.FileField:
     )
 
 
-class SentFileMixin:
+class SentFileMixin(_FormBase):
     """A form with a ``sent_file`` field: refuse a file too large to fingerprint."""
 
     def clean_sent_file(self):

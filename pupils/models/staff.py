@@ -18,7 +18,8 @@ class StaffSession(AbstractBaseSession):
     user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
 
     class Meta(AbstractBaseSession.Meta):
-        verbose_name = _("staff session")
+        # The stubs type the parent Meta.verbose_name as str; Django takes a lazy string.
+        verbose_name = _("staff session")  # type: ignore[assignment]
 
     @classmethod
     def get_session_store_class(cls):

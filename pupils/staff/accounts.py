@@ -8,7 +8,8 @@ never its value.
 
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -18,9 +19,14 @@ from .. import audit
 from ..models import AuditAction
 from .sessions import end_sessions
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from ..audit import Actor
+
 
 @transaction.atomic
-def deactivate_staff(*, actor: AbstractBaseUser | None, user: AbstractBaseUser) -> None:
+def deactivate_staff(*, actor: Actor, user: User) -> None:
     """Untick *Active*: the account can no longer sign in, and every one of
     its sessions ends now."""
     type(user)._default_manager.filter(pk=user.pk).update(is_active=False)
@@ -36,7 +42,7 @@ def deactivate_staff(*, actor: AbstractBaseUser | None, user: AbstractBaseUser) 
 
 
 @transaction.atomic
-def reset_second_factor(*, actor: AbstractBaseUser | None, user: AbstractBaseUser) -> None:
+def reset_second_factor(*, actor: Actor, user: User) -> None:
     """Remove every second factor of ``user`` (lost phone) and end their
     sessions; their next sign-in sets up a new one."""
     TOTPDevice.objects.filter(user=user).delete()
@@ -53,8 +59,8 @@ def reset_second_factor(*, actor: AbstractBaseUser | None, user: AbstractBaseUse
 @transaction.atomic
 def set_password(
     *,
-    actor: AbstractBaseUser | None,
-    user: AbstractBaseUser,
+    actor: Actor,
+    user: User,
     password: str | None,
     keep_session: str | None = None,
 ) -> None:
@@ -77,7 +83,7 @@ def set_password(
 
 
 @transaction.atomic
-def change_own_password(*, user: AbstractBaseUser, password: str, keep_session: str | None) -> None:
+def change_own_password(*, user: User, password: str, keep_session: str | None) -> None:
     """A member of staff changes their own password: every other session of
     theirs ends (a thief's included); ``keep_session``, the one they changed
     it from, stays signed in."""

@@ -72,6 +72,8 @@ class StaffSessionMiddleware:
     def _end(request) -> None:
         auth.logout(request)  # flushes the session: its row is deleted
         anonymous = AnonymousUser()
-        anonymous.otp_device = None
-        anonymous.is_verified = lambda: False
+        # What django_otp's OTPMiddleware sets on every request.user (not
+        # declared on AnonymousUser).
+        anonymous.otp_device = None  # type: ignore[attr-defined]
+        anonymous.is_verified = lambda: False  # type: ignore[attr-defined]
         request.user = anonymous

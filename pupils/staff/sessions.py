@@ -27,6 +27,7 @@ class SessionStore(DBStore):
 
     def create_model_instance(self, data):
         obj = super().create_model_instance(data)
+        assert isinstance(obj, StaffSession)  # get_model_class() above
         user_id = data.get(auth.SESSION_KEY)
         obj.user_id = int(user_id) if user_id is not None else None
         return obj

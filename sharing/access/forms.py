@@ -113,7 +113,9 @@ class HandlingForm(forms.Form):
 
     def __init__(self, *args, request: AccessRequest, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["redaction_contact"].queryset = Contact.objects.filter(
+        contact_field = self.fields["redaction_contact"]
+        assert isinstance(contact_field, forms.ModelChoiceField)
+        contact_field.queryset = Contact.objects.filter(
             pupil_links__pupil__in=request.pupils.all()
         ).distinct()
 

@@ -50,7 +50,7 @@ _SECTION_CATEGORIES = {
     "sen": [DataCategory.ETHNICITY, DataCategory.SEN],
     "medical": [DataCategory.MEDICAL],
 }
-_REPLY_METHOD = {
+_REPLY_METHOD: dict[str, SendMethod] = {
     ArrivalChannel.LETTER: SendMethod.POST,
     ArrivalChannel.IN_PERSON: SendMethod.IN_PERSON,
 }

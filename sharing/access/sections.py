@@ -117,7 +117,8 @@ def _contact_disclosed(g: Gathered, link: PupilContact) -> bool:
 
 
 def contacts_section(g: Gathered) -> Section:
-    rows, redacted = [], 0
+    rows: list[list[str]] = []
+    redacted = 0
     for link in g.contact_links:
         c = link.contact
         shown = _contact_disclosed(g, link)
@@ -129,9 +130,9 @@ def contacts_section(g: Gathered) -> Section:
                 str(link.priority),
                 link.get_relationship_display(),
                 _yes_no(link.parental_responsibility),
-                c.full_name if shown else REDACTED,
-                reach if shown else REDACTED,
-                address if shown else REDACTED,
+                c.full_name if shown else str(REDACTED),
+                reach if shown else str(REDACTED),
+                address if shown else str(REDACTED),
             ]
         )
     notes = []

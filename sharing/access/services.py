@@ -65,6 +65,7 @@ def _trail(
     actor: Actor, request: AccessRequest, action: AuditAction, summary: str, fields=()
 ) -> None:
     """One entry per pupil, so the request shows on each pupil's own trail."""
+    pupils: list[Pupil | None] = list(request.pupils.all())
     audit.record_many(
         {
             "actor": actor,
@@ -75,7 +76,7 @@ def _trail(
             "summary": summary,
             "fields": fields,
         }
-        for pupil in list(request.pupils.all()) or [None]
+        for pupil in pupils or [None]
     )
 
 
@@ -134,7 +135,7 @@ def open_access_request(
         received_on=deadlines.local_date(received_at),
         details=details,
         educational_record=educational_record,
-        logged_by=actor if getattr(actor, "pk", None) else None,
+        logged_by=audit.acting_user(actor),
     )
     request.due_on = compute_due_on(request)
     request.full_clean(exclude=["pupils"])
@@ -211,7 +212,7 @@ def pause_clock(
         reason=reason,
         starts_on=starts_on,
         note=note,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=audit.acting_user(actor),
     )
     request.status, request.due_on = AccessRequestStatus.PAUSED, None
     request.save(update_fields=["status", "due_on", "updated_at"])
@@ -304,7 +305,7 @@ def record_redaction(
         outcome=outcome,
         ground=ground,
         reason=reason.strip(),
-        decided_by=actor,
+        decided_by=audit.staff_user(actor),
         decided_on=decided_on or timezone.localdate(),
     )
     _trail(actor, request, AuditAction.UPDATE, "Access request: redaction decision recorded")
@@ -325,7 +326,7 @@ def mark_answered(
     if answered_on > timezone.localdate():
         raise ValidationError(_("A request cannot be answered in the future."))
     request.status, request.answered_on = AccessRequestStatus.ANSWERED, answered_on
-    request.handler = request.handler or (actor if getattr(actor, "pk", None) else None)
+    request.handler = request.handler or audit.acting_user(actor)
     request.save(update_fields=["status", "answered_on", "handler", "updated_at"])
     _trail(actor, request, AuditAction.UPDATE, "Access request answered", ["status"])
     return request

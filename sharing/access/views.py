@@ -4,7 +4,9 @@ one redirect with a message. Mounted by ``AccessRequestAdmin.get_urls``."""
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from typing import TYPE_CHECKING
+
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -15,6 +17,9 @@ from sharing.staff import add_errors, render_page, require
 from .forms import HandlingForm
 from .services import handle_access_request
 
+if TYPE_CHECKING:
+    from pupils.admin_tools import SchoolScopedAdmin
+
 HANDLE = "sharing.handle_access_request"
 
 
@@ -23,7 +28,7 @@ def change_url(pk: int) -> str:
 
 
 def handle_view(
-    request: HttpRequest, object_id: str, *, model_admin: admin.ModelAdmin
+    request: HttpRequest, object_id: str, *, model_admin: SchoolScopedAdmin
 ) -> HttpResponse:
     model_admin._ensure_visible(request, object_id)
     require(request, HANDLE)

@@ -34,8 +34,19 @@ class CtfUploadForm(ScopedFormMixin, forms.Form):
         return upload
 
 
+class LeaverChoiceField(forms.ModelChoiceField):
+    """A leaver, shown with the day they left and the school they went to."""
+
+    def label_from_instance(self, obj) -> str:
+        return _("%(pupil)s, left %(day)s for %(school)s") % {
+            "pupil": obj,
+            "day": long_date(obj.leaving_date),
+            "school": obj.destination.school_name,
+        }
+
+
 class CtfExportForm(forms.Form):
-    pupil = forms.ModelChoiceField(label=_("Leaver"), queryset=Pupil.objects.none())
+    pupil = LeaverChoiceField(label=_("Leaver"), queryset=Pupil.objects.none())
     method = forms.ChoiceField(
         label=_("How it will be sent"), choices=SendMethod.choices, initial=SendMethod.S2S
     )
@@ -43,12 +54,6 @@ class CtfExportForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if user is not None:
-            self.fields["pupil"].queryset = leavers_for_export(user)
-        self.fields["pupil"].label_from_instance = lambda p: (
-            _("%(pupil)s, left %(day)s for %(school)s")
-            % {
-                "pupil": p,
-                "day": long_date(p.leaving_date),
-                "school": p.destination.school_name,
-            }
-        )
+            pupil_field = self.fields["pupil"]
+            assert isinstance(pupil_field, forms.ModelChoiceField)
+            pupil_field.queryset = leavers_for_export(user)

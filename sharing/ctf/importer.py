@@ -23,7 +23,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -173,9 +173,14 @@ class _Importer:
             self._write(Pupil)
             for pupil, ctf_pupil, outcome in work:
                 self._import_sections(pupil, ctf_pupil, outcome)
-            for model in (Contact, PupilContact, AttendanceSummary, AssessmentResult):
-                self._write(model)
-            for model in (SpecialCategoryRecord, SenNeed):
+            for model in (
+                Contact,
+                PupilContact,
+                AttendanceSummary,
+                AssessmentResult,
+                SpecialCategoryRecord,
+                SenNeed,
+            ):
                 self._write(model)
         except IntegrityError as exc:
             raise CtfImportError(
@@ -274,7 +279,9 @@ class _Importer:
                 setattr(pupil, name, value)
                 changed.append(name)
             elif not same_value(current, value):
-                label = Pupil._meta.get_field(name).verbose_name
+                field = Pupil._meta.get_field(name)
+                assert isinstance(field, models.Field)  # the CTF values are concrete fields
+                label = field.verbose_name
                 outcome.conflicts.append(
                     _("%(field)s: this school has %(ours)s, the file says %(theirs)s")
                     % {"field": label, "ours": shown(current), "theirs": shown(value)}
@@ -462,4 +469,5 @@ class _Importer:
         ones were prefetched (one query per relation for the whole file)."""
         if id(pupil) in self.new_pupils:
             return []
-        return list(pupil._prefetched_objects_cache.get(name, []))
+        # Set by prefetch_related(); Model in the stubs does not declare it.
+        return list(pupil._prefetched_objects_cache.get(name, []))  # type: ignore[attr-defined]

@@ -27,7 +27,7 @@ def stage_ctf_import(
     with transaction.atomic():
         batch = CtfImportBatch.objects.create(
             school=school,
-            uploaded_by=actor,
+            uploaded_by=audit.staff_user(actor),
             file_name=file_name[:200],
             content=data,
             sha256=report.sha256,

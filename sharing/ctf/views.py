@@ -4,6 +4,8 @@ leaver's CTF. Mounted by ``CtfImportBatchAdmin.get_urls``."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -17,6 +19,9 @@ from .forms import CtfExportForm, CtfUploadForm
 from .models import CtfImportBatch, CtfImportStatus
 from .report import CtfImportError, ImportReport, group_by_action
 from .services import confirm_ctf_import, discard_ctf_import, earlier_import_of, stage_ctf_import
+
+if TYPE_CHECKING:
+    from pupils.admin_tools import SchoolScopedAdmin
 
 IMPORT_CTF = "sharing.import_ctf"
 EXPORT_CTF = "sharing.export_ctf"
@@ -54,7 +59,7 @@ def upload_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpR
 
 
 def preview_view(
-    request: HttpRequest, object_id: str, *, model_admin: admin.ModelAdmin
+    request: HttpRequest, object_id: str, *, model_admin: SchoolScopedAdmin
 ) -> HttpResponse:
     """GET shows what the file would do (or did); POST confirms or discards it."""
     model_admin._ensure_visible(request, object_id)

@@ -110,7 +110,8 @@ class DisclosureAdmin(SchoolScopedAdmin):
         form_class = super().get_form(request, obj, change, **kwargs)
         user = request.user
 
-        class ScopedDisclosureForm(form_class):
+        # A subclass of the form class the admin built at run time: not a static type.
+        class ScopedDisclosureForm(form_class):  # type: ignore[valid-type, misc]
             def __init__(self, *args, **kw):
                 super().__init__(*args, user=user, **kw)
 

@@ -22,7 +22,7 @@ def _at(day: datetime.date, hour: int) -> datetime.datetime:
 
 
 def _last_census_days(ctx, count: int = 3) -> list[tuple[int, str, datetime.date]]:
-    days = []
+    days: list[tuple[int, str, datetime.date]] = []
     year = academic_year_of(ctx.today)
     while len(days) < count:
         for term in ("SUM", "SPR", "AUT"):

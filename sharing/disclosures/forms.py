@@ -35,16 +35,21 @@ class DisclosureForm(ScopedFormMixin, SentFileMixin, forms.ModelForm):
         if user is not None:
             self.scope(user)
             if "pupils" in self.fields:
-                self.fields["pupils"].queryset = Pupil.objects.visible_to(user)
+                pupils_field = self.fields["pupils"]
+                assert isinstance(pupils_field, forms.ModelMultipleChoiceField)
+                pupils_field.queryset = Pupil.objects.visible_to(user)
             if "corrects" in self.fields:
-                self.fields["corrects"].queryset = Disclosure.objects.visible_to(user)
+                corrects_field = self.fields["corrects"]
+                assert isinstance(corrects_field, forms.ModelChoiceField)
+                corrects_field.queryset = Disclosure.objects.visible_to(user)
 
     def validate_constraints(self):
         """The service's rules (``validate_disclosure``, run in ``clean``) cover
         every constraint with a message staff can act on."""
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data
         columns = {f.name for f in Disclosure._meta.concrete_fields}

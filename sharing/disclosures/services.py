@@ -135,7 +135,7 @@ def log_disclosure(
         categories=list(dict.fromkeys(str(c) for c in categories)),
         disclosed_at=disclosed_at or timezone.now(),
         method=method,
-        sent_by=actor if getattr(actor, "pk", None) else None,
+        sent_by=audit.acting_user(actor),
         file_name=file_name[:200],
         file_sha256=fingerprint(file_bytes) if file_bytes is not None else "",
         requested_by=requested_by.strip(),
