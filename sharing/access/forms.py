@@ -5,11 +5,14 @@ DPO's steps, taken by ``services.handle_access_request``)."""
 from __future__ import annotations
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pupils.models import Contact
 
+from . import redactable
+from .gathered import load
 from .models import AccessRequest, IdentityCheck, PauseReason, RedactionGround, RedactionOutcome
 from .services import HandlingSteps
 
@@ -80,10 +83,26 @@ class HandlingForm(forms.Form):
     resume_on = _date_field(_("Restart the clock: answer received on"))
     extend_told_on = _date_field(_("Extend: requester told on"))
     extend_reason = forms.CharField(label=_("Why it needs more time"), required=False)
-    redaction_contact = forms.ModelChoiceField(
-        label=_("Decision about a contact"), queryset=Contact.objects.none(), required=False
+    redaction_record = forms.ChoiceField(
+        label=_("Decision about a record"),
+        required=False,
+        help_text=_(
+            "Withheld, it is left out of the response; redacted, it appears with its content "
+            "blanked. The response lists it by its kind and the ground, never its content."
+        ),
     )
-    redaction_item = forms.CharField(label=_("Or about this item"), required=False)
+    redaction_contact = forms.ModelChoiceField(
+        label=_("Or about a contact (a third party)"),
+        queryset=Contact.objects.none(),
+        required=False,
+    )
+    redaction_item = forms.CharField(
+        label=_("Or about something held outside this application"),
+        required=False,
+        help_text=_(
+            "e.g. a paper file. Printed in the response: describe it without revealing it."
+        ),
+    )
     redaction_outcome = forms.ChoiceField(
         label=_("Decision"), choices=_choices(RedactionOutcome.choices), required=False
     )
@@ -101,6 +120,7 @@ class HandlingForm(forms.Form):
         (
             _("What is disclosed, redacted or withheld"),
             (
+                "redaction_record",
                 "redaction_contact",
                 "redaction_item",
                 "redaction_outcome",
@@ -113,11 +133,36 @@ class HandlingForm(forms.Form):
 
     def __init__(self, *args, request: AccessRequest, **kwargs):
         super().__init__(*args, **kwargs)
+        self._records = self._record_choices(request)
         contact_field = self.fields["redaction_contact"]
         assert isinstance(contact_field, forms.ModelChoiceField)
         contact_field.queryset = Contact.objects.filter(
             pupil_links__pupil__in=request.pupils.all()
         ).distinct()
+
+    def _record_choices(self, request: AccessRequest) -> dict[str, models.Model]:
+        """The pupils' records, grouped by kind (and by pupil when there are
+        several), for the select; returns value -> record."""
+        pupils = list(request.pupils.order_by("legal_surname", "legal_forename", "pk"))
+        choices: list = [("", "---------")]
+        found: dict[str, models.Model] = {}
+        for pupil in pupils:
+            for group, rows in redactable.records_of(load(pupil.pk, request=request)):
+                title = f"{pupil.full_name}: {group}" if len(pupils) > 1 else group
+                options = []
+                for obj, label in rows:
+                    value = "{}:{}".format(*redactable.key(obj))
+                    found[value] = obj
+                    options.append((value, label))
+                choices.append((title, options))
+        field = self.fields["redaction_record"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+        return found
+
+    def clean_redaction_record(self) -> models.Model | None:
+        value = self.cleaned_data.get("redaction_record")
+        return self._records.get(value) if value else None
 
     def groups(self):
         return [(title, [self[name] for name in names]) for title, names in self.GROUPS]

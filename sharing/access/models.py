@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -290,8 +292,22 @@ class RedactionDecision(models.Model):
         related_name="+",
         verbose_name=_("third party (a contact)"),
     )
+    # The record of the request's pupils the decision is about (a medical
+    # condition, an SEN need, a consent answer, a disclosure...): see
+    # sharing.access.redactable for the kinds.
+    record_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    record_id = models.PositiveBigIntegerField(null=True, blank=True)
+    record = GenericForeignKey("record_type", "record_id")
     item = models.CharField(
-        _("what"), max_length=300, blank=True, help_text=_("e.g. a child-protection note")
+        _("what (outside this application)"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Something the school holds elsewhere, e.g. a paper file. Printed in the "
+            "response: describe it without revealing it."
+        ),
     )
     outcome = models.CharField(_("decision"), max_length=10, choices=RedactionOutcome.choices)
     ground = models.CharField(_("ground"), max_length=20, choices=RedactionGround.choices)
@@ -307,8 +323,18 @@ class RedactionDecision(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(reason=""), name="sar_redaction_says_why"),
             models.CheckConstraint(
-                condition=Q(contact__isnull=False) | ~Q(item=""),
-                name="sar_redaction_names_what",
+                condition=Q(contact__isnull=False) | Q(record_id__isnull=False) | ~Q(item=""),
+                name="sar_redaction_names_what_v2",
+            ),
+            models.CheckConstraint(
+                condition=Q(record_type__isnull=True, record_id__isnull=True)
+                | Q(record_type__isnull=False, record_id__isnull=False),
+                name="sar_redaction_record_type_and_id",
+            ),
+            models.UniqueConstraint(
+                fields=["request", "record_type", "record_id"],
+                condition=Q(record_id__isnull=False),
+                name="sar_one_decision_per_record",
             ),
             models.CheckConstraint(
                 condition=~Q(outcome=RedactionOutcome.DISCLOSE) | Q(ground__in=DISCLOSING_GROUNDS),
@@ -327,4 +353,6 @@ class RedactionDecision(models.Model):
 
     def __str__(self) -> str:
         what = str(self.contact) if self.contact_id else self.item
+        if self.record_id is not None:
+            what = f"{self.record_type} {self.record_id}"
         return f"{self.get_outcome_display()}: {what}"

@@ -14,9 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from sharing import deadlines
 from sharing.actor import Actor
 from sharing.dates import long_date
 
+from . import redactable
 from .models import (
     DISCLOSING_GROUNDS,
     AccessRequest,
@@ -273,11 +275,19 @@ def record_redaction(
     outcome: str,
     ground: str,
     reason: str,
+    record: models.Model | None = None,
     contact: Contact | None = None,
     item: str = "",
     decided_on: datetime.date | None = None,
 ) -> RedactionDecision:
-    """Record what was disclosed, redacted or withheld, and why."""
+    """Record what was disclosed, redacted or withheld, and why.
+
+    ``record`` is a record of one of the request's pupils (a medical
+    condition, an SEN need, a consent answer, a disclosure...: the kinds in
+    ``redactable.KINDS``): withheld, it is left out of the response;
+    redacted, it appears with its content blanked. ``contact`` is a third
+    party (a contact of the pupils); ``item`` describes something held
+    outside this application."""
     if outcome not in RedactionOutcome.values or ground not in RedactionGround.values:
         raise ValidationError(_("Choose a decision and its ground."))
     if (outcome == RedactionOutcome.DISCLOSE) != (ground in DISCLOSING_GROUNDS):
@@ -289,18 +299,20 @@ def record_redaction(
         )
     if not reason.strip():
         raise ValidationError(_("Say why."))
-    if contact is None and not item.strip():
-        raise ValidationError(_("Say what the decision is about."))
-    if (
-        contact is not None
-        and not contact.pupil_links.filter(pupil__in=request.pupils.all()).exists()
-    ):
-        raise ValidationError(_("That contact is not in the record of any pupil of this request."))
-    if contact is not None and request.redactions.filter(contact=contact).exists():
-        raise ValidationError(_("A decision about this person is already recorded."))
+    if sum((record is not None, contact is not None, bool(item.strip()))) != 1:
+        raise ValidationError(
+            _("Choose one thing the decision is about: a record, a contact or an item.")
+        )
+    pupil_ids = set(request.pupils.values_list("pk", flat=True))
+    if record is not None:
+        _check_record(request, record, pupil_ids)
+    if contact is not None:
+        _check_contact(request, contact, pupil_ids)
     decision = RedactionDecision.objects.create(
         request=request,
         contact=contact,
+        record_type=ContentType.objects.get_for_model(record) if record is not None else None,
+        record_id=record.pk if record is not None else None,
         item=item.strip(),
         outcome=outcome,
         ground=ground,
@@ -310,6 +322,24 @@ def record_redaction(
     )
     _trail(actor, request, AuditAction.UPDATE, "Access request: redaction decision recorded")
     return decision
+
+
+def _check_record(request: AccessRequest, record: models.Model, pupil_ids: set[int]) -> None:
+    if not redactable.is_redactable(record) or record.pk is None:
+        raise ValidationError(_("Decisions can be about a record of the pupil's data only."))
+    if not redactable.pupil_ids_of(record) & pupil_ids:
+        raise ValidationError(_("That record is not about any pupil of this request."))
+    if request.redactions.filter(
+        record_type=ContentType.objects.get_for_model(record), record_id=record.pk
+    ).exists():
+        raise ValidationError(_("A decision about this record is already recorded."))
+
+
+def _check_contact(request: AccessRequest, contact: Contact, pupil_ids: set[int]) -> None:
+    if not contact.pupil_links.filter(pupil__in=pupil_ids).exists():
+        raise ValidationError(_("That contact is not in the record of any pupil of this request."))
+    if request.redactions.filter(contact=contact).exists():
+        raise ValidationError(_("A decision about this person is already recorded."))
 
 
 @transaction.atomic
@@ -363,6 +393,7 @@ class HandlingSteps:
     redaction_outcome: str = ""
     redaction_ground: str = ""
     redaction_reason: str = ""
+    redaction_record: models.Model | None = None
     redaction_contact: Contact | None = None
     redaction_item: str = ""
     answered_on: datetime.date | None = None
@@ -415,6 +446,7 @@ def handle_access_request(
             outcome=steps.redaction_outcome,
             ground=steps.redaction_ground,
             reason=steps.redaction_reason,
+            record=steps.redaction_record,
             contact=steps.redaction_contact,
             item=steps.redaction_item,
         )
