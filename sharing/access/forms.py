@@ -9,7 +9,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pupils.models import Contact
+from pupils.models import Contact, Pupil
+from sharing.disclosures.models import SendMethod
+from sharing.forms import SentFileMixin, sent_file_field
 
 from . import redactable
 from .gathered import load
@@ -170,3 +172,29 @@ class HandlingForm(forms.Form):
     def steps(self) -> HandlingSteps:
         data = self.cleaned_data
         return HandlingSteps(**{name: data[name] for name in self.fields})
+
+
+class SentForm(SentFileMixin, forms.Form):
+    """When, how and to whom the response for one pupil was sent."""
+
+    pupil = forms.ModelChoiceField(label=_("Response for"), queryset=Pupil.objects.none())
+    sent_on = forms.DateField(
+        label=_("Sent on"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    method = forms.ChoiceField(label=_("How"), choices=_choices(SendMethod.choices))
+    sent_to = forms.CharField(
+        label=_("To whom"), max_length=300, help_text=_("The name and address it went to.")
+    )
+    sent_file = sent_file_field()
+
+    def __init__(self, *args, request: AccessRequest, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["pupil"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = request.pupils.order_by("legal_surname", "legal_forename")
+        if not self.is_bound:
+            self.fields["sent_to"].initial = ", ".join(
+                x for x in (request.requester_name, request.requester_address) if x
+            )

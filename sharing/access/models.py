@@ -19,11 +19,13 @@ from django.utils.translation import gettext_lazy as _
 
 from pupils.models import Contact, Pupil, School
 from sharing.dates import long_date
+from sharing.disclosures.models import Disclosure, SendMethod
 
 __all__ = [
     "AccessRequest",
     "AccessRequestQuerySet",
     "AccessRequestStatus",
+    "AccessResponse",
     "ArrivalChannel",
     "ClockPause",
     "IdentityCheck",
@@ -356,3 +358,44 @@ class RedactionDecision(models.Model):
         if self.record_id is not None:
             what = f"{self.record_type} {self.record_id}"
         return f"{self.get_outcome_display()}: {what}"
+
+
+class AccessResponse(models.Model):
+    """A final response produced for one pupil of a request (drafts leave
+    only an EXPORT entry in the trail), and, once staff record it, when, how
+    and to whom it was sent: that is what logs the disclosure, once per
+    pupil of the request."""
+
+    request = models.ForeignKey(AccessRequest, on_delete=models.PROTECT, related_name="responses")
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="+")
+    produced_at = models.DateTimeField(_("produced at"))
+    produced_by = models.CharField(_("produced by"), max_length=150)
+    file_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64)
+    categories = models.JSONField(_("categories of data"), default=list)
+    sent_on = models.DateField(_("sent on"), null=True, blank=True)
+    sent_method = models.CharField(
+        _("sent by"), max_length=20, choices=SendMethod.choices, blank=True
+    )
+    sent_to = models.CharField(_("sent to"), max_length=300, blank=True)
+    disclosure = models.OneToOneField(
+        Disclosure, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-produced_at", "-id"]
+        verbose_name = _("access response")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "pupil"],
+                condition=Q(sent_on__isnull=False),
+                name="sar_response_sent_once_per_pupil",
+            ),
+            models.CheckConstraint(
+                condition=Q(sent_on__isnull=True, sent_method="", sent_to="")
+                | (Q(sent_on__isnull=False) & ~Q(sent_method="") & ~Q(sent_to="")),
+                name="sar_response_sent_says_when_how_to_whom",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Response of %(date)s") % {"date": long_date(self.produced_at.date())})

@@ -31,6 +31,7 @@ class AccessRecord:
     today: datetime.date
     sections: list[Section]
     withheld: list[list[str]]
+    draft: bool = False
 
     @property
     def generated_on(self) -> str:
@@ -70,7 +71,11 @@ def withheld_rows(g: Gathered) -> list[list[str]]:
 
 
 def gather_access_record(
-    pupil_id: int, *, request: AccessRequest | None = None, today: datetime.date | None = None
+    pupil_id: int,
+    *,
+    request: AccessRequest | None = None,
+    today: datetime.date | None = None,
+    draft: bool = False,
 ) -> AccessRecord:
     g = load(pupil_id, request=request, today=today)
     return AccessRecord(
@@ -80,4 +85,5 @@ def gather_access_record(
         today=g.today,
         sections=[build(g) for build in SECTIONS],
         withheld=withheld_rows(g),
+        draft=draft,
     )
