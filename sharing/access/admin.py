@@ -280,6 +280,7 @@ class AccessRequestAdmin(ScopedAuditedAdmin):
             **(extra_context or {}),
             "can_handle": can_handle,
             "can_record_sent": bool(obj and request.user.has_perm(views.PRODUCE)),
+            "requester_warning": services.requester_warning(obj) if obj else "",
         }
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -113,6 +113,18 @@ def open_access_request(
         raise ValidationError(_("Every pupil must be a pupil of this school."))
     if requester_contact is not None and requester_contact.school_id != school.pk:
         raise ValidationError(_("The requester's contact record belongs to another school."))
+    if (
+        requester_contact is not None
+        and not requester_contact.pupil_links.filter(pupil__in=pupils).exists()
+    ):
+        raise ValidationError(
+            {
+                "requester_contact": _(
+                    "That contact is not linked to any pupil of this request: choose the "
+                    "requester's own contact record, or leave it blank."
+                )
+            }
+        )
     if not requester_name.strip():
         raise ValidationError(_("Say who asked."))
     if timezone.is_naive(received_at):
@@ -146,6 +158,21 @@ def open_access_request(
     _trail(actor, request, AuditAction.CREATE, "Subject access request logged")
     transaction.on_commit(lambda: _tell_dpo(request))
     return request
+
+
+def requester_warning(request: AccessRequest) -> str:
+    """What staff must know before producing anything, when the requester is
+    not a linked contact of the request's pupils ("" when they are)."""
+    contact_id = request.requester_contact_id
+    if contact_id is not None and request.pupils.filter(contact_links__contact_id=contact_id):
+        return ""
+    return _(
+        "The requester is not a contact the school holds for the pupils of this request. "
+        "Every contact's details are third-party data for them (redacted unless you decide "
+        "otherwise), and their identity and their right to the pupil's data (parental "
+        "responsibility, the pupil's consent, or authority to act) must be checked by other "
+        "means before anything is produced."
+    )
 
 
 def _tell_dpo(request: AccessRequest) -> None:

@@ -17,7 +17,7 @@ from sharing.staff import add_errors, render_page, require
 
 from .forms import HandlingForm, SentForm
 from .response import record_response_sent
-from .services import handle_access_request
+from .services import handle_access_request, requester_warning
 
 if TYPE_CHECKING:
     from pupils.admin_tools import SchoolScopedAdmin
@@ -58,6 +58,7 @@ def handle_view(
         gettext("Handle this request"),
         original=sar,
         form=form,
+        requester_warning=requester_warning(sar),
     )
 
 
