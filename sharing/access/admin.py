@@ -36,6 +36,7 @@ from .models import (
     AccessResponse,
     ClockPause,
     RedactionDecision,
+    SystemSearch,
 )
 from .pdf import PdfRenderError
 from .response import record_response_produced, render_response
@@ -106,6 +107,18 @@ class ResponseInline(admin.TabularInline):
         return False
 
 
+class SearchInline(admin.TabularInline):
+    model = SystemSearch
+    extra = 0
+    can_delete = False
+    fields = ("system", "detail", "searched_by", "searched_on")
+    readonly_fields = fields
+    verbose_name_plural = _("systems searched (besides this application's record)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class RedactionInline(admin.TabularInline):
     model = RedactionDecision
     extra = 0
@@ -151,7 +164,7 @@ class AccessRequestAdmin(ScopedAuditedAdmin):
         "answered_on",
         "logged_by",
     )
-    inlines = [ClockPauseInline, RedactionInline, ResponseInline]
+    inlines = [ClockPauseInline, SearchInline, RedactionInline, ResponseInline]
 
     # --- List ---------------------------------------------------------------
     # Open requests first, soonest due first (paused ones, with no due date,

@@ -15,7 +15,14 @@ from sharing.forms import SentFileMixin, sent_file_field
 
 from . import redactable
 from .gathered import load
-from .models import AccessRequest, IdentityCheck, PauseReason, RedactionGround, RedactionOutcome
+from .models import (
+    AccessRequest,
+    IdentityCheck,
+    PauseReason,
+    RedactionGround,
+    RedactionOutcome,
+    SearchedSystem,
+)
 from .services import HandlingSteps
 
 
@@ -85,6 +92,15 @@ class HandlingForm(forms.Form):
     resume_on = _date_field(_("Restart the clock: answer received on"))
     extend_told_on = _date_field(_("Extend: requester told on"))
     extend_reason = forms.CharField(label=_("Why it needs more time"), required=False)
+    search_system = forms.ChoiceField(
+        label=_("System searched"),
+        choices=_choices(SearchedSystem.choices),
+        required=False,
+        help_text=_("This application's record is always searched; add every other place."),
+    )
+    search_detail = forms.CharField(label=_("Which"), required=False, max_length=200)
+    search_by = forms.CharField(label=_("Searched by"), required=False, max_length=200)
+    search_on = _date_field(_("Searched on"))
     redaction_record = forms.ChoiceField(
         label=_("Decision about a record"),
         required=False,
@@ -119,6 +135,10 @@ class HandlingForm(forms.Form):
         (_("Identity"), ("identity_method", "identity_on", "identity_note")),
         (_("Clock"), ("resume_on", "pause_reason", "pause_starts_on", "pause_note")),
         (_("Extension"), ("extend_told_on", "extend_reason")),
+        (
+            _("Systems searched (printed in the covering letter)"),
+            ("search_system", "search_detail", "search_by", "search_on"),
+        ),
         (
             _("What is disclosed, redacted or withheld"),
             (

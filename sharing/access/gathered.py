@@ -99,7 +99,8 @@ class Gathered:
 def load(
     pupil_id: int, *, request: AccessRequest | None = None, today: datetime.date | None = None
 ) -> Gathered:
-    """Eleven queries (twelve with a request), whatever the record's size."""
+    """Eleven queries (twelve with a request), whatever the record's size; the
+    systems searched add one (``record.gather_access_record``)."""
     pupil = (
         Pupil.objects.select_related("school", "special", "destination")
         .prefetch_related(

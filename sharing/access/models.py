@@ -26,6 +26,8 @@ __all__ = [
     "AccessRequestQuerySet",
     "AccessRequestStatus",
     "AccessResponse",
+    "SearchedSystem",
+    "SystemSearch",
     "ArrivalChannel",
     "ClockPause",
     "IdentityCheck",
@@ -399,3 +401,49 @@ class AccessResponse(models.Model):
 
     def __str__(self) -> str:
         return str(_("Response of %(date)s") % {"date": long_date(self.produced_at.date())})
+
+
+class SearchedSystem(models.TextChoices):
+    # This application's own record is always searched (the response is
+    # built from it); these are the other places a school keeps data.
+    EMAIL = "email", _("E-mail")
+    SAFEGUARDING = "safeguarding", _("Safeguarding system (e.g. CPOMS, MyConcern)")
+    BEHAVIOUR = "behaviour", _("Behaviour records")
+    PAPER = "paper", _("Paper files")
+    PHOTOS = "photos", _("Photographs and video")
+    MIS = "mis", _("Management information system")
+    OTHER = "other", _("Other")
+
+
+class SystemSearch(models.Model):
+    """One place searched for the pupil's data, by whom and when: printed in
+    the covering letter, which says exactly what the response covers."""
+
+    request = models.ForeignKey(AccessRequest, on_delete=models.CASCADE, related_name="searches")
+    system = models.CharField(_("system searched"), max_length=20, choices=SearchedSystem.choices)
+    detail = models.CharField(
+        _("which"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. the head's and class teacher's mailboxes"),
+    )
+    searched_by = models.CharField(_("searched by"), max_length=200)
+    searched_on = models.DateField(_("searched on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["searched_on", "id"]
+        verbose_name = _("system searched")
+        verbose_name_plural = _("systems searched")
+        constraints = [
+            models.CheckConstraint(condition=~Q(searched_by=""), name="sar_search_says_who"),
+            models.CheckConstraint(
+                condition=~Q(system=SearchedSystem.OTHER) | ~Q(detail=""),
+                name="sar_search_other_says_which",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_system_display()

@@ -4,7 +4,7 @@ was withheld or redacted and why (``gather_access_record``)."""
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
@@ -16,7 +16,7 @@ from sharing.dates import long_date
 
 from . import redactable
 from .gathered import Gathered, Section, load
-from .models import AccessRequest, RedactionOutcome
+from .models import AccessRequest, RedactionOutcome, SystemSearch
 from .sections import SECTIONS
 
 # A record with more rows than this gets a table of contents.
@@ -32,6 +32,7 @@ class AccessRecord:
     sections: list[Section]
     withheld: list[list[str]]
     draft: bool = False
+    searches: list[SystemSearch] = field(default_factory=list)
 
     @property
     def generated_on(self) -> str:
@@ -86,4 +87,5 @@ def gather_access_record(
         sections=[build(g) for build in SECTIONS],
         withheld=withheld_rows(g),
         draft=draft,
+        searches=list(request.searches.all()) if request is not None else [],
     )

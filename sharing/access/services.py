@@ -39,6 +39,8 @@ from .models import (
     RedactionDecision,
     RedactionGround,
     RedactionOutcome,
+    SearchedSystem,
+    SystemSearch,
 )
 
 # --- The clock ----------------------------------------------------------------
@@ -370,6 +372,41 @@ def _check_contact(request: AccessRequest, contact: Contact, pupil_ids: set[int]
 
 
 @transaction.atomic
+def record_system_searched(
+    *,
+    actor: Actor,
+    request: AccessRequest,
+    system: str,
+    searched_by: str,
+    searched_on: datetime.date,
+    detail: str = "",
+) -> SystemSearch:
+    """One more place searched for the pupil's data (this application's
+    own record is always searched: the response is built from it)."""
+    _require_open(request)
+    if system not in SearchedSystem.values:
+        raise ValidationError({"search_system": _("Choose the system searched.")})
+    if system == SearchedSystem.OTHER and not detail.strip():
+        raise ValidationError({"search_detail": _("Say which system was searched.")})
+    if not searched_by.strip():
+        raise ValidationError({"search_by": _("Say who searched it.")})
+    if searched_on < request.received_on or searched_on > timezone.localdate():
+        raise ValidationError(
+            {"search_on": _("The search must be between the request's receipt and today.")}
+        )
+    search = SystemSearch.objects.create(
+        request=request,
+        system=system,
+        detail=detail.strip(),
+        searched_by=searched_by.strip(),
+        searched_on=searched_on,
+        recorded_by=audit.acting_user(actor),
+    )
+    _trail(actor, request, AuditAction.UPDATE, "Access request: system searched recorded")
+    return search
+
+
+@transaction.atomic
 def mark_answered(
     *, actor: Actor, request: AccessRequest, answered_on: datetime.date
 ) -> AccessRequest:
@@ -405,8 +442,8 @@ def withdraw_request(*, actor: Actor, request: AccessRequest) -> AccessRequest:
 @dataclass(frozen=True)
 class HandlingSteps:
     """The steps the DPO asks for in one go; a blank field is a step not taken.
-    They run in this order: identity, restart, pause, extension, redaction
-    decision, answered."""
+    They run in this order: identity, restart, pause, extension, system
+    searched, redaction decision, answered."""
 
     identity_method: str = ""
     identity_on: datetime.date | None = None
@@ -420,6 +457,10 @@ class HandlingSteps:
     redaction_outcome: str = ""
     redaction_ground: str = ""
     redaction_reason: str = ""
+    search_system: str = ""
+    search_detail: str = ""
+    search_by: str = ""
+    search_on: datetime.date | None = None
     redaction_record: models.Model | None = None
     redaction_contact: Contact | None = None
     redaction_item: str = ""
@@ -466,6 +507,16 @@ def handle_access_request(
             actor=actor, request=request, told_on=steps.extend_told_on, reason=steps.extend_reason
         )
         done.append(_("extended"))
+    if steps.search_system:
+        record_system_searched(
+            actor=actor,
+            request=request,
+            system=steps.search_system,
+            searched_by=steps.search_by,
+            searched_on=steps.search_on or today,
+            detail=steps.search_detail,
+        )
+        done.append(_("system searched recorded"))
     if steps.redaction_outcome:
         record_redaction(
             actor=actor,
