@@ -213,6 +213,12 @@ class AccessRequestFactory(factory.django.DjangoModelFactory):
     received_on = factory.LazyAttribute(lambda r: r.received_at.date())
     due_on = factory.LazyAttribute(lambda r: sar_due_date(r.received_on))
 
+    class Params:
+        # The requester's identity checked (a final response needs it).
+        identity_checked = factory.Trait(
+            identity_check="known", identity_checked_on=factory.SelfAttribute("received_on")
+        )
+
     @factory.post_generation
     def pupils(self, create, extracted, **kwargs):
         if create and extracted:

@@ -142,6 +142,7 @@ OTHER: dict[str, tuple[str, str, str, str, str]] = {
     "admin/sharing/ctfimportbatch/<path:object_id>/preview/": (L, F, A, N, L),
     "admin/sharing/ctfimportbatch/export/": (L, F, A, A, L),
     "admin/sharing/accessrequest/<path:object_id>/handle/": (L, F, A, N, L),
+    "admin/sharing/accessrequest/<path:object_id>/sent/": (L, F, A, N, L),
     # Public pages: the same for everybody. The walk follows project_urls(),
     # where the link comes before the form pages, so the visitor has opened a
     # real link first (without one, or with a forged one, see the test below).
@@ -189,7 +190,7 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
     from consent.models import EnrolmentOverride, OfflineArrangement
     from consent.services import record_consent, send_consent_requests
     from providers import services as provider_services
-    from sharing.access.services import open_access_request
+    from sharing.access.services import open_access_request, record_identity_check
     from sharing.ctf.services import stage_ctf_import
     from sharing.disclosures.services import log_disclosure
     from sharing.models import (
@@ -241,6 +242,9 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
         requester_relationship="parent",
         channel="email",
         received_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    record_identity_check(
+        actor=dpo_user, request=access_request, method="known", checked_on=timezone.localdate()
     )
     disclosure = log_disclosure(
         actor=dpo_user,

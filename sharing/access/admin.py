@@ -15,6 +15,7 @@ import zipfile
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Case, Count, F, IntegerField, Value, When
 from django.http import HttpResponse
 from django.utils import timezone
@@ -29,9 +30,16 @@ from sharing.staff import mount
 
 from . import services, views
 from .forms import CorrectRequestForm, LogRequestForm
-from .models import AccessRequest, AccessRequestStatus, ClockPause, RedactionDecision
+from .models import (
+    AccessRequest,
+    AccessRequestStatus,
+    AccessResponse,
+    ClockPause,
+    RedactionDecision,
+    SystemSearch,
+)
 from .pdf import PdfRenderError
-from .response import produce_access_response
+from .response import record_response_produced, render_response
 
 PRODUCE = "sharing.produce_access_response"
 DUE_SOON_WORKING_DAYS = 5
@@ -79,6 +87,38 @@ class ClockPauseInline(admin.TabularInline):
         return False
 
 
+class ResponseInline(admin.TabularInline):
+    model = AccessResponse
+    extra = 0
+    can_delete = False
+    fields = (
+        "pupil",
+        "produced_at",
+        "produced_by",
+        "file_sha256",
+        "sent_on",
+        "sent_method",
+        "sent_to",
+    )
+    readonly_fields = fields
+    verbose_name_plural = _("responses produced, and sent")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class SearchInline(admin.TabularInline):
+    model = SystemSearch
+    extra = 0
+    can_delete = False
+    fields = ("system", "detail", "searched_by", "searched_on")
+    readonly_fields = fields
+    verbose_name_plural = _("systems searched (besides this application's record)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class RedactionInline(admin.TabularInline):
     model = RedactionDecision
     extra = 0
@@ -107,7 +147,7 @@ class AccessRequestAdmin(ScopedAuditedAdmin):
     search_fields = ("requester_name",)
     autocomplete_fields = ("pupils", "requester_contact")
     show_full_result_count = False
-    actions = ["produce_response"]
+    actions = ["produce_response", "produce_draft"]
     readonly_fields = (
         "school",
         "pupil_list",
@@ -124,7 +164,7 @@ class AccessRequestAdmin(ScopedAuditedAdmin):
         "answered_on",
         "logged_by",
     )
-    inlines = [ClockPauseInline, RedactionInline]
+    inlines = [ClockPauseInline, SearchInline, RedactionInline, ResponseInline]
 
     # --- List ---------------------------------------------------------------
     # Open requests first, soonest due first (paused ones, with no due date,
@@ -242,13 +282,19 @@ class AccessRequestAdmin(ScopedAuditedAdmin):
             mount(
                 self, "<path:object_id>/handle/", views.handle_view, "sharing_accessrequest_handle"
             ),
+            mount(self, "<path:object_id>/sent/", views.sent_view, "sharing_accessrequest_sent"),
             *super().get_urls(),
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         can_handle = bool(obj and obj.is_open and request.user.has_perm(views.HANDLE))
-        extra_context = {**(extra_context or {}), "can_handle": can_handle}
+        extra_context = {
+            **(extra_context or {}),
+            "can_handle": can_handle,
+            "can_record_sent": bool(obj and request.user.has_perm(views.PRODUCE)),
+            "requester_warning": services.requester_warning(obj) if obj else "",
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     # --- Logging a request: through the service -------------------------------
@@ -281,18 +327,35 @@ class AccessRequestAdmin(ScopedAuditedAdmin):
     # --- The response PDF -------------------------------------------------------
     @admin.action(description=_("Produce the response PDF"), permissions=["produce"])
     def produce_response(self, request, queryset):
+        return self._produce(request, queryset, draft=False)
+
+    @admin.action(
+        description=_("Produce a draft to read (not for sending)"), permissions=["produce"]
+    )
+    def produce_draft(self, request, queryset):
+        return self._produce(request, queryset, draft=True)
+
+    def _produce(self, request, queryset, *, draft: bool):
+        """Render every pupil's PDF first, then record them together: a
+        failure leaves nothing recorded. Refused while identity is unchecked
+        (drafts apart); never logs a disclosure (that is "record sent")."""
         if queryset.count() != 1:
             self.message_user(request, _("Choose one request."), messages.WARNING)
             return None
         sar = queryset.get()
-        files = []
         try:
-            for pupil in sar.pupils.order_by("id"):
-                pdf = produce_access_response(actor=request.user, request=sar, pupil=pupil)
-                files.append((f"subject-access-{sar.pk}-{pupil.pk}.pdf", pdf))
+            pupils = list(sar.pupils.order_by("id"))
+            rendered = [(p, render_response(request=sar, pupil=p, draft=draft)) for p in pupils]
+            with transaction.atomic():
+                for pupil, done in rendered:
+                    record_response_produced(
+                        actor=request.user, request=sar, pupil=pupil, rendered=done
+                    )
         except (PdfRenderError, ValidationError) as exc:
-            self.message_user(request, str(exc), messages.ERROR)
+            self.message_user(request, " ".join(_messages(exc)), messages.ERROR)
             return None
+        prefix = "draft-subject-access" if draft else "subject-access"
+        files = [(f"{prefix}-{sar.pk}-{p.pk}.pdf", done.pdf) for p, done in rendered]
         if len(files) == 1:
             name, body = files[0]
             response = HttpResponse(body, content_type="application/pdf")
@@ -302,7 +365,7 @@ class AccessRequestAdmin(ScopedAuditedAdmin):
                 for name, body in files:
                     archive.writestr(name, body)
             name, response = (
-                f"subject-access-{sar.pk}.zip",
+                f"{prefix}-{sar.pk}.zip",
                 HttpResponse(buffer.getvalue(), content_type="application/zip"),
             )
         response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -311,3 +374,7 @@ class AccessRequestAdmin(ScopedAuditedAdmin):
 
     def has_produce_permission(self, request):
         return request.user.has_perm(PRODUCE)
+
+
+def _messages(exc: Exception) -> list[str]:
+    return exc.messages if isinstance(exc, ValidationError) else [str(exc)]

@@ -5,12 +5,24 @@ DPO's steps, taken by ``services.handle_access_request``)."""
 from __future__ import annotations
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pupils.models import Contact
+from pupils.models import Contact, Pupil
+from sharing.disclosures.models import SendMethod
+from sharing.forms import SentFileMixin, sent_file_field
 
-from .models import AccessRequest, IdentityCheck, PauseReason, RedactionGround, RedactionOutcome
+from . import redactable
+from .gathered import load
+from .models import (
+    AccessRequest,
+    IdentityCheck,
+    PauseReason,
+    RedactionGround,
+    RedactionOutcome,
+    SearchedSystem,
+)
 from .services import HandlingSteps
 
 
@@ -80,10 +92,35 @@ class HandlingForm(forms.Form):
     resume_on = _date_field(_("Restart the clock: answer received on"))
     extend_told_on = _date_field(_("Extend: requester told on"))
     extend_reason = forms.CharField(label=_("Why it needs more time"), required=False)
-    redaction_contact = forms.ModelChoiceField(
-        label=_("Decision about a contact"), queryset=Contact.objects.none(), required=False
+    search_system = forms.ChoiceField(
+        label=_("System searched"),
+        choices=_choices(SearchedSystem.choices),
+        required=False,
+        help_text=_("This application's record is always searched; add every other place."),
     )
-    redaction_item = forms.CharField(label=_("Or about this item"), required=False)
+    search_detail = forms.CharField(label=_("Which"), required=False, max_length=200)
+    search_by = forms.CharField(label=_("Searched by"), required=False, max_length=200)
+    search_on = _date_field(_("Searched on"))
+    redaction_record = forms.ChoiceField(
+        label=_("Decision about a record"),
+        required=False,
+        help_text=_(
+            "Withheld, it is left out of the response; redacted, it appears with its content "
+            "blanked. The response lists it by its kind and the ground, never its content."
+        ),
+    )
+    redaction_contact = forms.ModelChoiceField(
+        label=_("Or about a contact (a third party)"),
+        queryset=Contact.objects.none(),
+        required=False,
+    )
+    redaction_item = forms.CharField(
+        label=_("Or about something held outside this application"),
+        required=False,
+        help_text=_(
+            "e.g. a paper file. Printed in the response: describe it without revealing it."
+        ),
+    )
     redaction_outcome = forms.ChoiceField(
         label=_("Decision"), choices=_choices(RedactionOutcome.choices), required=False
     )
@@ -99,8 +136,13 @@ class HandlingForm(forms.Form):
         (_("Clock"), ("resume_on", "pause_reason", "pause_starts_on", "pause_note")),
         (_("Extension"), ("extend_told_on", "extend_reason")),
         (
+            _("Systems searched (printed in the covering letter)"),
+            ("search_system", "search_detail", "search_by", "search_on"),
+        ),
+        (
             _("What is disclosed, redacted or withheld"),
             (
+                "redaction_record",
                 "redaction_contact",
                 "redaction_item",
                 "redaction_outcome",
@@ -113,11 +155,36 @@ class HandlingForm(forms.Form):
 
     def __init__(self, *args, request: AccessRequest, **kwargs):
         super().__init__(*args, **kwargs)
+        self._records = self._record_choices(request)
         contact_field = self.fields["redaction_contact"]
         assert isinstance(contact_field, forms.ModelChoiceField)
         contact_field.queryset = Contact.objects.filter(
             pupil_links__pupil__in=request.pupils.all()
         ).distinct()
+
+    def _record_choices(self, request: AccessRequest) -> dict[str, models.Model]:
+        """The pupils' records, grouped by kind (and by pupil when there are
+        several), for the select; returns value -> record."""
+        pupils = list(request.pupils.order_by("legal_surname", "legal_forename", "pk"))
+        choices: list = [("", "---------")]
+        found: dict[str, models.Model] = {}
+        for pupil in pupils:
+            for group, rows in redactable.records_of(load(pupil.pk, request=request)):
+                title = f"{pupil.full_name}: {group}" if len(pupils) > 1 else group
+                options = []
+                for obj, label in rows:
+                    value = "{}:{}".format(*redactable.key(obj))
+                    found[value] = obj
+                    options.append((value, label))
+                choices.append((title, options))
+        field = self.fields["redaction_record"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+        return found
+
+    def clean_redaction_record(self) -> models.Model | None:
+        value = self.cleaned_data.get("redaction_record")
+        return self._records.get(value) if value else None
 
     def groups(self):
         return [(title, [self[name] for name in names]) for title, names in self.GROUPS]
@@ -125,3 +192,29 @@ class HandlingForm(forms.Form):
     def steps(self) -> HandlingSteps:
         data = self.cleaned_data
         return HandlingSteps(**{name: data[name] for name in self.fields})
+
+
+class SentForm(SentFileMixin, forms.Form):
+    """When, how and to whom the response for one pupil was sent."""
+
+    pupil = forms.ModelChoiceField(label=_("Response for"), queryset=Pupil.objects.none())
+    sent_on = forms.DateField(
+        label=_("Sent on"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    method = forms.ChoiceField(label=_("How"), choices=_choices(SendMethod.choices))
+    sent_to = forms.CharField(
+        label=_("To whom"), max_length=300, help_text=_("The name and address it went to.")
+    )
+    sent_file = sent_file_field()
+
+    def __init__(self, *args, request: AccessRequest, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["pupil"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = request.pupils.order_by("legal_surname", "legal_forename")
+        if not self.is_bound:
+            self.fields["sent_to"].initial = ", ".join(
+                x for x in (request.requester_name, request.requester_address) if x
+            )

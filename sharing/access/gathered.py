@@ -6,8 +6,12 @@ request in a fixed number of queries whatever the size of the record
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TypeVar
 
+from django.db import models
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -25,7 +29,9 @@ from pupils.models import (
 )
 from sharing.disclosures.models import Disclosure
 
-from .models import AccessRequest, RedactionDecision
+from .models import AccessRequest, RedactionDecision, RedactionOutcome
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -61,6 +67,31 @@ class Gathered:
     redactions: list[RedactionDecision]
     today: datetime.date
 
+    @cached_property
+    def record_outcomes(self) -> dict[tuple[str, int], str]:
+        """(model label, id) -> the decision about that record."""
+        return {
+            (f"{d.record_type.app_label}.{d.record_type.model}", int(d.record_id)): d.outcome
+            for d in self.redactions
+            if d.record_type is not None and d.record_id is not None
+        }
+
+    def outcome_of(self, obj: models.Model | None) -> str | None:
+        """The decision about this record (None when there is none)."""
+        if obj is None or obj.pk is None:
+            return None
+        return self.record_outcomes.get((obj._meta.label_lower, int(obj.pk)))
+
+    def withheld(self, obj: models.Model | None) -> bool:
+        return self.outcome_of(obj) == RedactionOutcome.WITHHOLD
+
+    def redacted(self, obj: models.Model | None) -> bool:
+        return self.outcome_of(obj) == RedactionOutcome.REDACT
+
+    def shown(self, objs: Iterable[T]) -> list[T]:
+        """The records that are not withheld."""
+        return [o for o in objs if not self.withheld(o)]  # type: ignore[arg-type]
+
 
 # --- Loading --------------------------------------------------------------------
 
@@ -68,7 +99,8 @@ class Gathered:
 def load(
     pupil_id: int, *, request: AccessRequest | None = None, today: datetime.date | None = None
 ) -> Gathered:
-    """Eleven queries (twelve with a request), whatever the record's size."""
+    """Eleven queries (twelve with a request), whatever the record's size; the
+    systems searched add one (``record.gather_access_record``)."""
     pupil = (
         Pupil.objects.select_related("school", "special", "destination")
         .prefetch_related(
@@ -94,7 +126,9 @@ def load(
     redactions = []
     if request is not None:
         redactions = list(
-            RedactionDecision.objects.filter(request=request).select_related("contact")
+            RedactionDecision.objects.filter(request=request).select_related(
+                "contact", "record_type"
+            )
         )
     return Gathered(
         pupil=pupil,

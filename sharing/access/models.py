@@ -11,17 +11,23 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from pupils.models import Contact, Pupil, School
 from sharing.dates import long_date
+from sharing.disclosures.models import Disclosure, SendMethod
 
 __all__ = [
     "AccessRequest",
     "AccessRequestQuerySet",
     "AccessRequestStatus",
+    "AccessResponse",
+    "SearchedSystem",
+    "SystemSearch",
     "ArrivalChannel",
     "ClockPause",
     "IdentityCheck",
@@ -290,8 +296,22 @@ class RedactionDecision(models.Model):
         related_name="+",
         verbose_name=_("third party (a contact)"),
     )
+    # The record of the request's pupils the decision is about (a medical
+    # condition, an SEN need, a consent answer, a disclosure...): see
+    # sharing.access.redactable for the kinds.
+    record_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    record_id = models.PositiveBigIntegerField(null=True, blank=True)
+    record = GenericForeignKey("record_type", "record_id")
     item = models.CharField(
-        _("what"), max_length=300, blank=True, help_text=_("e.g. a child-protection note")
+        _("what (outside this application)"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Something the school holds elsewhere, e.g. a paper file. Printed in the "
+            "response: describe it without revealing it."
+        ),
     )
     outcome = models.CharField(_("decision"), max_length=10, choices=RedactionOutcome.choices)
     ground = models.CharField(_("ground"), max_length=20, choices=RedactionGround.choices)
@@ -307,8 +327,18 @@ class RedactionDecision(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(reason=""), name="sar_redaction_says_why"),
             models.CheckConstraint(
-                condition=Q(contact__isnull=False) | ~Q(item=""),
-                name="sar_redaction_names_what",
+                condition=Q(contact__isnull=False) | Q(record_id__isnull=False) | ~Q(item=""),
+                name="sar_redaction_names_what_v2",
+            ),
+            models.CheckConstraint(
+                condition=Q(record_type__isnull=True, record_id__isnull=True)
+                | Q(record_type__isnull=False, record_id__isnull=False),
+                name="sar_redaction_record_type_and_id",
+            ),
+            models.UniqueConstraint(
+                fields=["request", "record_type", "record_id"],
+                condition=Q(record_id__isnull=False),
+                name="sar_one_decision_per_record",
             ),
             models.CheckConstraint(
                 condition=~Q(outcome=RedactionOutcome.DISCLOSE) | Q(ground__in=DISCLOSING_GROUNDS),
@@ -327,4 +357,93 @@ class RedactionDecision(models.Model):
 
     def __str__(self) -> str:
         what = str(self.contact) if self.contact_id else self.item
+        if self.record_id is not None:
+            what = f"{self.record_type} {self.record_id}"
         return f"{self.get_outcome_display()}: {what}"
+
+
+class AccessResponse(models.Model):
+    """A final response produced for one pupil of a request (drafts leave
+    only an EXPORT entry in the trail), and, once staff record it, when, how
+    and to whom it was sent: that is what logs the disclosure, once per
+    pupil of the request."""
+
+    request = models.ForeignKey(AccessRequest, on_delete=models.PROTECT, related_name="responses")
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="+")
+    produced_at = models.DateTimeField(_("produced at"))
+    produced_by = models.CharField(_("produced by"), max_length=150)
+    file_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64)
+    categories = models.JSONField(_("categories of data"), default=list)
+    sent_on = models.DateField(_("sent on"), null=True, blank=True)
+    sent_method = models.CharField(
+        _("sent by"), max_length=20, choices=SendMethod.choices, blank=True
+    )
+    sent_to = models.CharField(_("sent to"), max_length=300, blank=True)
+    disclosure = models.OneToOneField(
+        Disclosure, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-produced_at", "-id"]
+        verbose_name = _("access response")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "pupil"],
+                condition=Q(sent_on__isnull=False),
+                name="sar_response_sent_once_per_pupil",
+            ),
+            models.CheckConstraint(
+                condition=Q(sent_on__isnull=True, sent_method="", sent_to="")
+                | (Q(sent_on__isnull=False) & ~Q(sent_method="") & ~Q(sent_to="")),
+                name="sar_response_sent_says_when_how_to_whom",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Response of %(date)s") % {"date": long_date(self.produced_at.date())})
+
+
+class SearchedSystem(models.TextChoices):
+    # This application's own record is always searched (the response is
+    # built from it); these are the other places a school keeps data.
+    EMAIL = "email", _("E-mail")
+    SAFEGUARDING = "safeguarding", _("Safeguarding system (e.g. CPOMS, MyConcern)")
+    BEHAVIOUR = "behaviour", _("Behaviour records")
+    PAPER = "paper", _("Paper files")
+    PHOTOS = "photos", _("Photographs and video")
+    MIS = "mis", _("Management information system")
+    OTHER = "other", _("Other")
+
+
+class SystemSearch(models.Model):
+    """One place searched for the pupil's data, by whom and when: printed in
+    the covering letter, which says exactly what the response covers."""
+
+    request = models.ForeignKey(AccessRequest, on_delete=models.CASCADE, related_name="searches")
+    system = models.CharField(_("system searched"), max_length=20, choices=SearchedSystem.choices)
+    detail = models.CharField(
+        _("which"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. the head's and class teacher's mailboxes"),
+    )
+    searched_by = models.CharField(_("searched by"), max_length=200)
+    searched_on = models.DateField(_("searched on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["searched_on", "id"]
+        verbose_name = _("system searched")
+        verbose_name_plural = _("systems searched")
+        constraints = [
+            models.CheckConstraint(condition=~Q(searched_by=""), name="sar_search_says_who"),
+            models.CheckConstraint(
+                condition=~Q(system=SearchedSystem.OTHER) | ~Q(detail=""),
+                name="sar_search_other_says_which",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_system_display()

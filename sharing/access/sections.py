@@ -27,6 +27,18 @@ from .gathered import Gathered, Section, related_or_none
 from .models import RedactionOutcome
 
 REDACTED = gettext_lazy("[redacted: third party]")
+# A record the DPO decided to redact: its row stays, its content does not.
+REDACTED_RECORD = gettext_lazy("[redacted]")
+
+
+def _rows[T](g: Gathered, objs: Iterable[T], to_row: Callable[[T], list[str]]) -> list[list[str]]:
+    """One row per record: none for a withheld record, a blanked one for a
+    redacted record (the decisions, by record, are in ``g``)."""
+    rows = []
+    for obj in g.shown(objs):
+        row = to_row(obj)
+        rows.append([str(REDACTED_RECORD)] * len(row) if g.redacted(obj) else row)  # type: ignore[arg-type]
+    return rows
 
 
 # --- Purposes, lawful bases and retention (one place, sources named) ----------
@@ -119,8 +131,12 @@ def _contact_disclosed(g: Gathered, link: PupilContact) -> bool:
 def contacts_section(g: Gathered) -> Section:
     rows: list[list[str]] = []
     redacted = 0
-    for link in g.contact_links:
+    links = g.shown(g.contact_links)
+    for link in links:
         c = link.contact
+        if g.redacted(link):
+            rows.append([str(REDACTED_RECORD)] * 6)
+            continue
         shown = _contact_disclosed(g, link)
         redacted += not shown
         reach = ", ".join(x for x in (c.email, c.phone_mobile, c.phone_home, c.phone_work) if x)
@@ -150,7 +166,7 @@ def contacts_section(g: Gathered) -> Section:
         purpose=_("To reach the family, and in an emergency."),
         lawful_basis=PUBLIC_TASK,
         retention=_until_25th_birthday(g),
-        sources=_sources(link.contact for link in g.contact_links),
+        sources=_sources(link.contact for link in links),
         columns=[
             _("Order"),
             _("Relationship"),
@@ -172,18 +188,19 @@ def assessments_section(g: Gathered) -> Section:
         purpose=_("To teach the pupil and report statutory assessments to the LA and the DfE."),
         lawful_basis=PUBLIC_TASK,
         retention=_until_25th_birthday(g),
-        sources=_sources(g.assessments),
+        sources=_sources(g.shown(g.assessments)),
         columns=[_("Year"), _("Stage"), _("Subject"), _("Method"), _("Result")],
-        rows=[
-            [
+        rows=_rows(
+            g,
+            g.assessments,
+            lambda a: [
                 f"{a.academic_year}/{(a.academic_year + 1) % 100:02d}",
                 a.get_stage_display(),
                 a.subject,
                 a.method,
                 a.result,
-            ]
-            for a in g.assessments
-        ],
+            ],
+        ),
         empty_text=_("No assessment results are recorded."),
     )
 
@@ -201,7 +218,7 @@ def attendance_section(g: Gathered) -> Section:
         purpose=_("To keep the attendance register and share daily attendance with the DfE."),
         lawful_basis=PUBLIC_TASK,
         retention=retention,
-        sources=_sources(g.attendance),
+        sources=_sources(g.shown(g.attendance)),
         columns=[
             _("Term"),
             _("Possible sessions"),
@@ -209,16 +226,17 @@ def attendance_section(g: Gathered) -> Section:
             _("Authorised absence"),
             _("Unauthorised absence"),
         ],
-        rows=[
-            [
+        rows=_rows(
+            g,
+            g.attendance,
+            lambda a: [
                 f"{a.get_term_display()} {a.academic_year}/{(a.academic_year + 1) % 100:02d}",
                 str(a.possible_sessions),
                 str(a.attended_sessions),
                 str(a.authorised_absences),
                 str(a.unauthorised_absences),
-            ]
-            for a in g.attendance
-        ],
+            ],
+        ),
         empty_text=_("No attendance is recorded."),
     )
 
@@ -230,31 +248,42 @@ def exclusions_section(g: Gathered) -> Section:
         purpose=_("To manage behaviour and report exclusions to the local authority."),
         lawful_basis=PUBLIC_TASK,
         retention=_until_25th_birthday(g),
-        sources=_sources(g.exclusions),
+        sources=_sources(g.shown(g.exclusions)),
         columns=[_("Start"), _("Category"), _("Reason"), _("Sessions")],
-        rows=[
-            [
+        rows=_rows(
+            g,
+            g.exclusions,
+            lambda e: [
                 long_date(e.start_date),
                 e.get_category_display(),
                 e.get_reason_display(),
                 "" if e.sessions is None else f"{e.sessions.normalize()}",
-            ]
-            for e in g.exclusions
-        ],
+            ],
+        ),
         empty_text=_("No exclusions or suspensions are recorded."),
     )
 
 
 def sen_section(g: Gathered) -> Section:
     special = related_or_none(g.pupil, "special")
-    rows = []
-    if special is not None:
-        rows.append([_("Ethnicity"), special.get_ethnicity_display(), ""])
-        rows.append([_("SEN provision"), special.get_sen_provision_display(), ""])
-    rows += [
-        [_("Type of need %(rank)s") % {"rank": n.rank}, n.get_need_type_display(), n.notes]
-        for n in g.sen_needs
-    ]
+    rows = _rows(
+        g,
+        [] if special is None else [special],
+        lambda s: [_("Ethnicity"), s.get_ethnicity_display(), ""],
+    ) + _rows(
+        g,
+        [] if special is None else [special],
+        lambda s: [_("SEN provision"), s.get_sen_provision_display(), ""],
+    )
+    rows += _rows(
+        g,
+        g.sen_needs,
+        lambda n: [
+            _("Type of need %(rank)s") % {"rank": n.rank},
+            n.get_need_type_display(),
+            n.notes,
+        ],
+    )
     return Section(
         key="sen",
         title=_("Ethnicity and special educational needs"),
@@ -265,7 +294,7 @@ def sen_section(g: Gathered) -> Section:
             "educational record"
         )
         % {"date": long_date(add_years(g.pupil.date_of_birth, 31))},
-        sources=_sources([special, *g.sen_needs]),
+        sources=_sources(g.shown([special, *g.sen_needs])),
         columns=[_("Item"), _("What we hold"), _("Notes")],
         rows=rows,
         empty_text=_("No ethnicity or SEN information is recorded."),
@@ -279,25 +308,29 @@ def medical_section(g: Gathered) -> Section:
         purpose=_("To keep the pupil safe and well in school."),
         lawful_basis=SPECIAL,
         retention=_until_25th_birthday(g),
-        sources=_sources(g.medical),
+        sources=_sources(g.shown(g.medical)),
         columns=[_("Condition"), _("Medication"), _("Healthcare plan"), _("Notes")],
-        rows=[[m.condition, m.medication, _yes_no(m.has_care_plan), m.notes] for m in g.medical],
+        rows=_rows(
+            g,
+            g.medical,
+            lambda m: [m.condition, m.medication, _yes_no(m.has_care_plan), m.notes],
+        ),
         empty_text=_("No medical conditions are recorded."),
     )
 
 
 def destination_section(g: Gathered) -> Section:
     d = related_or_none(g.pupil, "destination")
-    rows = []
-    if d is not None:
-        rows = [[d.school_name, d.urn, long_date(d.starts_on)]]
+    rows = _rows(
+        g, [] if d is None else [d], lambda d: [d.school_name, d.urn, long_date(d.starts_on)]
+    )
     return Section(
         key="destination",
         title=_("Destination"),
         purpose=_("To send the pupil's record to their next school (2005 regulations, reg 9)."),
         lawful_basis=PUBLIC_TASK,
         retention=_until_25th_birthday(g),
-        sources=_sources([d]),
+        sources=_sources(g.shown([d])),
         columns=[_("Next school"), _("URN"), _("Starts on")],
         rows=rows,
         empty_text=_("No destination is recorded."),
@@ -372,49 +405,53 @@ def _consent_giver(g: Gathered, record: ConsentRecord) -> str:
 
 
 def consents_section(g: Gathered) -> Section:
+    consents = g.shown(g.consents)
     return Section(
         key="consents",
         title=_("Consent to online services, with its history"),
         purpose=_("To use an online service only with a parent's consent, and prove it."),
         lawful_basis=_("Consent (UK GDPR Art 6(1)(a)), which can be withdrawn at any time"),
         retention=_("While the consent is current, then as the school's retention policy says"),
-        sources=[str(Source.PARENT.label)] if g.consents else [],
+        sources=[str(Source.PARENT.label)] if consents else [],
         columns=[_("Service"), _("Answer"), _("Given by"), _("How"), _("Notice"), _("When")],
-        rows=[
-            [
+        rows=_rows(
+            g,
+            consents,
+            lambda c: [
                 c.provider.service,
                 _("Yes") if c.given else _("No"),
                 _consent_giver(g, c),
                 c.get_method_display(),
                 _("version %(v)s") % {"v": c.notice.version} if c.notice else "",
                 long_date(timezone.localtime(c.at).date()),
-            ]
-            for c in g.consents
-        ],
-        notes=[str(LATEST_ANSWER_NOTE)] if g.consents else [],
+            ],
+        ),
+        notes=[str(LATEST_ANSWER_NOTE)] if consents else [],
         empty_text=_("No consent answers are recorded."),
     )
 
 
 def disclosures_section(g: Gathered) -> Section:
+    disclosures = g.shown(g.disclosures)
     return Section(
         key="disclosures",
         title=_("Who the school has shared the pupil's data with"),
         purpose=_("Every disclosure of the pupil's data, whether required by law or not."),
         lawful_basis=_("As stated for each disclosure"),
         retention=_("The log is kept as long as the pupil's educational record"),
-        sources=[_("This school")] if g.disclosures else [],
+        sources=[_("This school")] if disclosures else [],
         columns=[_("When"), _("To"), _("What"), _("Why (legal gateway)"), _("How")],
-        rows=[
-            [
+        rows=_rows(
+            g,
+            disclosures,
+            lambda d: [
                 long_date(timezone.localtime(d.disclosed_at).date()),
                 d.recipient_name,
                 d.get_dataset_display(),
                 d.get_gateway_display(),
                 d.get_method_display(),
-            ]
-            for d in g.disclosures
-        ],
+            ],
+        ),
         empty_text=_("The pupil's data has not been disclosed to anyone outside the school."),
     )
 

@@ -14,9 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from sharing import deadlines
 from sharing.actor import Actor
 from sharing.dates import long_date
 
+from . import redactable
 from .models import (
     DISCLOSING_GROUNDS,
     AccessRequest,
@@ -37,6 +39,8 @@ from .models import (
     RedactionDecision,
     RedactionGround,
     RedactionOutcome,
+    SearchedSystem,
+    SystemSearch,
 )
 
 # --- The clock ----------------------------------------------------------------
@@ -111,6 +115,18 @@ def open_access_request(
         raise ValidationError(_("Every pupil must be a pupil of this school."))
     if requester_contact is not None and requester_contact.school_id != school.pk:
         raise ValidationError(_("The requester's contact record belongs to another school."))
+    if (
+        requester_contact is not None
+        and not requester_contact.pupil_links.filter(pupil__in=pupils).exists()
+    ):
+        raise ValidationError(
+            {
+                "requester_contact": _(
+                    "That contact is not linked to any pupil of this request: choose the "
+                    "requester's own contact record, or leave it blank."
+                )
+            }
+        )
     if not requester_name.strip():
         raise ValidationError(_("Say who asked."))
     if timezone.is_naive(received_at):
@@ -144,6 +160,21 @@ def open_access_request(
     _trail(actor, request, AuditAction.CREATE, "Subject access request logged")
     transaction.on_commit(lambda: _tell_dpo(request))
     return request
+
+
+def requester_warning(request: AccessRequest) -> str:
+    """What staff must know before producing anything, when the requester is
+    not a linked contact of the request's pupils ("" when they are)."""
+    contact_id = request.requester_contact_id
+    if contact_id is not None and request.pupils.filter(contact_links__contact_id=contact_id):
+        return ""
+    return _(
+        "The requester is not a contact the school holds for the pupils of this request. "
+        "Every contact's details are third-party data for them (redacted unless you decide "
+        "otherwise), and their identity and their right to the pupil's data (parental "
+        "responsibility, the pupil's consent, or authority to act) must be checked by other "
+        "means before anything is produced."
+    )
 
 
 def _tell_dpo(request: AccessRequest) -> None:
@@ -273,11 +304,19 @@ def record_redaction(
     outcome: str,
     ground: str,
     reason: str,
+    record: models.Model | None = None,
     contact: Contact | None = None,
     item: str = "",
     decided_on: datetime.date | None = None,
 ) -> RedactionDecision:
-    """Record what was disclosed, redacted or withheld, and why."""
+    """Record what was disclosed, redacted or withheld, and why.
+
+    ``record`` is a record of one of the request's pupils (a medical
+    condition, an SEN need, a consent answer, a disclosure...: the kinds in
+    ``redactable.KINDS``): withheld, it is left out of the response;
+    redacted, it appears with its content blanked. ``contact`` is a third
+    party (a contact of the pupils); ``item`` describes something held
+    outside this application."""
     if outcome not in RedactionOutcome.values or ground not in RedactionGround.values:
         raise ValidationError(_("Choose a decision and its ground."))
     if (outcome == RedactionOutcome.DISCLOSE) != (ground in DISCLOSING_GROUNDS):
@@ -289,18 +328,20 @@ def record_redaction(
         )
     if not reason.strip():
         raise ValidationError(_("Say why."))
-    if contact is None and not item.strip():
-        raise ValidationError(_("Say what the decision is about."))
-    if (
-        contact is not None
-        and not contact.pupil_links.filter(pupil__in=request.pupils.all()).exists()
-    ):
-        raise ValidationError(_("That contact is not in the record of any pupil of this request."))
-    if contact is not None and request.redactions.filter(contact=contact).exists():
-        raise ValidationError(_("A decision about this person is already recorded."))
+    if sum((record is not None, contact is not None, bool(item.strip()))) != 1:
+        raise ValidationError(
+            _("Choose one thing the decision is about: a record, a contact or an item.")
+        )
+    pupil_ids = set(request.pupils.values_list("pk", flat=True))
+    if record is not None:
+        _check_record(request, record, pupil_ids)
+    if contact is not None:
+        _check_contact(request, contact, pupil_ids)
     decision = RedactionDecision.objects.create(
         request=request,
         contact=contact,
+        record_type=ContentType.objects.get_for_model(record) if record is not None else None,
+        record_id=record.pk if record is not None else None,
         item=item.strip(),
         outcome=outcome,
         ground=ground,
@@ -310,6 +351,59 @@ def record_redaction(
     )
     _trail(actor, request, AuditAction.UPDATE, "Access request: redaction decision recorded")
     return decision
+
+
+def _check_record(request: AccessRequest, record: models.Model, pupil_ids: set[int]) -> None:
+    if not redactable.is_redactable(record) or record.pk is None:
+        raise ValidationError(_("Decisions can be about a record of the pupil's data only."))
+    if not redactable.pupil_ids_of(record) & pupil_ids:
+        raise ValidationError(_("That record is not about any pupil of this request."))
+    if request.redactions.filter(
+        record_type=ContentType.objects.get_for_model(record), record_id=record.pk
+    ).exists():
+        raise ValidationError(_("A decision about this record is already recorded."))
+
+
+def _check_contact(request: AccessRequest, contact: Contact, pupil_ids: set[int]) -> None:
+    if not contact.pupil_links.filter(pupil__in=pupil_ids).exists():
+        raise ValidationError(_("That contact is not in the record of any pupil of this request."))
+    if request.redactions.filter(contact=contact).exists():
+        raise ValidationError(_("A decision about this person is already recorded."))
+
+
+@transaction.atomic
+def record_system_searched(
+    *,
+    actor: Actor,
+    request: AccessRequest,
+    system: str,
+    searched_by: str,
+    searched_on: datetime.date,
+    detail: str = "",
+) -> SystemSearch:
+    """One more place searched for the pupil's data (this application's
+    own record is always searched: the response is built from it)."""
+    _require_open(request)
+    if system not in SearchedSystem.values:
+        raise ValidationError({"search_system": _("Choose the system searched.")})
+    if system == SearchedSystem.OTHER and not detail.strip():
+        raise ValidationError({"search_detail": _("Say which system was searched.")})
+    if not searched_by.strip():
+        raise ValidationError({"search_by": _("Say who searched it.")})
+    if searched_on < request.received_on or searched_on > timezone.localdate():
+        raise ValidationError(
+            {"search_on": _("The search must be between the request's receipt and today.")}
+        )
+    search = SystemSearch.objects.create(
+        request=request,
+        system=system,
+        detail=detail.strip(),
+        searched_by=searched_by.strip(),
+        searched_on=searched_on,
+        recorded_by=audit.acting_user(actor),
+    )
+    _trail(actor, request, AuditAction.UPDATE, "Access request: system searched recorded")
+    return search
 
 
 @transaction.atomic
@@ -348,8 +442,8 @@ def withdraw_request(*, actor: Actor, request: AccessRequest) -> AccessRequest:
 @dataclass(frozen=True)
 class HandlingSteps:
     """The steps the DPO asks for in one go; a blank field is a step not taken.
-    They run in this order: identity, restart, pause, extension, redaction
-    decision, answered."""
+    They run in this order: identity, restart, pause, extension, system
+    searched, redaction decision, answered."""
 
     identity_method: str = ""
     identity_on: datetime.date | None = None
@@ -363,6 +457,11 @@ class HandlingSteps:
     redaction_outcome: str = ""
     redaction_ground: str = ""
     redaction_reason: str = ""
+    search_system: str = ""
+    search_detail: str = ""
+    search_by: str = ""
+    search_on: datetime.date | None = None
+    redaction_record: models.Model | None = None
     redaction_contact: Contact | None = None
     redaction_item: str = ""
     answered_on: datetime.date | None = None
@@ -408,6 +507,16 @@ def handle_access_request(
             actor=actor, request=request, told_on=steps.extend_told_on, reason=steps.extend_reason
         )
         done.append(_("extended"))
+    if steps.search_system:
+        record_system_searched(
+            actor=actor,
+            request=request,
+            system=steps.search_system,
+            searched_by=steps.search_by,
+            searched_on=steps.search_on or today,
+            detail=steps.search_detail,
+        )
+        done.append(_("system searched recorded"))
     if steps.redaction_outcome:
         record_redaction(
             actor=actor,
@@ -415,6 +524,7 @@ def handle_access_request(
             outcome=steps.redaction_outcome,
             ground=steps.redaction_ground,
             reason=steps.redaction_reason,
+            record=steps.redaction_record,
             contact=steps.redaction_contact,
             item=steps.redaction_item,
         )

@@ -12,15 +12,18 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from sharing.forms import file_bytes
 from sharing.staff import add_errors, render_page, require
 
-from .forms import HandlingForm
-from .services import handle_access_request
+from .forms import HandlingForm, SentForm
+from .response import record_response_sent
+from .services import handle_access_request, requester_warning
 
 if TYPE_CHECKING:
     from pupils.admin_tools import SchoolScopedAdmin
 
 HANDLE = "sharing.handle_access_request"
+PRODUCE = "sharing.produce_access_response"
 
 
 def change_url(pk: int) -> str:
@@ -53,6 +56,47 @@ def handle_view(
         model_admin,
         "admin/sharing/accessrequest/handle.html",
         gettext("Handle this request"),
+        original=sar,
+        form=form,
+        requester_warning=requester_warning(sar),
+    )
+
+
+def sent_view(
+    request: HttpRequest, object_id: str, *, model_admin: SchoolScopedAdmin
+) -> HttpResponse:
+    """Record that the response was sent: this logs the disclosure, once."""
+    model_admin._ensure_visible(request, object_id)
+    require(request, PRODUCE)
+    sar = model_admin.get_queryset(request).get(pk=object_id)
+    form = SentForm(request.POST or None, request.FILES or None, request=sar)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        body, _name = file_bytes(data["sent_file"])
+        try:
+            response = record_response_sent(
+                actor=request.user,
+                request=sar,
+                pupil=data["pupil"],
+                sent_on=data["sent_on"],
+                method=data["method"],
+                sent_to=data["sent_to"],
+                file_bytes=body,
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                gettext("Recorded: the response was sent on %(date)s and is in the disclosure log.")
+                % {"date": response.sent_on},
+            )
+            return HttpResponseRedirect(change_url(sar.pk))
+    return render_page(
+        request,
+        model_admin,
+        "admin/sharing/accessrequest/sent.html",
+        gettext("Record that the response was sent"),
         original=sar,
         form=form,
     )

@@ -363,7 +363,7 @@ def test_office_staff_cannot_produce_the_response_pdf(office_client, school):
 @pytest.mark.parametrize("n_pupils", [1, 2])
 def test_the_dpo_produces_the_response_pdf_from_the_list(dpo_client, school, n_pupils):
     pupils = PupilFactory.create_batch(n_pupils, school=school)
-    request = AccessRequestFactory(school=school, pupils=pupils)
+    request = AccessRequestFactory(school=school, pupils=pupils, identity_checked=True)
     response = produce(dpo_client, request)
     assert response.status_code == 200
     if n_pupils == 1:
@@ -373,3 +373,63 @@ def test_the_dpo_produces_the_response_pdf_from_the_list(dpo_client, school, n_p
         assert response["Content-Type"] == "application/zip"
     assert "no-store" in response["Cache-Control"]
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT).count() == n_pupils
+
+
+def test_the_dpo_cannot_produce_the_response_while_identity_is_unchecked(dpo_client, school):
+    from sharing.models import AccessResponse, Disclosure
+
+    request = make_request(school, due_in=5)
+    response = produce(dpo_client, request)
+    assert response["Content-Type"].startswith("text/html")
+    assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
+    assert not AccessResponse.objects.exists() and not Disclosure.objects.exists()
+    draft = dpo_client.post(
+        LIST, {"action": "produce_draft", "_selected_action": [request.pk], "index": 0}
+    )
+    assert draft["Content-Type"] == "application/pdf"
+    assert not Disclosure.objects.exists()
+
+
+def sent_url(request):
+    return reverse("admin:sharing_accessrequest_sent", args=[request.pk])
+
+
+def test_the_dpo_records_that_the_response_was_sent_once(dpo_client, school):
+    from sharing.models import AccessResponse, Disclosure
+
+    pupil = PupilFactory(school=school)
+    request = AccessRequestFactory(school=school, pupils=[pupil], identity_checked=True)
+    produce(dpo_client, request)
+    data = {
+        "pupil": pupil.pk,
+        "sent_on": "2026-09-20",
+        "method": "post",
+        "sent_to": "Mrs Alex Parent, 12 Elm Road",
+    }
+    for _ in range(2):
+        assert dpo_client.post(sent_url(request), data).status_code == 302
+    assert Disclosure.objects.filter(dataset="subject_access").count() == 1
+    sent = AccessResponse.objects.get(sent_on__isnull=False)
+    assert (sent.sent_method, sent.sent_to) == ("post", "Mrs Alex Parent, 12 Elm Road")
+
+
+def test_recording_sent_before_producing_is_refused(dpo_client, school):
+    from sharing.models import Disclosure
+
+    pupil = PupilFactory(school=school)
+    request = AccessRequestFactory(school=school, pupils=[pupil], identity_checked=True)
+    response = dpo_client.post(
+        sent_url(request),
+        {"pupil": pupil.pk, "sent_on": "2026-09-20", "method": "post", "sent_to": "Mrs Parent"},
+    )
+    assert response.status_code == 200
+    assert "Produce the response before" in response.content.decode()
+    assert not Disclosure.objects.exists()
+
+
+def test_office_staff_and_other_schools_cannot_record_sent(
+    office_client, other_school_client, school
+):
+    request = make_request(school, due_in=5)
+    assert office_client.get(sent_url(request)).status_code == 403
+    assert other_school_client.get(sent_url(request)).status_code == 404

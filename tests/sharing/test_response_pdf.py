@@ -127,7 +127,10 @@ def family(school, other_school):
     # consent and disclosure must not appear.
     _consent_and_disclosure_history(school, pupil, brother, mother)
     request = AccessRequestFactory(
-        school=school, pupils=[pupil], requester_name="Ottoline Quillfeather"
+        school=school,
+        pupils=[pupil],
+        requester_name="Ottoline Quillfeather",
+        identity_checked=True,
     )
     return {
         "pupil": pupil,
@@ -208,7 +211,10 @@ def test_the_response_has_every_section_of_a_full_record(family, dpo_user, tmp_p
         # Cover letter
         "Dear Ottoline Quillfeather",
         "which we received on 3 September 2026",
-        "the personal data Crook Primary School holds about Zephyrine Quillfeather",
+        "the personal data about Zephyrine Quillfeather",
+        "that we found in the places we searched",
+        "Where we searched",
+        "We searched only the pupil records system",
         # Details
         "Personal details",
         "Zephyrine Marigold Quillfeather",
@@ -319,9 +325,10 @@ def test_family_members_are_redacted_unless_staff_decided_to_disclose(family, dp
     assert "Barnabus" not in text
     assert "07700 955501" not in text
     assert "[redacted: third party]" in text
-    # The decisions are listed, without naming the third party.
+    # The decisions are listed, without naming the third party; staff's
+    # reasons stay in the request (they may reveal what they are about).
     assert "A contact (Father)" in text
-    assert "the parents are separated" in text
+    assert "the parents are separated" not in text
     assert "Note from the school nurse" in text
     assert "Likely to cause serious harm" in text
 
@@ -374,7 +381,7 @@ def test_gathering_costs_the_same_queries_for_a_short_and_a_long_record(school):
             record = gather_access_record(pupil.pk, request=request)
             assert record.sections
         counts.append(len(ctx.captured_queries))
-    assert counts[0] == counts[1] <= 12
+    assert counts[0] == counts[1] <= 13  # the systems searched are the thirteenth
 
 
 # --- Hostile values and the fetcher ----------------------------------------------
@@ -424,7 +431,7 @@ def test_hostile_values_in_pupil_fields_fetch_nothing_and_embed_nothing(school, 
             condition=f"<object data={base}/o></object>",
             notes=f'<style>@import url("{base}/evil.css");</style><a href="{base}/a">x</a>',
         )
-        request = AccessRequestFactory(school=school, pupils=[pupil])
+        request = AccessRequestFactory(school=school, pupils=[pupil], identity_checked=True)
         pdf = produce_access_response(actor=dpo_user, request=request, pupil=pupil)
 
         assert listener.hits == []
@@ -498,15 +505,31 @@ def test_the_worker_is_given_no_secrets(monkeypatch):
     assert env.get("PATH")
 
 
-def test_producing_the_response_logs_it_as_a_disclosure_to_the_requester(
+def test_producing_the_response_logs_no_disclosure_and_sending_it_logs_one(
     family, dpo_user, tmp_path
 ):
     import hashlib
 
-    from sharing.models import Disclosure
+    from sharing.access.response import record_response_sent
+    from sharing.models import AccessResponse, Disclosure
 
     pupil, request = family["pupil"], family["request"]
+    before = Disclosure.objects.count()
+    produce_access_response(actor=dpo_user, request=request, pupil=pupil)
     pdf = produce_access_response(actor=dpo_user, request=request, pupil=pupil)
+    assert Disclosure.objects.count() == before  # produced twice, sent never
+    assert AccessResponse.objects.filter(request=request).count() == 2
+
+    for _ in range(2):  # recording it twice logs it once
+        record_response_sent(
+            actor=dpo_user,
+            request=request,
+            pupil=pupil,
+            sent_on=request.received_on,
+            method="secure_email",
+            sent_to="Ottoline Quillfeather, ottoline@family.example",
+            file_bytes=pdf,
+        )
 
     entry = Disclosure.objects.get(dataset="subject_access")
     assert entry.recipient_type == "requester"
@@ -516,6 +539,70 @@ def test_producing_the_response_logs_it_as_a_disclosure_to_the_requester(
     assert entry.file_sha256 == hashlib.sha256(pdf).hexdigest()
     assert {"identity", "medical", "sen", "ethnicity"} <= set(entry.categories)
     assert entry.sent_by == dpo_user
+    sent = AccessResponse.objects.get(sent_on__isnull=False)
+    assert (sent.sent_method, sent.disclosure) == ("secure_email", entry)
+
+
+def test_a_draft_cannot_be_recorded_as_sent(family, dpo_user):
+    from django.core.exceptions import ValidationError
+
+    from sharing.access.response import record_response_sent
+    from sharing.models import Disclosure
+
+    pupil, request = family["pupil"], family["request"]
+    produce_access_response(actor=dpo_user, request=request, pupil=pupil)
+    draft = produce_access_response(actor=dpo_user, request=request, pupil=pupil, draft=True)
+    with pytest.raises(ValidationError, match="a draft is never sent"):
+        record_response_sent(
+            actor=dpo_user,
+            request=request,
+            pupil=pupil,
+            sent_on=request.received_on,
+            method="post",
+            sent_to="Ottoline",
+            file_bytes=draft,
+        )
+    assert not Disclosure.objects.filter(dataset="subject_access").exists()
+
+
+def test_a_response_is_refused_while_identity_is_unchecked(family, dpo_user):
+    from django.core.exceptions import ValidationError
+
+    request = family["request"]
+    request.identity_check, request.identity_checked_on = "", None
+    request.save()
+    with pytest.raises(ValidationError, match="identity has not been checked"):
+        produce_access_response(actor=dpo_user, request=request, pupil=family["pupil"])
+    assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
+
+
+def test_a_draft_is_marked_on_every_page_and_logs_an_export_only(family, dpo_user, tmp_path):
+    from sharing.models import AccessResponse, Disclosure
+
+    request = family["request"]
+    request.identity_check, request.identity_checked_on = "", None  # drafts need no check
+    request.save()
+    before = Disclosure.objects.count()
+    pdf = produce_access_response(
+        actor=dpo_user, request=request, pupil=family["pupil"], draft=True
+    )
+    path = tmp_path / "draft.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    pages = int(next(x for x in info.stdout.splitlines() if x.startswith("Pages:")).split()[1])
+    assert pages > 1
+    for page in range(1, pages + 1):
+        text = subprocess.run(
+            ["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert "Draft - not for sending" in text, page
+    assert Disclosure.objects.count() == before
+    assert not AccessResponse.objects.exists()
+    event = AuditEvent.objects.get(action=AuditAction.EXPORT)
+    assert "draft" in event.summary
 
 
 def providers_listed(pupil, request=None) -> tuple[list[str], list[str]]:
