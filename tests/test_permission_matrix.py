@@ -93,6 +93,10 @@ MODELS: dict[str, dict[str, str] | None] = {
     "sharing/disclosure": {"office": "ceh", "dpo": "caeh"},
     "sharing/censusdate": {"office": "ceh", "dpo": "caedh"},
     "sharing/ctfimportbatch": {"office": "", "dpo": "caeh"},
+    # Any member of staff reports a breach and sees those they reported (the
+    # matrix's breach was reported by the office user); only the DPO assesses.
+    # Nobody deletes one (Art 33(5)).
+    "sharing/breach": {"office": "caeh", "dpo": "caeh"},
 }
 ACTIONS = {
     "": "c",
@@ -142,6 +146,15 @@ OTHER: dict[str, tuple[str, str, str, str, str]] = {
     "admin/sharing/ctfimportbatch/<path:object_id>/preview/": (L, F, A, N, L),
     "admin/sharing/ctfimportbatch/export/": (L, F, A, A, L),
     "admin/sharing/accessrequest/<path:object_id>/handle/": (L, F, A, N, L),
+    "admin/sharing/breach/<path:object_id>/assess/": (L, F, A, N, L),
+    "admin/sharing/breach/<path:object_id>/notify/": (L, F, A, N, L),
+    "admin/sharing/breach/<path:object_id>/notifications/<int:notification_id>/letter/": (
+        L,
+        F,
+        A,
+        N,
+        L,
+    ),
     # Public pages: the same for everybody. The walk follows project_urls(),
     # where the link comes before the form pages, so the visitor has opened a
     # real link first (without one, or with a forged one, see the test below).
@@ -190,6 +203,7 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
     from consent.services import record_consent, send_consent_requests
     from providers import services as provider_services
     from sharing.access.services import open_access_request
+    from sharing.breaches.services import record_breach_notification, report_breach
     from sharing.ctf.services import stage_ctf_import
     from sharing.disclosures.services import log_disclosure
     from sharing.models import (
@@ -262,6 +276,28 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
     batch = stage_ctf_import(
         actor=dpo_user, school=school, data=CTF.read_bytes(), file_name="ctf_full.xml"
     )
+    breach = report_breach(
+        actor=office_user,
+        school=school,
+        summary="Class list sent to the wrong parent",
+        discovered_at=timezone.now() - datetime.timedelta(hours=1),
+        noticed_by="Class teacher",
+        data_involved="Names",
+        people_categories=["pupils"],
+        people_affected=28,
+        pupils=[pupil],
+    )
+    letter = record_breach_notification(
+        actor=dpo_user,
+        breach=breach,
+        audience="families",
+        notified_at=timezone.now(),
+        method="letter",
+        content="A class list went to the wrong parent.",
+        likely_consequences="Little.",
+        measures_taken="Deleted.",
+        what_they_can_do="Nothing.",
+    )
     event = audit.record(
         actor=dpo_user, action=AuditAction.UPDATE, obj=pupil, summary="Matrix test entry"
     )
@@ -284,8 +320,15 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
         "sharing/disclosure": disclosure,
         "sharing/censusdate": census_date,
         "sharing/ctfimportbatch": batch,
+        "sharing/breach": breach,
     }
-    return {"objects": objects, "link": link, "pupil": pupil, "provider": provider}
+    return {
+        "objects": objects,
+        "link": link,
+        "pupil": pupil,
+        "provider": provider,
+        "breach_letter": letter,
+    }
 
 
 def url_for(route: str, world) -> str:
@@ -303,6 +346,7 @@ def url_for(route: str, world) -> str:
         "<path:object_id>": str(obj.pk) if obj else "",
         "<id>": str(obj.pk) if obj else "",
         "<int:provider_id>": str(provider.pk),
+        "<int:notification_id>": str(world["breach_letter"].pk),
         "<int:pupil_id>": str(pupil.pk),
         "<int:version>": str(world["objects"]["providers/privacynotice"].version),
         "<path:content_type_id>": str(ContentType.objects.get_for_model(Pupil).pk),
