@@ -97,6 +97,11 @@ MODELS: dict[str, dict[str, str] | None] = {
     # matrix's breach was reported by the office user); only the DPO assesses.
     # Nobody deletes one (Art 33(5)).
     "sharing/breach": {"office": "caeh", "dpo": "caeh"},
+    # The record of processing is the DPO's: versions are published from the
+    # record's page (not "add") and kept for good; the DPO's own rows are
+    # theirs to write.
+    "sharing/processingrecordversion": {"office": "", "dpo": "ceh"},
+    "sharing/processingnote": {"office": "", "dpo": "caedh"},
 }
 ACTIONS = {
     "": "c",
@@ -147,6 +152,13 @@ OTHER: dict[str, tuple[str, str, str, str, str]] = {
     "admin/sharing/ctfimportbatch/export/": (L, F, A, A, L),
     "admin/sharing/accessrequest/<path:object_id>/handle/": (L, F, A, N, L),
     "admin/sharing/breach/<path:object_id>/assess/": (L, F, A, N, L),
+    # The record of processing: another school's DPO sees their own school's.
+    "admin/sharing/processingrecordversion/record/": (L, F, A, A, L),
+    "admin/sharing/processingrecordversion/record/csv/": (L, F, A, A, L),
+    "admin/sharing/processingrecordversion/record/pdf/": (L, F, A, A, L),
+    "admin/sharing/processingrecordversion/record/publish/": (L, "405", "405", "405", L),
+    "admin/sharing/processingrecordversion/<path:object_id>/csv/": (L, F, A, N, L),
+    "admin/sharing/processingrecordversion/<path:object_id>/pdf/": (L, F, A, N, L),
     "admin/sharing/breach/<path:object_id>/notify/": (L, F, A, N, L),
     "admin/sharing/breach/<path:object_id>/notifications/<int:notification_id>/letter/": (
         L,
@@ -204,6 +216,8 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
     from providers import services as provider_services
     from sharing.access.services import open_access_request
     from sharing.breaches.services import record_breach_notification, report_breach
+    from sharing.registers.models import ProcessingNote
+    from sharing.registers.services import publish_processing_record
     from sharing.ctf.services import stage_ctf_import
     from sharing.disclosures.services import log_disclosure
     from sharing.models import (
@@ -298,6 +312,10 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
         measures_taken="Deleted.",
         what_they_can_do="Nothing.",
     )
+    note = ProcessingNote.objects.create(
+        school=school, section="purposes", item="CCTV", detail="Site security."
+    )
+    record_version = publish_processing_record(actor=dpo_user, school=school)
     event = audit.record(
         actor=dpo_user, action=AuditAction.UPDATE, obj=pupil, summary="Matrix test entry"
     )
@@ -321,6 +339,8 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
         "sharing/censusdate": census_date,
         "sharing/ctfimportbatch": batch,
         "sharing/breach": breach,
+        "sharing/processingrecordversion": record_version,
+        "sharing/processingnote": note,
     }
     return {
         "objects": objects,
