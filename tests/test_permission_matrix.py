@@ -157,6 +157,7 @@ OTHER: dict[str, tuple[str, str, str, str, str]] = {
     "admin/sharing/processingrecordversion/record/csv/": (L, F, A, A, L),
     "admin/sharing/processingrecordversion/record/pdf/": (L, F, A, A, L),
     "admin/sharing/processingrecordversion/record/publish/": (L, "405", "405", "405", L),
+    "admin/sharing/processingrecordversion/audit-pack/": (L, F, A, A, L),
     "admin/sharing/processingrecordversion/<path:object_id>/csv/": (L, F, A, N, L),
     "admin/sharing/processingrecordversion/<path:object_id>/pdf/": (L, F, A, N, L),
     "admin/sharing/breach/<path:object_id>/notify/": (L, F, A, N, L),
@@ -216,8 +217,6 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
     from providers import services as provider_services
     from sharing.access.services import open_access_request
     from sharing.breaches.services import record_breach_notification, report_breach
-    from sharing.registers.models import ProcessingNote
-    from sharing.registers.services import publish_processing_record
     from sharing.ctf.services import stage_ctf_import
     from sharing.disclosures.services import log_disclosure
     from sharing.models import (
@@ -228,6 +227,8 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
         RecipientType,
         SendMethod,
     )
+    from sharing.registers.models import ProcessingNote
+    from sharing.registers.services import publish_processing_record
 
     school.is_default = True
     school.la_code, school.estab_number, school.urn = "840", "2190", "114190"

@@ -82,7 +82,6 @@ class BreachAdmin(ScopedAuditedAdmin):
     list_display = (
         "breach_reference",
         "deadline",
-        "discovered_at",
         "short_summary",
         "people_affected",
         "risk",

@@ -183,11 +183,11 @@ class Breach(models.Model):
     likely_consequences = models.TextField(_("likely consequences"), blank=True)
     containment = models.TextField(_("what was done to contain it"), blank=True)
     ico_decision = models.CharField(
-        _("report to the ICO?"), max_length=12, choices=IcoDecision.choices, blank=True
+        _("ICO decision"), max_length=12, choices=IcoDecision.choices, blank=True
     )
     ico_reason = models.TextField(_("why (ICO decision)"), blank=True)
     tell_people = models.CharField(
-        _("tell the people affected?"),
+        _("telling the people affected"),
         max_length=10,
         choices=TellPeopleDecision.choices,
         blank=True,
@@ -211,7 +211,7 @@ class Breach(models.Model):
     class Meta:
         ordering = ["report_due_at", "id"]
         verbose_name = _("breach")
-        verbose_name_plural = _("breach register")
+        verbose_name_plural = _("breaches")
         permissions = [
             (
                 "assess_breach",

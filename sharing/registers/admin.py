@@ -47,6 +47,7 @@ class ProcessingRecordVersionAdmin(ScopedAuditedAdmin):
             mount(self, "record/csv/", views.record_csv_view, name + "record_csv"),
             mount(self, "record/pdf/", views.record_pdf_view, name + "record_pdf"),
             mount(self, "record/publish/", views.publish_view, name + "publish"),
+            mount(self, "audit-pack/", views.audit_pack_view, name + "audit_pack"),
             mount(self, "<path:object_id>/csv/", views.version_csv_view, name + "version_csv"),
             mount(self, "<path:object_id>/pdf/", views.version_pdf_view, name + "version_pdf"),
             *super().get_urls(),

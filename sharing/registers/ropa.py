@@ -324,7 +324,7 @@ def _transfers(providers: list[Provider]) -> list[Row]:
         if p.storage_location == StorageLocation.UK:
             in_uk.append(p.service)
             continue
-        where = " ".join(filter(None, [p.get_storage_location_display(), p.storage_detail]))
+        where = ", ".join(filter(None, [p.get_storage_location_display(), p.storage_detail]))
         rows.append(
             Row(
                 s,

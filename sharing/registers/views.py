@@ -23,7 +23,7 @@ from pupils.models import AuditAction, School
 from sharing.access.pdf import PdfRenderError
 from sharing.staff import render_page, require
 
-from . import csvexport, documents
+from . import csvexport, documents, pack
 from .models import ProcessingRecordVersion
 from .ropa import ProcessingRecord, build_record
 from .services import publish_processing_record
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 VIEW = "sharing.view_processingrecordversion"
 PUBLISH = "sharing.publish_processing_record"
+AUDIT_PACK = "sharing.download_audit_pack"
 
 
 def chosen_school(request: HttpRequest) -> School:
@@ -74,6 +75,7 @@ def record_view(request: HttpRequest, *, model_admin: ModelAdmin) -> HttpRespons
         school=school,
         schools=School.objects.visible_to(request.user).order_by("name"),
         can_publish=request.user.has_perm(PUBLISH),
+        can_download_pack=request.user.has_perm(AUDIT_PACK),
         versions=ProcessingRecordVersion.objects.filter(school=school).select_related(
             "published_by"
         )[:10],
@@ -138,5 +140,20 @@ def version_pdf_view(request: HttpRequest, object_id: str, *, model_admin) -> Ht
     return _pdf(request, _version(request, object_id, model_admin))
 
 
-def trail_export(request: HttpRequest, school: School, what: str) -> None:
-    audit.record(actor=request.user, action=AuditAction.EXPORT, school_id=school.pk, summary=what)
+def audit_pack_view(request: HttpRequest, *, model_admin: ModelAdmin) -> HttpResponse:
+    """The zip for an ICO visit. A download, not a change: the trail notes
+    who took a copy (as every export of personal data)."""
+    require(request, AUDIT_PACK)
+    school = chosen_school(request)
+    try:
+        body = pack.build_audit_pack(school)
+    except PdfRenderError as exc:
+        messages.error(request, str(exc))
+        return HttpResponseRedirect(reverse("admin:sharing_processingrecordversion_record"))
+    audit.record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        school_id=school.pk,
+        summary="Audit pack downloaded",
+    )
+    return download(body, f"audit-pack-{timezone.localdate():%Y-%m-%d}.zip", "application/zip")
