@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Min, Q
@@ -105,7 +106,7 @@ APPLICATION_SECURITY_MEASURES = (
     ),
 )
 
-SAFEGUARDS = {
+SAFEGUARDS: dict[str, str] = {
     StorageLocation.UK: "",
     StorageLocation.EEA: "UK adequacy regulations (EEA)",
     StorageLocation.ADEQUACY: "UK adequacy regulations",
@@ -138,7 +139,7 @@ class ProcessingRecord:
         by_section: dict[str, list[Row]] = defaultdict(list)
         for row in self.rows:
             by_section[row.section].append(row)
-        return [(label, by_section[code]) for code, label in RecordSection.choices]
+        return [(str(label), by_section[code]) for code, label in RecordSection.choices]
 
     def as_json(self) -> list[dict[str, str]]:
         return [asdict(row) for row in self.rows]
@@ -153,12 +154,13 @@ class ProcessingRecord:
 def build_record(school: School) -> ProcessingRecord:
     """The record as the data stands now (a fixed number of queries)."""
     providers = list(Provider.objects.for_school(school).order_by("service", "id"))
-    gateways = list(
-        Disclosure.objects.filter(school=school)
+    gateways: list[dict[str, Any]] = [
+        dict(row)
+        for row in Disclosure.objects.filter(school=school)
         .values("gateway", "recipient_type")
         .annotate(n=Count("id"), first=Min("disclosed_at"), last=Max("disclosed_at"))
         .order_by("gateway", "recipient_type")
-    )
+    ]
     names = _recipient_names(school)
     rows = [
         *_controller(school),
