@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from pupils.admin_tools import ScopedAuditedAdmin
+from pupils.models import School
 from sharing.staff import mount
 
 from . import services, views
@@ -180,6 +181,14 @@ class BreachAdmin(ScopedAuditedAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = CorrectBreachForm if obj is not None else ReportBreachForm
         return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        # One school (nearly everyone): chosen already, one field fewer to fill.
+        initial = super().get_changeform_initial_data(request)
+        schools = list(School.objects.visible_to(request.user)[:2])
+        if len(schools) == 1:
+            initial.setdefault("school", schools[0].pk)
+        return initial
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:

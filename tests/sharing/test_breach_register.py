@@ -432,3 +432,9 @@ def test_the_dpo_reminder_lists_what_is_near_its_deadline_or_unassessed(school, 
     assert due == [overdue, soon, unassessed]
     with pytest.raises(ValueError):
         breaches_needing_attention(school, datetime.datetime(2026, 1, 1))
+
+
+def test_the_report_form_has_the_members_own_school_chosen_already(office_client, school):
+    page = office_client.get(ADD).content.decode()
+
+    assert f'<option value="{school.pk}" selected>' in page
