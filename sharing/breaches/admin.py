@@ -84,14 +84,12 @@ class BreachAdmin(ScopedAuditedAdmin):
         "breach_reference",
         "deadline",
         "short_summary",
-        "people_affected",
+        "people",
         "risk",
         "ico_decision",
-        "reported_by",
     )
     list_display_links = ("breach_reference",)
     list_filter = (UrgencyFilter, "risk", "ico_decision", "tell_people")
-    list_select_related = ("reported_by",)
     search_fields = ("summary", "data_involved")
     autocomplete_fields = ("pupils",)
     show_full_result_count = False
@@ -164,6 +162,10 @@ class BreachAdmin(ScopedAuditedAdmin):
     def short_summary(self, obj):
         text = obj.summary
         return text if len(text) <= 80 else text[:79] + "…"
+
+    @admin.display(description=_("people"), ordering="people_affected")
+    def people(self, obj):
+        return obj.people_affected
 
     @admin.display(description=_("kinds of data"))
     def categories_display(self, obj):
