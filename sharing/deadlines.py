@@ -31,6 +31,11 @@ FURTHER_MONTHS_IF_EXTENDED = 2
 # days of a parent's written request.
 EDUCATIONAL_RECORD_SCHOOL_DAYS = 15
 
+# UK GDPR Art 33(1): a personal data breach is reported to the ICO "without
+# undue delay and, where feasible, not later than 72 hours after having
+# become aware of it". Elapsed hours: nothing pauses them.
+BREACH_REPORT_HOURS = 72
+
 Pause = tuple[datetime.date, datetime.date | None]
 TermDates = tuple[datetime.date, datetime.date]
 
@@ -40,6 +45,24 @@ def local_date(received_at: datetime.datetime) -> datetime.date:
     if received_at.tzinfo is None:
         raise ValueError("received_at must be timezone-aware")
     return received_at.astimezone(SCHOOL_TIMEZONE).date()
+
+
+def breach_report_due(became_aware: datetime.datetime) -> datetime.datetime:
+    """When a breach must be reported to the ICO at the latest: 72 elapsed
+    hours after the school became aware of it (UK GDPR Art 33(1)).
+
+    Weekends, bank holidays and school holidays do not pause the clock, and a
+    clock change does not move the instant: the hours are counted in UTC,
+    then the moment is given in the school's local time (aware 09:00 BST on
+    Saturday 24 October 2026 is due 08:00 GMT on Tuesday 27 October).
+    """
+    if became_aware.tzinfo is None or became_aware.utcoffset() is None:
+        raise ValueError("became_aware must be timezone-aware")
+    # Arithmetic on a datetime in a ZoneInfo zone is wall-clock arithmetic
+    # (it would keep 09:00 across the clock change): count in UTC.
+    elapsed = datetime.timedelta(hours=BREACH_REPORT_HOURS)
+    due = became_aware.astimezone(datetime.UTC) + elapsed
+    return due.astimezone(SCHOOL_TIMEZONE)
 
 
 @cache

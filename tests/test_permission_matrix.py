@@ -93,6 +93,15 @@ MODELS: dict[str, dict[str, str] | None] = {
     "sharing/disclosure": {"office": "ceh", "dpo": "caeh"},
     "sharing/censusdate": {"office": "ceh", "dpo": "caedh"},
     "sharing/ctfimportbatch": {"office": "", "dpo": "caeh"},
+    # Any member of staff reports a breach and sees those they reported (the
+    # matrix's breach was reported by the office user); only the DPO assesses.
+    # Nobody deletes one (Art 33(5)).
+    "sharing/breach": {"office": "caeh", "dpo": "caeh"},
+    # The record of processing is the DPO's: versions are published from the
+    # record's page (not "add") and kept for good; the DPO's own rows are
+    # theirs to write.
+    "sharing/processingrecordversion": {"office": "", "dpo": "ceh"},
+    "sharing/processingnote": {"office": "", "dpo": "caedh"},
 }
 ACTIONS = {
     "": "c",
@@ -143,6 +152,23 @@ OTHER: dict[str, tuple[str, str, str, str, str]] = {
     "admin/sharing/ctfimportbatch/export/": (L, F, A, A, L),
     "admin/sharing/accessrequest/<path:object_id>/handle/": (L, F, A, N, L),
     "admin/sharing/accessrequest/<path:object_id>/sent/": (L, F, A, N, L),
+    "admin/sharing/breach/<path:object_id>/assess/": (L, F, A, N, L),
+    # The record of processing: another school's DPO sees their own school's.
+    "admin/sharing/processingrecordversion/record/": (L, F, A, A, L),
+    "admin/sharing/processingrecordversion/record/csv/": (L, F, A, A, L),
+    "admin/sharing/processingrecordversion/record/pdf/": (L, F, A, A, L),
+    "admin/sharing/processingrecordversion/record/publish/": (L, "405", "405", "405", L),
+    "admin/sharing/processingrecordversion/audit-pack/": (L, F, A, A, L),
+    "admin/sharing/processingrecordversion/<path:object_id>/csv/": (L, F, A, N, L),
+    "admin/sharing/processingrecordversion/<path:object_id>/pdf/": (L, F, A, N, L),
+    "admin/sharing/breach/<path:object_id>/notify/": (L, F, A, N, L),
+    "admin/sharing/breach/<path:object_id>/notifications/<int:notification_id>/letter/": (
+        L,
+        F,
+        A,
+        N,
+        L,
+    ),
     # Public pages: the same for everybody. The walk follows project_urls(),
     # where the link comes before the form pages, so the visitor has opened a
     # real link first (without one, or with a forged one, see the test below).
@@ -191,6 +217,7 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
     from consent.services import record_consent, send_consent_requests
     from providers import services as provider_services
     from sharing.access.services import open_access_request, record_identity_check
+    from sharing.breaches.services import record_breach_notification, report_breach
     from sharing.ctf.services import stage_ctf_import
     from sharing.disclosures.services import log_disclosure
     from sharing.models import (
@@ -201,6 +228,8 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
         RecipientType,
         SendMethod,
     )
+    from sharing.registers.models import ProcessingNote
+    from sharing.registers.services import publish_processing_record
 
     school.is_default = True
     school.la_code, school.estab_number, school.urn = "840", "2190", "114190"
@@ -266,6 +295,32 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
     batch = stage_ctf_import(
         actor=dpo_user, school=school, data=CTF.read_bytes(), file_name="ctf_full.xml"
     )
+    breach = report_breach(
+        actor=office_user,
+        school=school,
+        summary="Class list sent to the wrong parent",
+        discovered_at=timezone.now() - datetime.timedelta(hours=1),
+        noticed_by="Class teacher",
+        data_involved="Names",
+        people_categories=["pupils"],
+        people_affected=28,
+        pupils=[pupil],
+    )
+    letter = record_breach_notification(
+        actor=dpo_user,
+        breach=breach,
+        audience="families",
+        notified_at=timezone.now(),
+        method="letter",
+        content="A class list went to the wrong parent.",
+        likely_consequences="Little.",
+        measures_taken="Deleted.",
+        what_they_can_do="Nothing.",
+    )
+    note = ProcessingNote.objects.create(
+        school=school, section="purposes", item="CCTV", detail="Site security."
+    )
+    record_version = publish_processing_record(actor=dpo_user, school=school)
     event = audit.record(
         actor=dpo_user, action=AuditAction.UPDATE, obj=pupil, summary="Matrix test entry"
     )
@@ -288,8 +343,17 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
         "sharing/disclosure": disclosure,
         "sharing/censusdate": census_date,
         "sharing/ctfimportbatch": batch,
+        "sharing/breach": breach,
+        "sharing/processingrecordversion": record_version,
+        "sharing/processingnote": note,
     }
-    return {"objects": objects, "link": link, "pupil": pupil, "provider": provider}
+    return {
+        "objects": objects,
+        "link": link,
+        "pupil": pupil,
+        "provider": provider,
+        "breach_letter": letter,
+    }
 
 
 def url_for(route: str, world) -> str:
@@ -307,6 +371,7 @@ def url_for(route: str, world) -> str:
         "<path:object_id>": str(obj.pk) if obj else "",
         "<id>": str(obj.pk) if obj else "",
         "<int:provider_id>": str(provider.pk),
+        "<int:notification_id>": str(world["breach_letter"].pk),
         "<int:pupil_id>": str(pupil.pk),
         "<int:version>": str(world["objects"]["providers/privacynotice"].version),
         "<path:content_type_id>": str(ContentType.objects.get_for_model(Pupil).pk),

@@ -172,3 +172,59 @@ def test_term_dates_that_end_too_soon_give_a_clear_error():
 def test_a_school_without_term_dates_gives_a_clear_error():
     with pytest.raises(ValueError, match="no term dates"):
         school_days_due_date(D(2026, 12, 10), [], [])
+
+
+# --- The 72 hours of a breach report (docs/law.md, "Breaches") ------------------
+
+LONDON = deadlines.SCHOOL_TIMEZONE
+
+
+def london(*args):
+    return datetime.datetime(*args, tzinfo=LONDON)
+
+
+@pytest.mark.parametrize(
+    ("aware", "due"),
+    [
+        # Autumn clock change (Sun 25 Oct 2026, 02:00 BST -> 01:00 GMT): the
+        # hour gained is one of the 72, so the wall clock shows 08:00 on Tuesday.
+        (london(2026, 10, 24, 9, 0), london(2026, 10, 27, 8, 0)),
+        # Spring clock change (Sun 29 Mar 2026, 01:00 GMT -> 02:00 BST): the
+        # hour lost is one of the 72, so the wall clock shows 10:00 on Monday.
+        (london(2026, 3, 27, 9, 0), london(2026, 3, 30, 10, 0)),
+        # A weekend does not pause the clock: Friday 16:30 -> Monday 16:30.
+        (london(2026, 6, 5, 16, 30), london(2026, 6, 8, 16, 30)),
+        # Nor does Christmas: Thu 24 Dec 2026 11:15 -> Sun 27 Dec 11:15.
+        (london(2026, 12, 24, 11, 15), london(2026, 12, 27, 11, 15)),
+        # Nor a bank holiday: the Friday before the August bank holiday 2026.
+        (london(2026, 8, 28, 23, 59), london(2026, 8, 31, 23, 59)),
+    ],
+)
+def test_a_breach_report_is_due_72_elapsed_hours_after_the_school_became_aware(aware, due):
+    got = deadlines.breach_report_due(aware)
+
+    # Compared in UTC: Python compares two datetimes of the same zone by their
+    # wall clocks, which is exactly the mistake this rule must not make.
+    assert got.astimezone(UTC) == due.astimezone(UTC)
+    assert (got.hour, got.minute, got.utcoffset()) == (due.hour, due.minute, due.utcoffset())
+    assert got.astimezone(UTC) - aware.astimezone(UTC) == datetime.timedelta(hours=72)
+
+
+def test_the_autumn_example_of_the_law_page_reads_08_00_gmt():
+    got = deadlines.breach_report_due(london(2026, 10, 24, 9, 0))
+
+    assert got.strftime("%a %d %b %Y %H:%M %Z") == "Tue 27 Oct 2026 08:00 GMT"
+
+
+def test_a_breach_deadline_is_given_in_london_time_whatever_zone_comes_in():
+    aware = datetime.datetime(2026, 10, 24, 8, 0, tzinfo=UTC)  # 09:00 BST
+
+    got = deadlines.breach_report_due(aware)
+
+    assert got.tzinfo == LONDON
+    assert got.strftime("%Y-%m-%d %H:%M %Z") == "2026-10-27 08:00 GMT"
+
+
+def test_a_breach_deadline_refuses_a_naive_datetime():
+    with pytest.raises(ValueError, match="timezone-aware"):
+        deadlines.breach_report_due(datetime.datetime(2026, 10, 24, 9, 0))

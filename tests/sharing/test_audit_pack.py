@@ -1,0 +1,135 @@
+"""The audit pack for an ICO visit: one zip that opens, with each part in
+it and readable; only the DPO may take it, and the trail says who did."""
+
+import csv
+import datetime
+import io
+import subprocess
+import zipfile
+
+from django.urls import reverse
+from django.utils import timezone
+
+from providers import services as provider_services
+from pupils.models import AuditAction, AuditEvent
+from sharing.access.services import open_access_request
+from sharing.breaches.services import report_breach
+from sharing.disclosures.services import log_disclosure
+from sharing.models import DataCategory, Dataset, LegalGateway, RecipientType, SendMethod
+
+from ..factories import InUseProviderFactory, PupilFactory
+
+PACK = reverse("admin:sharing_processingrecordversion_audit_pack")
+
+EXPECTED = {
+    "README.txt",
+    "record-of-processing.pdf",
+    "record-of-processing.csv",
+    "breach-register.pdf",
+    "breach-register.csv",
+    "provider-register.csv",
+    "disclosure-log-summary.csv",
+    "requests-register.csv",
+    "privacy-notice.html",
+}
+
+
+def pdf_words(body: bytes, tmp_path, name: str) -> str:
+    path = tmp_path / name
+    path.write_bytes(body)
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)
+    return " ".join(out.stdout.decode().split())
+
+
+def rows(archive: zipfile.ZipFile, name: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(archive.read(name).decode())))
+
+
+def test_the_audit_pack_opens_and_contains_each_part(dpo_client, dpo_user, school, tmp_path):
+    pupil = PupilFactory(school=school)
+    provider = InUseProviderFactory(school=school, service="Maths Stars")
+    provider_services.record_assessment(
+        provider=provider, answers={}, decision="approve", actor=dpo_user, notes=""
+    )
+    provider_services.publish_notice(
+        notice=provider_services.draft_notice(school=school, actor=dpo_user), actor=dpo_user
+    )
+    report_breach(
+        actor=dpo_user,
+        school=school,
+        summary="=Register left on the bus",
+        discovered_at=timezone.now() - datetime.timedelta(hours=3),
+        noticed_by="Driver",
+        data_involved="Attendance register",
+        people_categories=["pupils"],
+        people_affected=30,
+    )
+    log_disclosure(
+        actor=dpo_user,
+        school=school,
+        recipient_type=RecipientType.REQUESTER,
+        recipient_name="Mrs Alexandra Parentname",
+        gateway=LegalGateway.SUBJECT_ACCESS,
+        dataset=Dataset.SUBJECT_ACCESS,
+        pupils=[pupil],
+        categories=[DataCategory.IDENTITY],
+        method=SendMethod.SECURE_EMAIL,
+    )
+    open_access_request(
+        actor=dpo_user,
+        school=school,
+        pupils=[pupil],
+        requester_name="Mrs Alexandra Parentname",
+        requester_relationship="parent",
+        channel="email",
+        received_at=timezone.now() - datetime.timedelta(days=2),
+    )
+
+    response = dpo_client.get(PACK)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert archive.testzip() is None
+    assert set(archive.namelist()) == EXPECTED
+
+    ropa = pdf_words(archive.read("record-of-processing.pdf"), tmp_path, "ropa.pdf")
+    assert "Record of processing activities" in ropa and "Maths Stars" in ropa
+    assert any("Maths Stars" in r[1] for r in rows(archive, "record-of-processing.csv"))
+
+    register = pdf_words(archive.read("breach-register.pdf"), tmp_path, "breaches.pdf")
+    assert "Breach register" in register and "Register left on the bus" in register
+    breaches = rows(archive, "breach-register.csv")
+    assert breaches[1][3] == "'=Register left on the bus"  # formula-safe
+
+    providers = rows(archive, "provider-register.csv")
+    assert providers[1][0] == "Maths Stars" and providers[1][14] != ""  # its assessment
+
+    summary = rows(archive, "disclosure-log-summary.csv")
+    assert summary[1][2] == "(people: not named)" and summary[1][4] == "1"
+
+    requests = rows(archive, "requests-register.csv")
+    assert len(requests) == 2 and requests[1][3] == "Parent"
+    everything = b" ".join(archive.read(n) for n in archive.namelist() if not n.endswith(".pdf"))
+    assert b"Parentname" not in everything  # a requester is never named
+
+    assert "Maths Stars" in archive.read("privacy-notice.html").decode()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.EXPORT, summary="Audit pack downloaded"
+    ).exists()
+
+
+def test_the_audit_pack_opens_for_a_school_with_nothing_yet(dpo_client):
+    archive = zipfile.ZipFile(io.BytesIO(dpo_client.get(PACK).content))
+
+    assert set(archive.namelist()) == EXPECTED
+    assert b"No privacy notice" in archive.read("privacy-notice.html")
+
+
+def test_office_staff_cannot_download_the_audit_pack(office_client):
+    assert office_client.get(PACK).status_code == 403
+    assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
+
+
+def test_another_schools_dpo_cannot_ask_for_this_schools_pack(other_school_client, school):
+    assert other_school_client.get(PACK, {"school": school.pk}).status_code == 404
