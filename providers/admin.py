@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -28,6 +29,7 @@ from pupils.models import School, sees_every_school
 from . import review, services
 from .models import (
     AssessmentAnswer,
+    ContractDocument,
     DataCategory,
     Decision,
     PrivacyNotice,
@@ -81,18 +83,45 @@ class ProviderForm(forms.ModelForm):
             "pupils_covered",
             "storage_location",
             "storage_detail",
+            "transfer_safeguard",
+            "transfer_risk_assessed_on",
             "dpa_signed_on",
+            "contract_reference",
+            "contract_location",
             "certifications",
             "retention",
             "status",
             "lawful_basis",
+            "art9_condition",
+            "schedule1_paragraph",
             "offline_alternative",
             "notes",
         ]
 
+    contract_file = forms.FileField(
+        label=_("upload a copy of the contract"),
+        required=False,
+        help_text=_(
+            "PDF, Word, OpenDocument, PNG or JPEG, up to 10 MB. Replaces any earlier copy."
+        ),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean(self):
         super().clean()
         cleaned = self.cleaned_data
+        upload = cleaned.get("contract_file")
+        school = cleaned.get("school") or getattr(self.instance, "school", None)
+        if upload is not None and school is not None:
+            try:
+                self.instance.contract_document = services.contract_document_from(
+                    file_name=upload.name, content=upload.read(), school=school, actor=self.user
+                )
+            except ValidationError as exc:
+                self.add_error("contract_file", exc)
         status = cleaned.get("status")
         # Only a change of status is checked: a provider already in use whose
         # latest review rejects it can still have its record corrected.
@@ -117,7 +146,7 @@ class ProviderAdmin(ScopedAuditedAdmin):
         "last_decision_display",
         "next_review_display",
     )
-    list_filter = ("status", ReviewFilter, "lawful_basis", "storage_location")
+    list_filter = ("status", ReviewFilter, "lawful_basis", "art9_condition", "storage_location")
     list_select_related = ("school",)
     search_fields = ("service", "name")
     actions = ["start_assessments"]
@@ -140,14 +169,38 @@ class ProviderAdmin(ScopedAuditedAdmin):
             },
         ),
         (
-            _("Contract and safeguards"),
-            {"fields": ("dpa_signed_on", "certifications", "retention")},
+            _("Lawful basis"),
+            {"fields": ("lawful_basis", "art9_condition", "schedule1_paragraph")},
+        ),
+        (
+            _("Art 28 contract"),
+            {
+                "fields": (
+                    "dpa_signed_on",
+                    "contract_reference",
+                    "contract_location",
+                    "contract_copy",
+                    "contract_file",
+                )
+            },
+        ),
+        (
+            _("Transfers outside the UK and safeguards"),
+            {
+                "fields": (
+                    "transfer_safeguard",
+                    "transfer_risk_assessed_on",
+                    "certifications",
+                    "retention",
+                )
+            },
         ),
         (
             _("Use"),
-            {"fields": ("status", "lawful_basis", "offline_alternative", "notes")},
+            {"fields": ("status", "offline_alternative", "notes")},
         ),
     )
+    readonly_fields = ("contract_copy",)
 
     class Media:
         css = {"all": ["css/providers-admin.css"]}
@@ -189,6 +242,45 @@ class ProviderAdmin(ScopedAuditedAdmin):
             date_format(obj.next_review_on, "j F Y"),
             labels[state],
         )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+
+        class WithUser(form):  # type: ignore[valid-type,misc]
+            def __init__(self, *args, **kw):
+                super().__init__(*args, user=request.user, **kw)
+
+        return WithUser
+
+    @admin.display(description=_("copy on record"))
+    def contract_copy(self, obj):
+        if obj is None or obj.contract_document_id is None:
+            return "–"
+        url = reverse("admin:providers_provider_contract", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Download the copy of the contract"))
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/contract/",
+                self.admin_site.admin_view(self.contract_view),
+                name="providers_provider_contract",
+            ),
+            *super().get_urls(),
+        ]
+
+    def contract_view(self, request, object_id):
+        provider = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_view_or_change_permission(request, provider):
+            raise PermissionDenied
+        if provider.contract_document_id is None:
+            raise Http404
+        document = ContractDocument.objects.get(pk=provider.contract_document_id)
+        response = HttpResponse(bytes(document.content), content_type=document.content_type)
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=document.file_name
+        )
+        return response
 
     def save_model(self, request, obj, form, change):
         services.save_provider(provider=obj, actor=request.user, fields=form.changed_data)

@@ -7,6 +7,7 @@ the audit trail and the public page cache are never skipped.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ from .models import (
     Answer,
     AssessmentAnswer,
     AssessmentStatus,
+    ContractDocument,
     Decision,
     NoticeStatus,
     PrivacyNotice,
@@ -208,13 +210,61 @@ def record_assessment(
     )
 
 
+#: What a copy of a contract may be: its size, and the file types staff
+#: upload (checked by extension and by the first bytes where they are fixed).
+CONTRACT_MAX_BYTES = 10 * 1024 * 1024
+CONTRACT_TYPES = {
+    ".pdf": ("application/pdf", b"%PDF-"),
+    ".docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        b"PK",
+    ),
+    ".odt": ("application/vnd.oasis.opendocument.text", b"PK"),
+    ".png": ("image/png", b"\x89PNG"),
+    ".jpg": ("image/jpeg", b"\xff\xd8"),
+    ".jpeg": ("image/jpeg", b"\xff\xd8"),
+}
+
+
+def contract_document_from(
+    *, file_name: str, content: bytes, school: School, actor: Actor
+) -> ContractDocument:
+    """An unsaved copy of a contract, checked; ``save_provider`` stores it
+    with the provider that refers to it."""
+    suffix = ("." + file_name.rsplit(".", 1)[-1].lower()) if "." in file_name else ""
+    kind = CONTRACT_TYPES.get(suffix)
+    if kind is None or not content.startswith(kind[1]):
+        raise ValidationError(
+            _("Upload the contract as a PDF, Word (.docx), OpenDocument (.odt), PNG or JPEG file."),
+            code="contract_type",
+        )
+    if len(content) > CONTRACT_MAX_BYTES:
+        raise ValidationError(_("The file is larger than 10 MB."), code="contract_size")
+    return ContractDocument(
+        school=school,
+        file_name=file_name.replace("\\", "/").rsplit("/", 1)[-1][:200],
+        content_type=kind[0],
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        uploaded_by=audit.acting_user(actor),
+    )
+
+
 @transaction.atomic
 def save_provider(*, provider: Provider, actor: Actor, fields: list[str] | None = None) -> Provider:
-    """Create or change a provider (the admin's save goes through here)."""
+    """Create or change a provider (the admin's save goes through here). A
+    new copy of the contract from ``contract_document_from`` is stored with
+    it, in the same transaction."""
     created = provider.pk is None
     stored = None if created else Provider.objects.filter(pk=provider.pk).first()
     if stored is None or stored.status != provider.status:
         check_status_allowed(provider, provider.status)
+    document = provider.contract_document if provider.contract_document_id is None else None
+    if document is not None and document.pk is None:
+        document.full_clean()
+        document.save()
+        provider.contract_document = document
     provider.full_clean()
     provider.save()
     audit.record_change(actor=actor, obj=provider, created=created, fields=fields or [])

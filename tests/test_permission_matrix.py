@@ -131,6 +131,8 @@ OTHER: dict[str, tuple[str, str, str, str, str]] = {
     # Drafting is a POST only: a GET is 405 for every member of staff.
     "admin/providers/privacynotice/draft/": (L, "405", "405", "405", L),
     "admin/providers/privacynotice/<path:object_id>/preview/": (L, A, A, N, L),
+    # The copy of a provider's contract: whoever may see the provider.
+    "admin/providers/provider/<path:object_id>/contract/": (L, A, A, N, L),
     "admin/consent/consentrecord/overview/": (L, A, A, A, L),
     "admin/consent/consentrecord/provider/<int:provider_id>/not-set-up/": (L, A, A, N, L),
     "admin/consent/consentrecord/provider/<int:provider_id>/offline/": (L, A, A, N, L),
@@ -208,6 +210,10 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
     contact = ContactFactory(school=school, email="parent@example.org")
     PupilContactFactory(pupil=pupil, contact=contact)
     provider = InUseProviderFactory(school=school)
+    provider.contract_document = provider_services.contract_document_from(
+        file_name="dpa.pdf", content=b"%PDF-1.4", school=school, actor=dpo_user
+    )
+    provider_services.save_provider(provider=provider, actor=dpo_user)
     assessment = provider_services.record_assessment(
         provider=provider, answers={}, decision="approve", actor=dpo_user, notes=""
     )

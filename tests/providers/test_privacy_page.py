@@ -47,6 +47,7 @@ def providers(school, dpo_user):
         service="Times Tables Rock Stars",
         name="Maths Circle Ltd",
         data_categories=["name", "year", "sen"],
+        art9_condition="a",
         notes=f"{SENTINEL}-provider-notes",
         storage_detail="Microsoft Azure UK South",
         offline_alternative="Times-tables practice sheets.",
