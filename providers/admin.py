@@ -26,12 +26,14 @@ from django.views.decorators.http import require_POST
 from pupils.admin_tools import ScopedAuditedAdmin
 from pupils.models import School, sees_every_school
 
-from . import review, services
+from . import dpia, review, services
 from .models import (
+    DPIA_ALLOWS,
     AssessmentAnswer,
     ContractDocument,
     DataCategory,
     Decision,
+    Dpia,
     PrivacyNotice,
     Provider,
     Rating,
@@ -98,6 +100,16 @@ class ProviderForm(forms.ModelForm):
             "notes",
         ]
 
+    dpia_screening = forms.MultipleChoiceField(
+        label=_("DPIA screening: what applies"),
+        choices=[(q.code, _(q.text)) for q in dpia.QUESTIONS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Any of these (or biometric data) means a DPIA must be completed and signed off "
+            "by the DPO before the provider is approved or used."
+        ),
+    )
     contract_file = forms.FileField(
         label=_("upload a copy of the contract"),
         required=False,
@@ -145,11 +157,12 @@ class ProviderAdmin(ScopedAuditedAdmin):
         "last_rating_display",
         "last_decision_display",
         "next_review_display",
+        "dpia_display",
     )
     list_filter = ("status", ReviewFilter, "lawful_basis", "art9_condition", "storage_location")
     list_select_related = ("school",)
     search_fields = ("service", "name")
-    actions = ["start_assessments"]
+    actions = ["start_assessments", "start_dpias"]
     fieldsets = (
         (
             None,
@@ -196,17 +209,57 @@ class ProviderAdmin(ScopedAuditedAdmin):
             },
         ),
         (
+            _("Data protection impact assessment (DPIA)"),
+            {"fields": ("dpia_screening", "dpia_state")},
+        ),
+        (
             _("Use"),
             {"fields": ("status", "offline_alternative", "notes")},
         ),
     )
-    readonly_fields = ("contract_copy",)
+    readonly_fields = ("contract_copy", "dpia_state")
 
     class Media:
         css = {"all": ["css/providers-admin.css"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_last_assessment()
+        return super().get_queryset(request).with_last_assessment().with_dpia()
+
+    @admin.display(description=_("DPIA"))
+    def dpia_display(self, obj):
+        if obj.dpia_signed_off_on and obj.dpia_decision in DPIA_ALLOWS:
+            return _("signed off %(date)s") % {"date": date_format(obj.dpia_signed_off_on, "j M Y")}
+        if obj.needs_dpia:
+            return format_html('<span class="review review--overdue">{}</span>', _("needed"))
+        return _("not needed")
+
+    @admin.display(description=_("DPIA"))
+    def dpia_state(self, obj):
+        if obj is None or obj.pk is None:
+            return "–"
+        reasons = [str(_(dpia.BY_CODE[c].text)) for c in obj.dpia_reasons]
+        done = obj.signed_off_dpia()
+        if done is not None:
+            return _("Signed off (version %(v)s), review by %(date)s.") % {
+                "v": done.version,
+                "date": date_format(done.review_on, "j F Y"),
+            }
+        if reasons:
+            return _("Needed, not yet signed off. Because: %(why)s") % {"why": " ".join(reasons)}
+        return _("Not needed on the screening answers.")
+
+    @admin.action(description=_("Start a DPIA"), permissions=["add_dpia"])
+    def start_dpias(self, request, queryset):
+        started = [services.start_dpia(provider=p, actor=request.user) for p in queryset]
+        if len(started) == 1:
+            return HttpResponseRedirect(
+                reverse("admin:providers_dpia_change", args=[started[0].pk])
+            )
+        self.message_user(request, _("Draft DPIAs started."), messages.SUCCESS)
+        return None
+
+    def has_add_dpia_permission(self, request):
+        return request.user.has_perm("providers.add_dpia")
 
     def get_list_display(self, request):
         # The school column only helps staff who see several schools.
@@ -335,6 +388,8 @@ class PublishButtonMixin(_AdminBase):
 
     change_form_template = "admin/providers/publish_change_form.html"
     publish_permission = ""
+    publish_label: Any = _("Save and publish")
+    published_message: Any = _("Published. It can no longer be changed.")
 
     def publish(self, request, obj) -> None:
         raise NotImplementedError
@@ -348,6 +403,7 @@ class PublishButtonMixin(_AdminBase):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["can_publish"] = self._can_publish(request, obj)
+        context["publish_label"] = self.publish_label
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def response_change(self, request, obj):
@@ -357,7 +413,7 @@ class PublishButtonMixin(_AdminBase):
             except ValidationError as exc:
                 self.message_user(request, " ".join(exc.messages), messages.ERROR)
                 return HttpResponseRedirect(request.path)
-            self.message_user(request, _("Published. It can no longer be changed."))
+            self.message_user(request, self.published_message)
             return HttpResponseRedirect(request.path)
         return super().response_change(request, obj)
 
@@ -440,6 +496,63 @@ class RiskAssessmentAdmin(PublishButtonMixin, ScopedAuditedAdmin):
 
     def publish(self, request, obj):
         services.publish_assessment(assessment=obj, actor=request.user)
+
+
+@admin.register(Dpia)
+class DpiaAdmin(PublishButtonMixin, ScopedAuditedAdmin):
+    school_path = "provider__school"
+    publish_permission = "publish_dpia"
+    publish_label = _("Save and sign off")
+    published_message = _("Signed off. This DPIA can no longer be changed.")
+    list_display = (
+        "provider",
+        "version",
+        "status",
+        "residual_risk",
+        "decision",
+        "review_on",
+        "signed_off_by",
+    )
+    list_filter = ("status", "residual_risk", "decision")
+    list_select_related = ("provider", "signed_off_by")
+    search_fields = ("provider__service", "provider__name")
+    fields = (
+        "provider",
+        "version",
+        "status",
+        "screening_display",
+        "description",
+        "necessity",
+        "risks",
+        "measures",
+        "residual_risk",
+        "dpo_advice",
+        "decision",
+        "decision_notes",
+        "review_on",
+        "signed_off_by",
+        "published_at",
+    )
+    readonly_fields = (
+        "provider",
+        "version",
+        "status",
+        "screening_display",
+        "signed_off_by",
+        "published_at",
+    )
+
+    def has_add_permission(self, request):
+        # A DPIA starts from its provider ("Start a DPIA"), numbered there.
+        return False
+
+    @admin.display(description=_("why it is needed"))
+    def screening_display(self, obj):
+        reasons = [str(_(dpia.BY_CODE[c].text)) for c in obj.screening if c in dpia.BY_CODE]
+        return " ".join(reasons) or _("Not needed on the screening answers; done anyway.")
+
+    def publish(self, request, obj):
+        services.sign_off_dpia(dpia=obj, actor=request.user)
 
 
 class NoticeForm(forms.ModelForm):

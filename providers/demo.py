@@ -224,6 +224,8 @@ PROVIDERS: list[dict[str, Any]] = [
         "retention": "Deleted when the school closes the account.",
         "lawful_basis": LawfulBasis.CONSENT,
         "art9_condition": Art9Condition.EXPLICIT_CONSENT,
+        # Observations, photographs and SEN notes of every Reception child.
+        "dpia_screening": ["special-at-scale"],
         "offline_alternative": "A paper learning journal.",
         "status": ProviderStatus.PROPOSED,
         "review": None,  # proposed: not assessed yet
@@ -308,6 +310,8 @@ def seed(ctx) -> None:
             _fill_legal_fields(provider, spec, actor)
         if review and not provider.assessments.exists():
             _review(provider, review, ctx.today, actor)
+        if provider.needs_dpia and not provider.dpias.exists():
+            services.start_dpia(provider=provider, actor=actor)
         if provider.status != status:
             services.set_provider_status(provider=provider, status=status, actor=actor)
     if not PrivacyNotice.objects.filter(school=ctx.school).exists():

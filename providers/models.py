@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pupils.models import School
 
-from . import criteria, review
+from . import criteria, dpia, review
 
 
 class ProviderRole(models.TextChoices):
@@ -185,6 +185,17 @@ class ProviderQuerySet(models.QuerySet):
             next_review_on=models.Subquery(latest.values("next_review_on")[:1]),
         )
 
+    def with_dpia(self) -> ProviderQuerySet:
+        """Annotate ``dpia_signed_off_on``: when the latest signed-off DPIA
+        was signed off (one query for a whole list)."""
+        latest = (
+            Dpia.objects.published().filter(provider=models.OuterRef("pk")).order_by("-version")
+        )
+        return self.annotate(
+            dpia_signed_off_on=models.Subquery(latest.values("published_at")[:1]),
+            dpia_decision=models.Subquery(latest.values("decision")[:1]),
+        )
+
     def with_review_state(
         self, state: review.ReviewState, today: datetime.date
     ) -> ProviderQuerySet:
@@ -302,6 +313,12 @@ class Provider(models.Model):
         help_text=_("What the school offers a pupil whose parents opt out."),
     )
     notes = models.TextField(_("staff notes"), blank=True)
+    dpia_screening = models.JSONField(
+        _("DPIA screening: what applies"),
+        default=list,
+        blank=True,
+        help_text=_("Any of these means a DPIA must be done and signed off before use."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -396,6 +413,19 @@ class Provider(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    @property
+    def dpia_reasons(self) -> list[str]:
+        return dpia.reasons(self.dpia_screening or [], self.data_categories or [])
+
+    @property
+    def needs_dpia(self) -> bool:
+        return bool(self.dpia_reasons)
+
+    def signed_off_dpia(self) -> Dpia | None:
+        """The latest signed-off DPIA, if it lets the processing go ahead."""
+        latest = self.dpias.published().order_by("-version").first()
+        return latest if latest is not None and latest.allows_processing else None
+
     def latest_assessment(self) -> RiskAssessment | None:
         return self.assessments.published().order_by("-version").first()
 
@@ -463,6 +493,9 @@ def law_problems(p: Provider) -> dict[str, list[str]]:
                 "obligation or consent."
             ),
         )
+    screening = p.dpia_screening if isinstance(p.dpia_screening, list) else [None]
+    if set(screening) - set(dpia.BY_CODE):
+        add("dpia_screening", _("Unknown DPIA screening answer."))
     _transfer_problems(p, add)
     if p.status == ProviderStatus.IN_USE and not p.has_contract_on_record:
         add(
@@ -762,3 +795,131 @@ class ContractDocument(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+# --- DPIAs -----------------------------------------------------------------
+
+
+class ResidualRisk(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class DpiaDecision(models.TextChoices):
+    PROCEED = "proceed", _("Go ahead")
+    PROCEED_WITH_MEASURES = "measures", _("Go ahead with the measures listed")
+    CONSULT_ICO = "consult_ico", _("Consult the ICO first (high risk remains, Art 36)")
+    DO_NOT_PROCEED = "stop", _("Do not go ahead")
+
+
+DPIA_ALLOWS = frozenset({DpiaDecision.PROCEED, DpiaDecision.PROCEED_WITH_MEASURES})
+
+
+class DpiaStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Signed off by the DPO")
+
+
+class DpiaQuerySet(models.QuerySet):
+    def published(self) -> DpiaQuerySet:
+        return self.filter(status=DpiaStatus.PUBLISHED)
+
+    def visible_to(self, user) -> DpiaQuerySet:
+        return self.filter(provider__school__in=School.objects.visible_to(user))
+
+
+class Dpia(FrozenOncePublished):
+    """A Data Protection Impact Assessment of a provider (UK GDPR Art 35).
+    Versioned like risk assessments: signed off, it never changes."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="dpias")
+    version = models.PositiveIntegerField(_("version"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=DpiaStatus.choices, default=DpiaStatus.DRAFT
+    )
+    screening = models.JSONField(
+        _("screening answers when started"), default=list, blank=True, editable=False
+    )
+    description = models.TextField(
+        _("the processing"),
+        blank=True,
+        help_text=_("Its nature, scope, context and purposes: what, whose, how much, how long."),
+    )
+    necessity = models.TextField(
+        _("necessity and proportionality"),
+        blank=True,
+        help_text=_("Why it is needed, and why less data or another way would not do."),
+    )
+    risks = models.TextField(
+        _("risks to pupils and families"),
+        blank=True,
+        help_text=_("Each risk, how likely and how severe."),
+    )
+    measures = models.TextField(_("measures to reduce the risks"), blank=True)
+    residual_risk = models.CharField(
+        _("risk that remains"), max_length=10, choices=ResidualRisk.choices, blank=True
+    )
+    dpo_advice = models.TextField(_("the DPO's advice"), blank=True)
+    decision = models.CharField(
+        _("decision"), max_length=12, choices=DpiaDecision.choices, blank=True
+    )
+    decision_notes = models.TextField(
+        _("reasons for the decision"),
+        blank=True,
+        help_text=_("Say why, especially where the DPO's advice is not followed."),
+    )
+    review_on = models.DateField(_("review by"), null=True, blank=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed off by"),
+    )
+    published_at = models.DateTimeField(_("signed off"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DpiaQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["provider", "-version"]
+        verbose_name = _("DPIA")
+        verbose_name_plural = _("DPIAs")
+        permissions = [("publish_dpia", "Can sign off a DPIA (the DPO)")]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "version"], name="unique_dpia_version"),
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | (
+                    Q(
+                        published_at__isnull=False,
+                        review_on__isnull=False,
+                        signed_off_by__isnull=False,
+                    )
+                    & ~Q(risks="")
+                    & ~Q(measures="")
+                    & ~Q(residual_risk="")
+                    & ~Q(dpo_advice="")
+                    & ~Q(decision="")
+                ),
+                name="signed_off_dpia_is_complete",
+            ),
+            # A high risk that remains needs the ICO first (Art 36(1)).
+            models.CheckConstraint(
+                condition=~Q(residual_risk="high") | ~Q(decision__in=sorted(DPIA_ALLOWS)),
+                name="high_residual_risk_does_not_go_ahead",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"DPIA: {self.provider.service} v{self.version} ({self.get_status_display()})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == DpiaStatus.PUBLISHED
+
+    @property
+    def allows_processing(self) -> bool:
+        return self.is_published and self.decision in DPIA_ALLOWS

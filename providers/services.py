@@ -24,15 +24,19 @@ from pupils.models import AuditAction, School
 
 from . import cache, criteria, notice, risk
 from .models import (
+    DPIA_ALLOWS,
     Answer,
     AssessmentAnswer,
     AssessmentStatus,
     ContractDocument,
     Decision,
+    Dpia,
+    DpiaStatus,
     NoticeStatus,
     PrivacyNotice,
     Provider,
     ProviderStatus,
+    ResidualRisk,
     RiskAssessment,
 )
 
@@ -52,6 +56,21 @@ def default_next_review(assessed_on: datetime.date) -> datetime.date:
 
 def check_status_allowed(provider: Provider, status: str) -> None:
     """Raise ValidationError when ``provider`` may not take ``status``."""
+    if (
+        status in STATUSES_NEEDING_APPROVAL
+        and provider.needs_dpia
+        and not (provider.pk and provider.signed_off_dpia())
+    ):
+        raise ValidationError(
+            _(
+                "%(service)s cannot be marked “%(status)s”: its DPIA screening says a data "
+                "protection impact assessment is needed, and none has been completed and "
+                "signed off by the DPO with a decision to go ahead. Start a DPIA from the "
+                "provider's page."
+            )
+            % {"service": provider.service, "status": ProviderStatus(status).label},
+            code="needs_dpia",
+        )
     if status in STATUSES_NEEDING_APPROVAL and not (
         provider.pk and provider.has_approving_assessment()
     ):
@@ -270,6 +289,71 @@ def save_provider(*, provider: Provider, actor: Actor, fields: list[str] | None 
     audit.record_change(actor=actor, obj=provider, created=created, fields=fields or [])
     cache.invalidate(provider.school_id)
     return provider
+
+
+@transaction.atomic
+def start_dpia(*, provider: Provider, actor: Actor) -> Dpia:
+    """A new draft DPIA, with what the provider record already says."""
+    Provider.objects.select_for_update().get(pk=provider.pk)
+    draft = Dpia(
+        provider=provider,
+        version=_next_version(provider.dpias.all()),
+        screening=provider.dpia_reasons,
+        description=provider.purpose,
+    )
+    draft.full_clean()
+    draft.save()
+    audit.record_change(actor=actor, obj=draft, created=True)
+    return draft
+
+
+@transaction.atomic
+def sign_off_dpia(*, dpia: Dpia, actor: User) -> Dpia:
+    """The DPO signs off a completed DPIA; from now on it never changes."""
+    locked = Dpia.objects.select_for_update().select_related("provider").get(pk=dpia.pk)
+    if locked.is_published:
+        raise ValidationError(_("This DPIA is already signed off."), code="published")
+    if not actor.has_perm("providers.publish_dpia"):
+        raise ValidationError(_("Only the DPO can sign off a DPIA."), code="not_dpo")
+    required = {
+        "risks": _("the risks"),
+        "measures": _("the measures"),
+        "residual_risk": _("the risk that remains"),
+        "dpo_advice": _("the DPO's advice"),
+        "decision": _("the decision"),
+        "review_on": _("the review date"),
+    }
+    missing = [label for name, label in required.items() if not getattr(locked, name)]
+    if missing:
+        raise ValidationError(
+            _("Complete the DPIA before signing it off: %(fields)s.")
+            % {"fields": ", ".join(missing)},
+            code="incomplete",
+        )
+    if locked.review_on is not None and locked.review_on <= timezone.localdate():
+        raise ValidationError(_("The review date must be in the future."), code="review_on")
+    if locked.residual_risk == ResidualRisk.HIGH and locked.decision in DPIA_ALLOWS:
+        raise ValidationError(
+            _(
+                "A high risk remains: the school must consult the ICO before going ahead "
+                "(UK GDPR Art 36). Choose “Consult the ICO first” or reduce the risk."
+            ),
+            code="high_risk",
+        )
+    locked.status = DpiaStatus.PUBLISHED
+    locked.signed_off_by = actor
+    locked.published_at = timezone.now()
+    locked.full_clean()
+    locked.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        school_id=locked.provider.school_id,
+        summary=f"DPIA v{locked.version} signed off: {locked.provider.service}",
+        fields=["status", "decision", "residual_risk"],
+    )
+    return locked
 
 
 @transaction.atomic

@@ -79,6 +79,8 @@ MODELS: dict[str, dict[str, str] | None] = {
     # published assessment is kept as the record of the decision, never
     # deleted.
     "providers/riskassessment": {"office": "", "dpo": "ceh"},
+    # DPIAs: the DPO's; started from the provider, signed off, never deleted.
+    "providers/dpia": {"office": "", "dpo": "ceh"},
     # A new notice is drafted with the "draft" button (a POST), not "add".
     "providers/privacynotice": {"office": "ceh", "dpo": "ceh"},
     # Consent answers are append-only: recorded, never changed or deleted.
@@ -217,6 +219,7 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
     assessment = provider_services.record_assessment(
         provider=provider, answers={}, decision="approve", actor=dpo_user, notes=""
     )
+    dpia = provider_services.start_dpia(provider=provider, actor=dpo_user)
     notice = provider_services.publish_notice(
         notice=provider_services.draft_notice(school=school, actor=dpo_user), actor=dpo_user
     )
@@ -281,6 +284,7 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
         "pupils/auditevent": event,
         "providers/provider": provider,
         "providers/riskassessment": assessment,
+        "providers/dpia": dpia,
         "providers/privacynotice": notice,
         "consent/consentrecord": record,
         "consent/consentrequest": consent_request,
