@@ -20,6 +20,7 @@ from .models import (
     DataCategory,
     Decision,
     LawfulBasis,
+    PolicyDocument,
     PrivacyNotice,
     Provider,
     ProviderRole,
@@ -314,6 +315,10 @@ def seed(ctx) -> None:
             services.start_dpia(provider=provider, actor=actor)
         if provider.status != status:
             services.set_provider_status(provider=provider, status=status, actor=actor)
+    if not PolicyDocument.objects.filter(school=ctx.school).exists():
+        services.publish_policy_document(
+            document=services.draft_policy_document(school=ctx.school, actor=actor), actor=actor
+        )
     if not PrivacyNotice.objects.filter(school=ctx.school).exists():
         draft = services.draft_notice(school=ctx.school, actor=actor)
         services.publish_notice(notice=draft, actor=actor)

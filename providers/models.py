@@ -621,6 +621,53 @@ class PrivacyNotice(FrozenOncePublished):
         return self.status == NoticeStatus.PUBLISHED
 
 
+class PolicyDocumentQuerySet(models.QuerySet):
+    def published(self) -> PolicyDocumentQuerySet:
+        return self.filter(status=NoticeStatus.PUBLISHED)
+
+    def current_for(self, school: School) -> PolicyDocument | None:
+        return self.published().filter(school=school).order_by("-version").first()
+
+
+class PolicyDocument(FrozenOncePublished):
+    """One version of the appropriate policy document (DPA 2018 Sch 1
+    Part 4), published beside the privacy notice; frozen once published."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="policy_documents")
+    version = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(
+        _("text"),
+        help_text=_("Plain text; blank lines separate paragraphs, '## ' starts a heading."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PolicyDocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["school", "-version"]
+        verbose_name = _("appropriate policy document")
+        permissions = [("publish_policydocument", "Can publish the appropriate policy document")]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "version"], name="unique_policy_version"),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="published_policy_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version} ({self.get_status_display()})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == NoticeStatus.PUBLISHED
+
+
 # --- Risk assessments ------------------------------------------------------
 
 

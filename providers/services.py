@@ -22,7 +22,7 @@ from pupils import audit
 from pupils.audit import Actor
 from pupils.models import AuditAction, School
 
-from . import cache, criteria, notice, risk
+from . import cache, criteria, notice, policy, risk
 from .models import (
     DPIA_ALLOWS,
     Answer,
@@ -33,6 +33,7 @@ from .models import (
     Dpia,
     DpiaStatus,
     NoticeStatus,
+    PolicyDocument,
     PrivacyNotice,
     Provider,
     ProviderStatus,
@@ -353,6 +354,45 @@ def sign_off_dpia(*, dpia: Dpia, actor: User) -> Dpia:
         summary=f"DPIA v{locked.version} signed off: {locked.provider.service}",
         fields=["status", "decision", "residual_risk"],
     )
+    return locked
+
+
+@transaction.atomic
+def draft_policy_document(*, school: School, actor: Actor) -> PolicyDocument:
+    """A new draft of the appropriate policy document, generated from the
+    conditions the school relies on today."""
+    School.objects.select_for_update().get(pk=school.pk)
+    draft = PolicyDocument(
+        school=school,
+        version=_next_version(school.policy_documents.all()),
+        title=policy.default_title(),
+        body=policy.generate(school),
+    )
+    draft.full_clean()
+    draft.save()
+    audit.record_change(actor=actor, obj=draft, created=True)
+    return draft
+
+
+@transaction.atomic
+def publish_policy_document(*, document: PolicyDocument, actor: Actor) -> PolicyDocument:
+    locked = PolicyDocument.objects.select_for_update().get(pk=document.pk)
+    if locked.is_published:
+        raise ValidationError(_("This version is already published."), code="published")
+    if not locked.body.strip():
+        raise ValidationError(_("A document with no text cannot be published."), code="empty")
+    locked.status = NoticeStatus.PUBLISHED
+    locked.published_at = timezone.now()
+    locked.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        school_id=locked.school_id,
+        summary=f"Appropriate policy document v{locked.version} published",
+        fields=["status"],
+    )
+    cache.invalidate(locked.school_id)
     return locked
 
 
