@@ -12,24 +12,29 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from pupils.admin_tools import ScopedAuditedAdmin
 from pupils.models import School, sees_every_school
 
-from . import review, services
+from . import dpia, review, services
 from .models import (
+    DPIA_ALLOWS,
     AssessmentAnswer,
+    ContractDocument,
     DataCategory,
     Decision,
+    Dpia,
+    PolicyDocument,
     PrivacyNotice,
     Provider,
     Rating,
@@ -81,18 +86,55 @@ class ProviderForm(forms.ModelForm):
             "pupils_covered",
             "storage_location",
             "storage_detail",
+            "transfer_safeguard",
+            "transfer_risk_assessed_on",
             "dpa_signed_on",
+            "contract_reference",
+            "contract_location",
             "certifications",
             "retention",
             "status",
             "lawful_basis",
+            "art9_condition",
+            "schedule1_paragraph",
             "offline_alternative",
             "notes",
         ]
 
+    dpia_screening = forms.MultipleChoiceField(
+        label=_("DPIA screening: what applies"),
+        choices=[(q.code, _(q.text)) for q in dpia.QUESTIONS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Any of these (or biometric data) means a DPIA must be completed and signed off "
+            "by the DPO before the provider is approved or used."
+        ),
+    )
+    contract_file = forms.FileField(
+        label=_("upload a copy of the contract"),
+        required=False,
+        help_text=_(
+            "PDF, Word, OpenDocument, PNG or JPEG, up to 10 MB. Replaces any earlier copy."
+        ),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean(self):
         super().clean()
         cleaned = self.cleaned_data
+        upload = cleaned.get("contract_file")
+        school = cleaned.get("school") or getattr(self.instance, "school", None)
+        if upload is not None and school is not None:
+            try:
+                self.instance.contract_document = services.contract_document_from(
+                    file_name=upload.name, content=upload.read(), school=school, actor=self.user
+                )
+            except ValidationError as exc:
+                self.add_error("contract_file", exc)
         status = cleaned.get("status")
         # Only a change of status is checked: a provider already in use whose
         # latest review rejects it can still have its record corrected.
@@ -116,11 +158,12 @@ class ProviderAdmin(ScopedAuditedAdmin):
         "last_rating_display",
         "last_decision_display",
         "next_review_display",
+        "dpia_display",
     )
-    list_filter = ("status", ReviewFilter, "lawful_basis", "storage_location")
+    list_filter = ("status", ReviewFilter, "lawful_basis", "art9_condition", "storage_location")
     list_select_related = ("school",)
     search_fields = ("service", "name")
-    actions = ["start_assessments"]
+    actions = ["start_assessments", "start_dpias"]
     fieldsets = (
         (
             None,
@@ -140,20 +183,84 @@ class ProviderAdmin(ScopedAuditedAdmin):
             },
         ),
         (
-            _("Contract and safeguards"),
-            {"fields": ("dpa_signed_on", "certifications", "retention")},
+            _("Lawful basis"),
+            {"fields": ("lawful_basis", "art9_condition", "schedule1_paragraph")},
+        ),
+        (
+            _("Art 28 contract"),
+            {
+                "fields": (
+                    "dpa_signed_on",
+                    "contract_reference",
+                    "contract_location",
+                    "contract_copy",
+                    "contract_file",
+                )
+            },
+        ),
+        (
+            _("Transfers outside the UK and safeguards"),
+            {
+                "fields": (
+                    "transfer_safeguard",
+                    "transfer_risk_assessed_on",
+                    "certifications",
+                    "retention",
+                )
+            },
+        ),
+        (
+            _("Data protection impact assessment (DPIA)"),
+            {"fields": ("dpia_screening", "dpia_state")},
         ),
         (
             _("Use"),
-            {"fields": ("status", "lawful_basis", "offline_alternative", "notes")},
+            {"fields": ("status", "offline_alternative", "notes")},
         ),
     )
+    readonly_fields = ("contract_copy", "dpia_state")
 
     class Media:
         css = {"all": ["css/providers-admin.css"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_last_assessment()
+        return super().get_queryset(request).with_last_assessment().with_dpia()
+
+    @admin.display(description=_("DPIA"))
+    def dpia_display(self, obj):
+        if obj.dpia_signed_off_on and obj.dpia_decision in DPIA_ALLOWS:
+            return _("signed off %(date)s") % {"date": date_format(obj.dpia_signed_off_on, "j M Y")}
+        if obj.needs_dpia:
+            return format_html('<span class="review review--overdue">{}</span>', _("needed"))
+        return _("not needed")
+
+    @admin.display(description=_("DPIA"))
+    def dpia_state(self, obj):
+        if obj is None or obj.pk is None:
+            return "–"
+        reasons = [str(_(dpia.BY_CODE[c].text)) for c in obj.dpia_reasons]
+        done = obj.signed_off_dpia()
+        if done is not None:
+            return _("Signed off (version %(v)s), review by %(date)s.") % {
+                "v": done.version,
+                "date": date_format(done.review_on, "j F Y"),
+            }
+        if reasons:
+            return _("Needed, not yet signed off. Because: %(why)s") % {"why": " ".join(reasons)}
+        return _("Not needed on the screening answers.")
+
+    @admin.action(description=_("Start a DPIA"), permissions=["add_dpia"])
+    def start_dpias(self, request, queryset):
+        started = [services.start_dpia(provider=p, actor=request.user) for p in queryset]
+        if len(started) == 1:
+            return HttpResponseRedirect(
+                reverse("admin:providers_dpia_change", args=[started[0].pk])
+            )
+        self.message_user(request, _("Draft DPIAs started."), messages.SUCCESS)
+        return None
+
+    def has_add_dpia_permission(self, request):
+        return request.user.has_perm("providers.add_dpia")
 
     def get_list_display(self, request):
         # The school column only helps staff who see several schools.
@@ -189,6 +296,45 @@ class ProviderAdmin(ScopedAuditedAdmin):
             date_format(obj.next_review_on, "j F Y"),
             labels[state],
         )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+
+        class WithUser(form):  # type: ignore[valid-type,misc]
+            def __init__(self, *args, **kw):
+                super().__init__(*args, user=request.user, **kw)
+
+        return WithUser
+
+    @admin.display(description=_("copy on record"))
+    def contract_copy(self, obj):
+        if obj is None or obj.contract_document_id is None:
+            return "–"
+        url = reverse("admin:providers_provider_contract", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Download the copy of the contract"))
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/contract/",
+                self.admin_site.admin_view(self.contract_view),
+                name="providers_provider_contract",
+            ),
+            *super().get_urls(),
+        ]
+
+    def contract_view(self, request, object_id):
+        provider = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_view_or_change_permission(request, provider):
+            raise PermissionDenied
+        if provider.contract_document_id is None:
+            raise Http404
+        document = ContractDocument.objects.get(pk=provider.contract_document_id)
+        response = HttpResponse(bytes(document.content), content_type=document.content_type)
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=document.file_name
+        )
+        return response
 
     def save_model(self, request, obj, form, change):
         services.save_provider(provider=obj, actor=request.user, fields=form.changed_data)
@@ -243,6 +389,8 @@ class PublishButtonMixin(_AdminBase):
 
     change_form_template = "admin/providers/publish_change_form.html"
     publish_permission = ""
+    publish_label: Any = _("Save and publish")
+    published_message: Any = _("Published. It can no longer be changed.")
 
     def publish(self, request, obj) -> None:
         raise NotImplementedError
@@ -256,6 +404,7 @@ class PublishButtonMixin(_AdminBase):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["can_publish"] = self._can_publish(request, obj)
+        context["publish_label"] = self.publish_label
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def response_change(self, request, obj):
@@ -265,7 +414,7 @@ class PublishButtonMixin(_AdminBase):
             except ValidationError as exc:
                 self.message_user(request, " ".join(exc.messages), messages.ERROR)
                 return HttpResponseRedirect(request.path)
-            self.message_user(request, _("Published. It can no longer be changed."))
+            self.message_user(request, self.published_message)
             return HttpResponseRedirect(request.path)
         return super().response_change(request, obj)
 
@@ -350,6 +499,63 @@ class RiskAssessmentAdmin(PublishButtonMixin, ScopedAuditedAdmin):
         services.publish_assessment(assessment=obj, actor=request.user)
 
 
+@admin.register(Dpia)
+class DpiaAdmin(PublishButtonMixin, ScopedAuditedAdmin):
+    school_path = "provider__school"
+    publish_permission = "publish_dpia"
+    publish_label = _("Save and sign off")
+    published_message = _("Signed off. This DPIA can no longer be changed.")
+    list_display = (
+        "provider",
+        "version",
+        "status",
+        "residual_risk",
+        "decision",
+        "review_on",
+        "signed_off_by",
+    )
+    list_filter = ("status", "residual_risk", "decision")
+    list_select_related = ("provider", "signed_off_by")
+    search_fields = ("provider__service", "provider__name")
+    fields = (
+        "provider",
+        "version",
+        "status",
+        "screening_display",
+        "description",
+        "necessity",
+        "risks",
+        "measures",
+        "residual_risk",
+        "dpo_advice",
+        "decision",
+        "decision_notes",
+        "review_on",
+        "signed_off_by",
+        "published_at",
+    )
+    readonly_fields = (
+        "provider",
+        "version",
+        "status",
+        "screening_display",
+        "signed_off_by",
+        "published_at",
+    )
+
+    def has_add_permission(self, request):
+        # A DPIA starts from its provider ("Start a DPIA"), numbered there.
+        return False
+
+    @admin.display(description=_("why it is needed"))
+    def screening_display(self, obj):
+        reasons = [str(_(dpia.BY_CODE[c].text)) for c in obj.screening if c in dpia.BY_CODE]
+        return " ".join(reasons) or _("Not needed on the screening answers; done anyway.")
+
+    def publish(self, request, obj):
+        services.sign_off_dpia(dpia=obj, actor=request.user)
+
+
 class NoticeForm(forms.ModelForm):
     class Meta:
         model = PrivacyNotice
@@ -432,4 +638,71 @@ class PrivacyNoticeAdmin(PublishButtonMixin, ScopedAuditedAdmin):
         )
         return HttpResponseRedirect(
             reverse("admin:providers_privacynotice_change", args=[draft.pk])
+        )
+
+
+class PolicyForm(forms.ModelForm):
+    class Meta:
+        model = PolicyDocument
+        fields = ("title", "body")
+        widgets = {"body": forms.Textarea(attrs={"rows": 40, "cols": 100})}
+
+
+@admin.register(PolicyDocument)
+class PolicyDocumentAdmin(PublishButtonMixin, ScopedAuditedAdmin):
+    """The appropriate policy document: generated, checked, published."""
+
+    form = PolicyForm
+    publish_permission = "publish_policydocument"
+    change_list_template = "admin/providers/policydocument/change_list.html"
+    list_display = ("title", "school", "version", "status", "published_at")
+    list_filter = ("status",)
+    list_select_related = ("school",)
+    readonly_fields = ("school", "version", "status", "published_at")
+
+    def get_fields(self, request, obj=None):
+        return ("school", "version", "status", "published_at", "title", "body")
+
+    def has_add_permission(self, request):
+        # New versions are generated by "Create a draft".
+        return False
+
+    def publish(self, request, obj):
+        services.publish_policy_document(document=obj, actor=request.user)
+
+    def get_urls(self):
+        urls = [
+            path(
+                "draft/",
+                self.admin_site.admin_view(require_POST(self.draft_view)),
+                name="providers_policydocument_draft",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        extra_context["draft_schools"] = School.objects.visible_to(request.user)
+        extra_context["can_draft"] = request.user.has_perm("providers.add_policydocument")
+        return super().changelist_view(request, extra_context)
+
+    def draft_view(self, request):
+        if not request.user.has_perm("providers.add_policydocument"):
+            raise PermissionDenied
+        school = (
+            School.objects.visible_to(request.user).filter(pk=request.POST.get("school")).first()
+        )
+        if school is None:
+            raise Http404
+        draft = services.draft_policy_document(school=school, actor=request.user)
+        self.message_user(
+            request,
+            _(
+                "Draft version %s created from the conditions the school relies on. Check it, then "
+                "publish it."
+            )
+            % draft.version,
+        )
+        return HttpResponseRedirect(
+            reverse("admin:providers_policydocument_change", args=[draft.pk])
         )

@@ -16,17 +16,36 @@ from django.db import transaction
 from . import criteria, services
 from .models import (
     Answer,
+    Art9Condition,
     DataCategory,
     Decision,
     LawfulBasis,
+    PolicyDocument,
     PrivacyNotice,
     Provider,
     ProviderRole,
     ProviderStatus,
+    Schedule1Paragraph,
     StorageLocation,
+    TransferSafeguard,
 )
 
 D = DataCategory
+CONTRACT_SIGNED_ON = datetime.date(2025, 8, 28)
+TRANSFER_RISK_ASSESSED_ON = datetime.date(2025, 8, 20)
+
+#: Fields that say what the law needs of a provider. An older demo database
+#: made before they existed gets them filled in where empty, so that
+#: ``seed_demo`` can put its providers back in use.
+LEGAL_FIELDS = (
+    "dpa_signed_on",
+    "contract_reference",
+    "contract_location",
+    "transfer_safeguard",
+    "transfer_risk_assessed_on",
+    "art9_condition",
+    "schedule1_paragraph",
+)
 
 PROVIDERS: list[dict[str, Any]] = [
     {
@@ -41,12 +60,17 @@ PROVIDERS: list[dict[str, Any]] = [
         "pupils_covered": "Years 3 to 6",
         "storage_location": StorageLocation.IDTA,
         "storage_detail": "Google data centres in the EU and the USA (UK Addendum)",
+        "transfer_safeguard": TransferSafeguard.UK_ADDENDUM,
+        "transfer_risk_assessed_on": TRANSFER_RISK_ASSESSED_ON,
         "certifications": "ISO 27001, ISO 27018, SOC 2",
         "retention": "Accounts deleted within 30 days of a pupil leaving; Google deletes "
         "within 180 days.",
         "lawful_basis": LawfulBasis.CONSENT,
         "offline_alternative": "Homework on paper in a homework book, marked in class.",
         "status": ProviderStatus.IN_USE,
+        "dpa_signed_on": CONTRACT_SIGNED_ON,
+        "contract_reference": "DPA-2025-01",
+        "contract_location": "Signed copy in the contracts file, school office",
         "review": "good",
     },
     {
@@ -61,11 +85,16 @@ PROVIDERS: list[dict[str, Any]] = [
         "pupils_covered": "Reception to Year 2",
         "storage_location": StorageLocation.IDTA,
         "storage_detail": "AWS, USA (UK Addendum)",
+        "transfer_safeguard": TransferSafeguard.UK_ADDENDUM,
+        "transfer_risk_assessed_on": TRANSFER_RISK_ASSESSED_ON,
         "certifications": "ISO 27001",
         "retention": "Deleted 60 days after the class is archived.",
         "lawful_basis": LawfulBasis.CONSENT,
         "offline_alternative": "A paper learning journal sent home each half term.",
         "status": ProviderStatus.IN_USE,
+        "dpa_signed_on": CONTRACT_SIGNED_ON,
+        "contract_reference": "DPA-2025-02",
+        "contract_location": "Signed copy in the contracts file, school office",
         "review": "overdue",
     },
     {
@@ -85,6 +114,9 @@ PROVIDERS: list[dict[str, Any]] = [
         "lawful_basis": LawfulBasis.PUBLIC_TASK,
         "offline_alternative": "Letters on paper sent home with the pupil.",
         "status": ProviderStatus.IN_USE,
+        "dpa_signed_on": CONTRACT_SIGNED_ON,
+        "contract_reference": "DPA-2025-03",
+        "contract_location": "Signed copy in the contracts file, school office",
         "review": "good",
     },
     {
@@ -103,6 +135,9 @@ PROVIDERS: list[dict[str, Any]] = [
         "lawful_basis": LawfulBasis.CONSENT,
         "offline_alternative": "Printed reading books from the school library.",
         "status": ProviderStatus.IN_USE,
+        "dpa_signed_on": CONTRACT_SIGNED_ON,
+        "contract_reference": "DPA-2025-04",
+        "contract_location": "Signed copy in the contracts file, school office",
         "review": "conditions",
     },
     {
@@ -121,6 +156,9 @@ PROVIDERS: list[dict[str, Any]] = [
         "lawful_basis": LawfulBasis.CONSENT,
         "offline_alternative": "Times-tables practice sheets and class games.",
         "status": ProviderStatus.IN_USE,
+        "dpa_signed_on": CONTRACT_SIGNED_ON,
+        "contract_reference": "DPA-2025-05",
+        "contract_location": "Signed copy in the contracts file, school office",
         "review": "good",
     },
     {
@@ -138,9 +176,19 @@ PROVIDERS: list[dict[str, Any]] = [
         "storage_detail": "UK data centres",
         "certifications": "ISO 27001, PCI DSS, Cyber Essentials Plus",
         "retention": "Deleted 6 years after the last payment (financial records).",
-        "lawful_basis": LawfulBasis.CONTRACT,
+        # Meals are a school function (Education Act 1996 s512): public task.
+        # The pupil is not a party to ParentPay's contract with a parent, so
+        # "contract" cannot cover the pupil's data. Allergies are health
+        # data, shared to keep the child safe from harm at mealtimes:
+        # docs/law.md, "Special category data".
+        "lawful_basis": LawfulBasis.PUBLIC_TASK,
+        "art9_condition": Art9Condition.SUBSTANTIAL_PUBLIC_INTEREST,
+        "schedule1_paragraph": Schedule1Paragraph.SAFEGUARDING,
         "offline_alternative": "Payment by cheque or cash at the school office.",
         "status": ProviderStatus.IN_USE,
+        "dpa_signed_on": CONTRACT_SIGNED_ON,
+        "contract_reference": "DPA-2025-06",
+        "contract_location": "Signed copy in the contracts file, school office",
         "review": "good",
     },
     {
@@ -176,6 +224,9 @@ PROVIDERS: list[dict[str, Any]] = [
         "certifications": "ISO 27001, Cyber Essentials Plus",
         "retention": "Deleted when the school closes the account.",
         "lawful_basis": LawfulBasis.CONSENT,
+        "art9_condition": Art9Condition.EXPLICIT_CONSENT,
+        # Observations, photographs and SEN notes of every Reception child.
+        "dpia_screening": ["special-at-scale"],
         "offline_alternative": "A paper learning journal.",
         "status": ProviderStatus.PROPOSED,
         "review": None,  # proposed: not assessed yet
@@ -228,6 +279,19 @@ def _review(provider: Provider, kind: str, today: datetime.date, actor) -> None:
     )
 
 
+def _fill_legal_fields(provider: Provider, spec: dict[str, Any], actor) -> None:
+    changed = [f for f in LEGAL_FIELDS if spec.get(f) and not getattr(provider, f)]
+    if (
+        provider.lawful_basis == LawfulBasis.CONTRACT
+        and spec["lawful_basis"] != provider.lawful_basis
+    ):
+        changed.append("lawful_basis")
+    for f in changed:
+        setattr(provider, f, spec[f])
+    if changed:
+        services.save_provider(provider=provider, actor=actor, fields=changed)
+
+
 @transaction.atomic
 def seed(ctx) -> None:
     dpo = ctx.users.get("dpo")
@@ -243,10 +307,18 @@ def seed(ctx) -> None:
         )
         if created:
             services.save_provider(provider=provider, actor=actor)
+        else:
+            _fill_legal_fields(provider, spec, actor)
         if review and not provider.assessments.exists():
             _review(provider, review, ctx.today, actor)
+        if provider.needs_dpia and not provider.dpias.exists():
+            services.start_dpia(provider=provider, actor=actor)
         if provider.status != status:
             services.set_provider_status(provider=provider, status=status, actor=actor)
+    if not PolicyDocument.objects.filter(school=ctx.school).exists():
+        services.publish_policy_document(
+            document=services.draft_policy_document(school=ctx.school, actor=actor), actor=actor
+        )
     if not PrivacyNotice.objects.filter(school=ctx.school).exists():
         draft = services.draft_notice(school=ctx.school, actor=actor)
         services.publish_notice(notice=draft, actor=actor)

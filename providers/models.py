@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pupils.models import School
 
-from . import criteria, review
+from . import criteria, dpia, review
 
 
 class ProviderRole(models.TextChoices):
@@ -71,6 +72,88 @@ SPECIAL_CATEGORIES = frozenset(
     {DataCategory.HEALTH, DataCategory.SEN, DataCategory.ETHNICITY, DataCategory.BIOMETRIC}
 )
 
+#: Categories about someone other than the pupil (the parents). Everything
+#: else a provider receives is the pupil's data, and a pupil is never a party
+#: to a provider's contract (docs/law.md, "Lawful bases").
+NOT_PUPIL_DATA = frozenset({DataCategory.CONTACT})
+
+
+class Art9Condition(models.TextChoices):
+    """The UK GDPR Art 9(2) conditions a school relies on for special
+    category data (docs/law.md, "Special category data")."""
+
+    EXPLICIT_CONSENT = "a", _("Explicit consent (Art 9(2)(a))")
+    EMPLOYMENT = "b", _("Employment, social security and social protection (Art 9(2)(b))")
+    VITAL_INTERESTS = "c", _("Vital interests, when consent cannot be given (Art 9(2)(c))")
+    SUBSTANTIAL_PUBLIC_INTEREST = "g", _("Substantial public interest (Art 9(2)(g))")
+    HEALTH_OR_SOCIAL_CARE = "h", _("Health or social care (Art 9(2)(h))")
+
+
+class Schedule1Paragraph(models.TextChoices):
+    """DPA 2018 Schedule 1 paragraphs that complete an Art 9(2)(b), (g) or
+    (h) condition (docs/law.md, "Special category data")."""
+
+    EMPLOYMENT = (
+        "1",
+        _("Schedule 1 Part 1 paragraph 1: employment, social security and social protection"),
+    )
+    HEALTH_OR_SOCIAL_CARE = "2", _("Schedule 1 Part 1 paragraph 2: health or social care purposes")
+    STATUTORY = "6", _("Schedule 1 Part 2 paragraph 6: statutory and government purposes")
+    EQUALITY = "8", _("Schedule 1 Part 2 paragraph 8: equality of opportunity or treatment")
+    SAFEGUARDING = (
+        "18",
+        _("Schedule 1 Part 2 paragraph 18: safeguarding of children and of individuals at risk"),
+    )
+
+
+#: Which Schedule 1 paragraphs complete which Art 9 condition; conditions
+#: not listed take no paragraph. One definition, read by ``Provider.clean``,
+#: the database constraint and the appropriate policy document.
+SCHEDULE_1_FOR = {
+    Art9Condition.EMPLOYMENT: frozenset({Schedule1Paragraph.EMPLOYMENT}),
+    Art9Condition.HEALTH_OR_SOCIAL_CARE: frozenset({Schedule1Paragraph.HEALTH_OR_SOCIAL_CARE}),
+    Art9Condition.SUBSTANTIAL_PUBLIC_INTEREST: frozenset(
+        {Schedule1Paragraph.STATUTORY, Schedule1Paragraph.EQUALITY, Schedule1Paragraph.SAFEGUARDING}
+    ),
+}
+
+#: Paragraphs that need an appropriate policy document (DPA 2018 Sch 1
+#: para 1(1)(b) and para 5): paragraph 1 and every Part 2 paragraph.
+NEEDS_POLICY_DOCUMENT = frozenset(
+    {
+        Schedule1Paragraph.EMPLOYMENT,
+        Schedule1Paragraph.STATUTORY,
+        Schedule1Paragraph.EQUALITY,
+        Schedule1Paragraph.SAFEGUARDING,
+    }
+)
+
+
+def _art9_pairs_q() -> Q:
+    """The database form of ``SCHEDULE_1_FOR``."""
+    q = Q(art9_condition__in=["", *[c for c in Art9Condition if c not in SCHEDULE_1_FOR]]) & Q(
+        schedule1_paragraph=""
+    )
+    for condition, paragraphs in SCHEDULE_1_FOR.items():
+        q |= Q(art9_condition=condition, schedule1_paragraph__in=sorted(paragraphs))
+    return q
+
+
+class TransferSafeguard(models.TextChoices):
+    """How a transfer outside the UK is made lawful (UK GDPR Chapter V;
+    docs/law.md, "Processors, transfers and DPIAs")."""
+
+    ADEQUACY = "adequacy", _("UK adequacy regulations")
+    IDTA = "idta", _("International Data Transfer Agreement (IDTA)")
+    UK_ADDENDUM = "addendum", _("UK Addendum to the EU standard contractual clauses")
+
+
+#: Storage locations that are a transfer outside the UK, and the safeguards
+#: each may rest on. Only an adequacy country may rest on adequacy; the
+#: others need a contract and a transfer risk assessment.
+ADEQUATE_LOCATIONS = frozenset({StorageLocation.EEA, StorageLocation.ADEQUACY})
+CONTRACT_LOCATIONS = frozenset({StorageLocation.IDTA, StorageLocation.OTHER})
+
 
 class ProviderQuerySet(models.QuerySet):
     def for_school(self, school: School) -> ProviderQuerySet:
@@ -100,6 +183,17 @@ class ProviderQuerySet(models.QuerySet):
             last_rating=models.Subquery(latest.values("rating")[:1]),
             last_decision=models.Subquery(latest.values("decision")[:1]),
             next_review_on=models.Subquery(latest.values("next_review_on")[:1]),
+        )
+
+    def with_dpia(self) -> ProviderQuerySet:
+        """Annotate ``dpia_signed_off_on``: when the latest signed-off DPIA
+        was signed off (one query for a whole list)."""
+        latest = (
+            Dpia.objects.published().filter(provider=models.OuterRef("pk")).order_by("-version")
+        )
+        return self.annotate(
+            dpia_signed_off_on=models.Subquery(latest.values("published_at")[:1]),
+            dpia_decision=models.Subquery(latest.values("decision")[:1]),
         )
 
     def with_review_state(
@@ -152,8 +246,39 @@ class Provider(models.Model):
     storage_detail = models.CharField(
         _("storage detail"), max_length=200, blank=True, help_text=_("e.g. AWS London region")
     )
-    dpa_signed_on = models.DateField(
-        _("contract / data processing agreement signed"), null=True, blank=True
+    dpa_signed_on = models.DateField(_("Art 28 contract signed on"), null=True, blank=True)
+    contract_reference = models.CharField(
+        _("contract reference"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. the order number, or the version and date of the provider's terms."),
+    )
+    contract_location = models.CharField(
+        _("where the signed contract is kept"),
+        max_length=300,
+        blank=True,
+        help_text=_("e.g. Office safe, contracts file 2025; or upload a copy below."),
+    )
+    contract_document = models.ForeignKey(
+        "ContractDocument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("copy of the contract"),
+    )
+    transfer_safeguard = models.CharField(
+        _("transfer safeguard"),
+        max_length=20,
+        choices=TransferSafeguard.choices,
+        blank=True,
+        help_text=_("Needed when the data is stored outside the UK."),
+    )
+    transfer_risk_assessed_on = models.DateField(
+        _("transfer risk assessment done on"),
+        null=True,
+        blank=True,
+        help_text=_("Needed for a transfer under the IDTA or the UK Addendum."),
     )
     certifications = models.CharField(
         _("certifications"),
@@ -165,13 +290,35 @@ class Provider(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=ProviderStatus.choices, default=ProviderStatus.PROPOSED
     )
-    lawful_basis = models.CharField(_("lawful basis"), max_length=20, choices=LawfulBasis.choices)
+    lawful_basis = models.CharField(
+        _("lawful basis (Art 6)"), max_length=20, choices=LawfulBasis.choices
+    )
+    art9_condition = models.CharField(
+        _("special category condition (Art 9)"),
+        max_length=2,
+        choices=Art9Condition.choices,
+        blank=True,
+        help_text=_("Needed when the provider receives medical, SEN, ethnicity or biometric data."),
+    )
+    schedule1_paragraph = models.CharField(
+        _("DPA 2018 Schedule 1 paragraph"),
+        max_length=2,
+        choices=Schedule1Paragraph.choices,
+        blank=True,
+        help_text=_("Needed with Art 9(2)(b), (g) or (h)."),
+    )
     offline_alternative = models.TextField(
         _("offline alternative"),
         blank=True,
         help_text=_("What the school offers a pupil whose parents opt out."),
     )
     notes = models.TextField(_("staff notes"), blank=True)
+    dpia_screening = models.JSONField(
+        _("DPIA screening: what applies"),
+        default=list,
+        blank=True,
+        help_text=_("Any of these means a DPIA must be done and signed off before use."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -188,6 +335,43 @@ class Provider(models.Model):
                 | ~Q(offline_alternative=""),
                 name="consent_provider_in_use_has_offline_alternative",
             ),
+            models.CheckConstraint(
+                condition=_art9_pairs_q(), name="art9_condition_fits_schedule_1"
+            ),
+            # "No contract, no processing" (UK GDPR Art 28(3)).
+            models.CheckConstraint(
+                condition=~Q(status="in_use")
+                | (
+                    Q(dpa_signed_on__isnull=False)
+                    & ~Q(contract_reference="")
+                    & (~Q(contract_location="") | Q(contract_document__isnull=False))
+                ),
+                name="provider_in_use_has_contract",
+            ),
+            models.CheckConstraint(
+                condition=Q(transfer_safeguard="")
+                | Q(
+                    storage_location__in=sorted(ADEQUATE_LOCATIONS),
+                    transfer_safeguard=TransferSafeguard.ADEQUACY,
+                )
+                | Q(
+                    storage_location__in=sorted(CONTRACT_LOCATIONS),
+                    transfer_safeguard__in=[TransferSafeguard.IDTA, TransferSafeguard.UK_ADDENDUM],
+                ),
+                name="transfer_safeguard_fits_location",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="in_use")
+                | Q(storage_location=StorageLocation.UK)
+                | (
+                    ~Q(transfer_safeguard="")
+                    & (
+                        Q(storage_location__in=sorted(ADEQUATE_LOCATIONS))
+                        | Q(transfer_risk_assessed_on__isnull=False)
+                    )
+                ),
+                name="provider_in_use_transfer_has_safeguard",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -201,6 +385,47 @@ class Provider(models.Model):
     def receives_special_category_data(self) -> bool:
         return bool(SPECIAL_CATEGORIES.intersection(self.data_categories))
 
+    @property
+    def receives_pupil_data(self) -> bool:
+        return bool(set(self.data_categories) - NOT_PUPIL_DATA)
+
+    @property
+    def transfers_outside_uk(self) -> bool:
+        return self.storage_location != StorageLocation.UK
+
+    @property
+    def has_contract_on_record(self) -> bool:
+        return bool(
+            self.dpa_signed_on
+            and self.contract_reference.strip()
+            and (
+                self.contract_location.strip()
+                # A copy chosen but not yet stored counts (the service stores
+                # it first); reading the relation costs no query either way.
+                or self.contract_document_id is not None
+                or self.contract_document is not None
+            )
+        )
+
+    def clean(self) -> None:
+        super().clean()
+        errors = law_problems(self)
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def dpia_reasons(self) -> list[str]:
+        return dpia.reasons(self.dpia_screening or [], self.data_categories or [])
+
+    @property
+    def needs_dpia(self) -> bool:
+        return bool(self.dpia_reasons)
+
+    def signed_off_dpia(self) -> Dpia | None:
+        """The latest signed-off DPIA, if it lets the processing go ahead."""
+        latest = self.dpias.published().order_by("-version").first()
+        return latest if latest is not None and latest.allows_processing else None
+
     def latest_assessment(self) -> RiskAssessment | None:
         return self.assessments.published().order_by("-version").first()
 
@@ -211,6 +436,113 @@ class Provider(models.Model):
     def get_data_categories_display(self) -> list[str]:
         labels = dict(DataCategory.choices)
         return [str(labels.get(code, code)) for code in self.data_categories]
+
+
+def law_problems(p: Provider) -> dict[str, list[str]]:
+    """What the law refuses in this provider record, by field (empty when
+    none). The same rules stand as constraints in the table where SQL can
+    say them (the data categories are a JSON list, so the Art 9 and Art 6
+    rules on them live here only)."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: object) -> None:
+        errors.setdefault(field, []).append(str(message))
+
+    categories = p.data_categories if isinstance(p.data_categories, list) else []
+    special = SPECIAL_CATEGORIES.intersection(categories)
+    if special and not p.art9_condition:
+        add(
+            "art9_condition",
+            _(
+                "This provider receives special category data (%(categories)s). Choose the "
+                "Art 9 condition the school relies on to share it."
+            )
+            % {
+                "categories": ", ".join(str(DataCategory(c).label).lower() for c in sorted(special))
+            },
+        )
+    if p.art9_condition and not special:
+        add(
+            "art9_condition",
+            _("This provider receives no special category data: leave the Art 9 condition empty."),
+        )
+    allowed = SCHEDULE_1_FOR.get(p.art9_condition, frozenset())  # type: ignore[call-overload]
+    if allowed and p.schedule1_paragraph not in allowed:
+        add(
+            "schedule1_paragraph",
+            _("%(condition)s needs one of these Schedule 1 paragraphs: %(paragraphs)s.")
+            % {
+                "condition": Art9Condition(p.art9_condition).label,
+                "paragraphs": "; ".join(
+                    str(Schedule1Paragraph(x).label) for x in sorted(allowed, key=int)
+                ),
+            },
+        )
+    elif not allowed and p.schedule1_paragraph:
+        add(
+            "schedule1_paragraph",
+            _("This Art 9 condition takes no Schedule 1 paragraph: leave it empty."),
+        )
+    if p.lawful_basis == LawfulBasis.CONTRACT and set(categories) - NOT_PUPIL_DATA:
+        add(
+            "lawful_basis",
+            _(
+                "“Contract” can only cover the data of someone who is a party to the contract. "
+                "A pupil is not a party to the provider's contract with the school or with a "
+                "parent, so it cannot be the basis for pupils' data. Choose public task, legal "
+                "obligation or consent."
+            ),
+        )
+    screening = p.dpia_screening if isinstance(p.dpia_screening, list) else [None]
+    if set(screening) - set(dpia.BY_CODE):
+        add("dpia_screening", _("Unknown DPIA screening answer."))
+    _transfer_problems(p, add)
+    if p.status == ProviderStatus.IN_USE and not p.has_contract_on_record:
+        add(
+            "status",
+            _(
+                "A provider can only be in use with its Art 28 contract on record: the date it "
+                "was signed, its reference, and a copy uploaded or where the signed copy is kept."
+            ),
+        )
+    return errors
+
+
+def _transfer_problems(p: Provider, add) -> None:
+    location, safeguard = p.storage_location, p.transfer_safeguard
+    if location == StorageLocation.UK:
+        if safeguard:
+            add("transfer_safeguard", _("Data stored in the UK needs no transfer safeguard."))
+        return
+    if safeguard:
+        fits = (
+            safeguard == TransferSafeguard.ADEQUACY
+            if location in ADEQUATE_LOCATIONS
+            else safeguard in (TransferSafeguard.IDTA, TransferSafeguard.UK_ADDENDUM)
+        )
+        if not fits:
+            add(
+                "transfer_safeguard",
+                _(
+                    "Adequacy regulations cover only the EEA and countries with UK adequacy; "
+                    "elsewhere choose the IDTA or the UK Addendum."
+                ),
+            )
+    if p.status != ProviderStatus.IN_USE:
+        return
+    if not safeguard:
+        add(
+            "transfer_safeguard",
+            _("The data is stored outside the UK: record the transfer safeguard before use."),
+        )
+    elif location in CONTRACT_LOCATIONS and not p.transfer_risk_assessed_on:
+        add(
+            "transfer_risk_assessed_on",
+            _(
+                "A transfer under the IDTA or the UK Addendum needs a transfer risk "
+                "assessment: record the date it was done."
+            ),
+        )
 
 
 def _refuse_if_published(obj: models.Model) -> None:
@@ -278,6 +610,53 @@ class PrivacyNotice(FrozenOncePublished):
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(published_at__isnull=False),
                 name="published_notice_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version} ({self.get_status_display()})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == NoticeStatus.PUBLISHED
+
+
+class PolicyDocumentQuerySet(models.QuerySet):
+    def published(self) -> PolicyDocumentQuerySet:
+        return self.filter(status=NoticeStatus.PUBLISHED)
+
+    def current_for(self, school: School) -> PolicyDocument | None:
+        return self.published().filter(school=school).order_by("-version").first()
+
+
+class PolicyDocument(FrozenOncePublished):
+    """One version of the appropriate policy document (DPA 2018 Sch 1
+    Part 4), published beside the privacy notice; frozen once published."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="policy_documents")
+    version = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(
+        _("text"),
+        help_text=_("Plain text; blank lines separate paragraphs, '## ' starts a heading."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PolicyDocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["school", "-version"]
+        verbose_name = _("appropriate policy document")
+        permissions = [("publish_policydocument", "Can publish the appropriate policy document")]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "version"], name="unique_policy_version"),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="published_policy_has_date",
             ),
         ]
 
@@ -436,3 +815,158 @@ class AssessmentAnswer(models.Model):
         ).exists():
             raise PublishedRecordError("A published risk assessment cannot be changed.")
         super().save(*args, **kwargs)
+
+
+# --- Contracts -------------------------------------------------------------
+
+
+class ContractDocument(models.Model):
+    """An uploaded copy of a provider's signed Art 28 contract. Kept in the
+    database (like CTF files), never in a public folder; staff download it
+    through the staff site."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content = models.BinaryField(_("file"))
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("contract document")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+# --- DPIAs -----------------------------------------------------------------
+
+
+class ResidualRisk(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class DpiaDecision(models.TextChoices):
+    PROCEED = "proceed", _("Go ahead")
+    PROCEED_WITH_MEASURES = "measures", _("Go ahead with the measures listed")
+    CONSULT_ICO = "consult_ico", _("Consult the ICO first (high risk remains, Art 36)")
+    DO_NOT_PROCEED = "stop", _("Do not go ahead")
+
+
+DPIA_ALLOWS = frozenset({DpiaDecision.PROCEED, DpiaDecision.PROCEED_WITH_MEASURES})
+
+
+class DpiaStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Signed off by the DPO")
+
+
+class DpiaQuerySet(models.QuerySet):
+    def published(self) -> DpiaQuerySet:
+        return self.filter(status=DpiaStatus.PUBLISHED)
+
+    def visible_to(self, user) -> DpiaQuerySet:
+        return self.filter(provider__school__in=School.objects.visible_to(user))
+
+
+class Dpia(FrozenOncePublished):
+    """A Data Protection Impact Assessment of a provider (UK GDPR Art 35).
+    Versioned like risk assessments: signed off, it never changes."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="dpias")
+    version = models.PositiveIntegerField(_("version"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=DpiaStatus.choices, default=DpiaStatus.DRAFT
+    )
+    screening = models.JSONField(
+        _("screening answers when started"), default=list, blank=True, editable=False
+    )
+    description = models.TextField(
+        _("the processing"),
+        blank=True,
+        help_text=_("Its nature, scope, context and purposes: what, whose, how much, how long."),
+    )
+    necessity = models.TextField(
+        _("necessity and proportionality"),
+        blank=True,
+        help_text=_("Why it is needed, and why less data or another way would not do."),
+    )
+    risks = models.TextField(
+        _("risks to pupils and families"),
+        blank=True,
+        help_text=_("Each risk, how likely and how severe."),
+    )
+    measures = models.TextField(_("measures to reduce the risks"), blank=True)
+    residual_risk = models.CharField(
+        _("risk that remains"), max_length=10, choices=ResidualRisk.choices, blank=True
+    )
+    dpo_advice = models.TextField(_("the DPO's advice"), blank=True)
+    decision = models.CharField(
+        _("decision"), max_length=12, choices=DpiaDecision.choices, blank=True
+    )
+    decision_notes = models.TextField(
+        _("reasons for the decision"),
+        blank=True,
+        help_text=_("Say why, especially where the DPO's advice is not followed."),
+    )
+    review_on = models.DateField(_("review by"), null=True, blank=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed off by"),
+    )
+    published_at = models.DateTimeField(_("signed off"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DpiaQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["provider", "-version"]
+        verbose_name = _("DPIA")
+        verbose_name_plural = _("DPIAs")
+        permissions = [("publish_dpia", "Can sign off a DPIA (the DPO)")]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "version"], name="unique_dpia_version"),
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | (
+                    Q(
+                        published_at__isnull=False,
+                        review_on__isnull=False,
+                        signed_off_by__isnull=False,
+                    )
+                    & ~Q(risks="")
+                    & ~Q(measures="")
+                    & ~Q(residual_risk="")
+                    & ~Q(dpo_advice="")
+                    & ~Q(decision="")
+                ),
+                name="signed_off_dpia_is_complete",
+            ),
+            # A high risk that remains needs the ICO first (Art 36(1)).
+            models.CheckConstraint(
+                condition=~Q(residual_risk="high") | ~Q(decision__in=sorted(DPIA_ALLOWS)),
+                name="high_residual_risk_does_not_go_ahead",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"DPIA: {self.provider.service} v{self.version} ({self.get_status_display()})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == DpiaStatus.PUBLISHED
+
+    @property
+    def allows_processing(self) -> bool:
+        return self.is_published and self.decision in DPIA_ALLOWS

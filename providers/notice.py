@@ -1,13 +1,21 @@
 """The default pupil privacy notice, generated from what the application
 knows about the school.
 
-It keeps every promise of the school's previous notice (listed, one by one,
+It keeps the promises of the school's previous notice (listed, one by one,
 in tests/providers/test_notice.py, which checks each) but cites the law in
 force: UK GDPR and the Data Protection Act 2018, never the repealed Data
 Protection Act 1998 (docs/law.md, "Lawful bases" and "Statutory sharing").
+One promise is dropped on purpose: "without your consent unless the law and
+our policies allow" presented consent as the default and a policy as a
+lawful gateway. Each purpose carries its basis, one table row each (the
+school's own from ``providers.purposes``, then each provider in use), and
+the notice covers every item of UK GDPR Articles 13 and 14 (checked one by
+one in tests/providers/test_notice_checklist.py).
 
-Format (read by ``render_blocks``): blank lines separate paragraphs, a line
-starting "## " is a heading, lines starting "- " form a list.
+Format (read by ``parse_blocks``): blank lines separate paragraphs, a line
+starting "## " is a heading, lines starting "- " form a list, and lines
+starting "| " form a table (cells separated by " | ", the first row the
+header).
 """
 
 from __future__ import annotations
@@ -17,6 +25,16 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from pupils.models import School
+
+from . import purposes
+from .models import (
+    Art9Condition,
+    LawfulBasis,
+    Provider,
+    Schedule1Paragraph,
+    StorageLocation,
+    TransferSafeguard,
+)
 
 NPD_APPLY_URL = "https://www.gov.uk/guidance/national-pupil-database-apply-for-a-data-extract"
 NPD_REQUESTS_URL = (
@@ -56,6 +74,94 @@ def _dpo_line(school: School) -> str:
     if school.dpo_phone:
         line += _(", telephone %(phone)s") % {"phone": school.dpo_phone}
     return line + "."
+
+
+def _basis_label(basis: str) -> str:
+    return {
+        LawfulBasis.CONSENT: _("Consent, Article 6(1)(a)"),
+        LawfulBasis.CONTRACT: _("Contract, Article 6(1)(b)"),
+        LawfulBasis.LEGAL_OBLIGATION: _("Legal obligation, Article 6(1)(c)"),
+        LawfulBasis.VITAL_INTERESTS: _("Vital interests, Article 6(1)(d)"),
+        LawfulBasis.PUBLIC_TASK: _("Public task, Article 6(1)(e)"),
+    }[LawfulBasis(basis)]
+
+
+def _art9_label(condition: str, paragraph: str) -> str:
+    if not condition:
+        return _("None")
+    text = str(Art9Condition(condition).label)
+    if paragraph:
+        text += ", " + str(Schedule1Paragraph(paragraph).label)
+    return text
+
+
+def _cell(text: object) -> str:
+    return " ".join(str(text).replace("|", "/").split())
+
+
+def _purpose_table(school: School) -> str:
+    """One row per purpose: the school's own, then each provider in use."""
+    rows = [
+        "| "
+        + " | ".join(
+            [
+                _("What we do"),
+                _("Lawful basis (UK GDPR Article 6)"),
+                _("Special category condition (Article 9)"),
+            ]
+        )
+    ]
+    for p in purposes.SCHOOL_PURPOSES:
+        basis = _("%(basis)s: %(law)s") % {"basis": _basis_label(p.basis), "law": p.law}
+        art9 = _art9_label(p.art9 or "", p.paragraph or "")
+        rows.append("| " + " | ".join(_cell(x) for x in (p.what, basis, art9)))
+    for provider in _in_use(school):
+        what = _("Using %(service)s: %(purpose)s") % {
+            "service": provider.service,
+            "purpose": provider.purpose,
+        }
+        basis = _basis_label(provider.lawful_basis)
+        art9 = _art9_label(provider.art9_condition, provider.schedule1_paragraph)
+        rows.append("| " + " | ".join(_cell(x) for x in (what, basis, art9)))
+    return "\n".join(rows)
+
+
+def _in_use(school: School) -> list[Provider]:
+    return list(Provider.objects.for_school(school).in_use().order_by("service"))
+
+
+def _providers_list(school: School) -> str:
+    providers = _in_use(school)
+    if not providers:
+        return _("We do not use any cloud services that receive pupils' information.")
+    return "\n".join(
+        "- " + _("%(service)s (%(name)s)") % {"service": p.service, "name": p.name}
+        for p in providers
+    )
+
+
+def _transfers(school: School) -> str:
+    abroad = [p for p in _in_use(school) if p.transfers_outside_uk]
+    if not abroad:
+        return _("None of the services we use stores pupils' information outside the UK.")
+    lines = [
+        "- "
+        + _("%(service)s: %(where)s, protected by %(safeguard)s")
+        % {
+            "service": p.service,
+            "where": p.storage_detail or StorageLocation(p.storage_location).label,
+            "safeguard": TransferSafeguard(p.transfer_safeguard).label,
+        }
+        for p in abroad
+    ]
+    return (
+        _(
+            "These services store information outside the UK, each with a safeguard the law "
+            "recognises:"
+        )
+        + "\n\n"
+        + "\n".join(lines)
+    )
 
 
 def generate(school: School) -> str:
@@ -101,6 +207,17 @@ def generate(school: School) -> str:
                 ),
             ]
         ),
+        "## " + _("Which information you must give us"),
+        _(
+            "Some information the law requires us to collect; the rest you choose whether to "
+            "give us:"
+        ),
+        "\n".join(
+            "- "
+            + (_("%(what)s: %(note)s.") % {"what": item.what, "note": item.note})
+            + (" " + _("(Required.)") if item.required else " " + _("(Voluntary.)"))
+            for item in purposes.DATA_ITEMS
+        ),
         "## " + _("Why we use it"),
         _("We use this personal data to:"),
         "\n".join(
@@ -112,38 +229,38 @@ def generate(school: School) -> str:
                 "- " + _("meet the statutory duties placed on us"),
             ]
         ),
-        "## " + _("Our lawful basis"),
+        "## " + _("Our lawful basis for each purpose"),
         _(
-            "We use pupils' information under the UK General Data Protection Regulation "
-            "(UK GDPR) and the Data Protection Act 2018:"
+            "The UK General Data Protection Regulation (UK GDPR) and the Data Protection Act "
+            "2018 allow us to use personal information only on a lawful basis (Article 6), and "
+            "special category information, such as health, special educational needs and "
+            "ethnicity, only under a further condition (Article 9, with Schedule 1 of the Data "
+            "Protection Act 2018). This is the basis for each thing we do:"
         ),
-        "\n".join(
-            [
-                "- "
-                + _(
-                    "Article 6(1)(c), legal obligation: where the law requires it, such as the "
-                    "school census and passing records to a pupil's next school"
-                ),
-                "- "
-                + _("Article 6(1)(e), public task: to educate pupils and look after their welfare"),
-                "- "
-                + _(
-                    "Article 9(2)(g), substantial public interest, with the conditions in "
-                    "Schedule 1 of the Data Protection Act 2018: for ethnicity, special "
-                    "educational needs and medical information"
-                ),
-                "- "
-                + _(
-                    "Article 6(1)(a), consent: for the cloud services for which we ask "
-                    "parents' consent (see below). Consent can be withdrawn at any time."
-                ),
-            ]
+        _purpose_table(school),
+        _(
+            "Most of what we do is required by law or is part of our public task of educating "
+            "and caring for pupils, so it does not depend on consent. We ask for your consent "
+            "only where you have a real choice; those purposes are marked “consent” above, and "
+            "you can withdraw consent at any time. As a public authority we do not rely on "
+            "legitimate interests for these tasks."
         ),
         _(
-            "We will not give information about our pupils to anyone without your consent "
-            "unless the law and our policies allow us to do so."
+            "We share pupils' information only where the law allows it: because the law "
+            "requires it, to carry out our public task, to protect a child, or with your "
+            "consent where we have asked for it."
         ),
+        _(
+            "Our appropriate policy document explains how we protect special category "
+            "information: %(url)s"
+        )
+        % {"url": privacy_page_url(school) + "/policy"},
         "## " + _("Who we share it with"),
+        _("Besides the cloud services listed below, we share pupils' information with:"),
+        "\n".join(
+            "- " + (_("%(who)s: %(why)s") % {"who": who, "why": why})
+            for who, why in purposes.RECIPIENTS
+        ),
         _(
             "We are required by law to pass certain information about our pupils to our "
             "local authority (LA) and the Department for Education (DfE): the school census "
@@ -177,10 +294,12 @@ def generate(school: School) -> str:
         "## " + _("Cloud services"),
         _(
             "We may share information about pupils with cloud-based service providers to "
-            "support the education of pupils. This is done in accordance with the UK GDPR, "
-            "the Data Protection Act 2018 and our policies, under a written contract with "
-            "each provider."
+            "support the education of pupils. This is done in accordance with the UK GDPR "
+            "and the Data Protection Act 2018, under a written contract with each provider."
         ),
+        _providers_list(school),
+        "## " + _("Transfers outside the UK"),
+        _transfers(school),
         _(
             "All providers are risk assessed before we use them and reviewed regularly. The "
             "list of the providers we use, what each receives and where the data is stored "
@@ -188,8 +307,9 @@ def generate(school: School) -> str:
         )
         % {"url": privacy_page_url(school)},
         _(
-            "Parents will be asked to give consent to the use of these services before we "
-            "enrol their child, by completing the cloud services consent form, and will be "
+            "For the services that rely on consent, parents will be asked to give consent "
+            "before we enrol their child in them, by completing the cloud services consent "
+            "form. Parents will be "
             "able to opt out of the services at any time. Where a parent opts out of a "
             "service, the school will do all that it reasonably can to provide an offline "
             "alternative."
@@ -219,8 +339,22 @@ def generate(school: School) -> str:
                 "- " + _("ask for information to be deleted (erasure) in some circumstances"),
                 "- " + _("ask us to restrict how we use it (restriction)"),
                 "- " + _("object to how we use it (objection)"),
-                "- " + _("withdraw consent at any time, where we rely on consent"),
+                "- "
+                + _(
+                    "receive the information you gave us, where we use it on consent and by "
+                    "computer, in a format you can take elsewhere (data portability)"
+                ),
+                "- "
+                + _(
+                    "withdraw consent at any time, where we rely on consent; this does not "
+                    "affect what we did with it before"
+                ),
             ]
+        ),
+        "## " + _("Automated decisions"),
+        _(
+            "We do not make any decision about pupils or their families by automated means "
+            "alone, and we do not profile them."
         ),
         _(
             "If you want to receive a copy of the information we hold about your child, or "
@@ -241,8 +375,13 @@ def generate(school: School) -> str:
 
 @dataclass(frozen=True)
 class Block:
-    kind: str  # "heading", "paragraph" or "list"
+    kind: str  # "heading", "paragraph", "list" or "table"
     lines: tuple[str, ...]
+
+    @property
+    def rows(self) -> list[list[str]]:
+        """A table's cells, row by row (the first row is the header)."""
+        return [[c.strip() for c in line[2:].split(" | ")] for line in self.lines]
 
 
 def parse_blocks(body: str) -> list[Block]:
@@ -255,6 +394,8 @@ def parse_blocks(body: str) -> list[Block]:
             continue
         if len(lines) == 1 and lines[0].startswith("## "):
             blocks.append(Block("heading", (lines[0][3:].strip(),)))
+        elif all(line.startswith("| ") for line in lines):
+            blocks.append(Block("table", tuple(lines)))
         elif all(line.startswith("- ") for line in lines):
             blocks.append(Block("list", tuple(line[2:].strip() for line in lines)))
         else:

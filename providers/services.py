@@ -7,6 +7,7 @@ the audit trail and the public page cache are never skipped.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
@@ -21,16 +22,22 @@ from pupils import audit
 from pupils.audit import Actor
 from pupils.models import AuditAction, School
 
-from . import cache, criteria, notice, risk
+from . import cache, criteria, notice, policy, risk
 from .models import (
+    DPIA_ALLOWS,
     Answer,
     AssessmentAnswer,
     AssessmentStatus,
+    ContractDocument,
     Decision,
+    Dpia,
+    DpiaStatus,
     NoticeStatus,
+    PolicyDocument,
     PrivacyNotice,
     Provider,
     ProviderStatus,
+    ResidualRisk,
     RiskAssessment,
 )
 
@@ -50,6 +57,21 @@ def default_next_review(assessed_on: datetime.date) -> datetime.date:
 
 def check_status_allowed(provider: Provider, status: str) -> None:
     """Raise ValidationError when ``provider`` may not take ``status``."""
+    if (
+        status in STATUSES_NEEDING_APPROVAL
+        and provider.needs_dpia
+        and not (provider.pk and provider.signed_off_dpia())
+    ):
+        raise ValidationError(
+            _(
+                "%(service)s cannot be marked “%(status)s”: its DPIA screening says a data "
+                "protection impact assessment is needed, and none has been completed and "
+                "signed off by the DPO with a decision to go ahead. Start a DPIA from the "
+                "provider's page."
+            )
+            % {"service": provider.service, "status": ProviderStatus(status).label},
+            code="needs_dpia",
+        )
     if status in STATUSES_NEEDING_APPROVAL and not (
         provider.pk and provider.has_approving_assessment()
     ):
@@ -208,18 +230,170 @@ def record_assessment(
     )
 
 
+#: What a copy of a contract may be: its size, and the file types staff
+#: upload (checked by extension and by the first bytes where they are fixed).
+CONTRACT_MAX_BYTES = 10 * 1024 * 1024
+CONTRACT_TYPES = {
+    ".pdf": ("application/pdf", b"%PDF-"),
+    ".docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        b"PK",
+    ),
+    ".odt": ("application/vnd.oasis.opendocument.text", b"PK"),
+    ".png": ("image/png", b"\x89PNG"),
+    ".jpg": ("image/jpeg", b"\xff\xd8"),
+    ".jpeg": ("image/jpeg", b"\xff\xd8"),
+}
+
+
+def contract_document_from(
+    *, file_name: str, content: bytes, school: School, actor: Actor
+) -> ContractDocument:
+    """An unsaved copy of a contract, checked; ``save_provider`` stores it
+    with the provider that refers to it."""
+    suffix = ("." + file_name.rsplit(".", 1)[-1].lower()) if "." in file_name else ""
+    kind = CONTRACT_TYPES.get(suffix)
+    if kind is None or not content.startswith(kind[1]):
+        raise ValidationError(
+            _("Upload the contract as a PDF, Word (.docx), OpenDocument (.odt), PNG or JPEG file."),
+            code="contract_type",
+        )
+    if len(content) > CONTRACT_MAX_BYTES:
+        raise ValidationError(_("The file is larger than 10 MB."), code="contract_size")
+    return ContractDocument(
+        school=school,
+        file_name=file_name.replace("\\", "/").rsplit("/", 1)[-1][:200],
+        content_type=kind[0],
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        uploaded_by=audit.acting_user(actor),
+    )
+
+
 @transaction.atomic
 def save_provider(*, provider: Provider, actor: Actor, fields: list[str] | None = None) -> Provider:
-    """Create or change a provider (the admin's save goes through here)."""
+    """Create or change a provider (the admin's save goes through here). A
+    new copy of the contract from ``contract_document_from`` is stored with
+    it, in the same transaction."""
     created = provider.pk is None
     stored = None if created else Provider.objects.filter(pk=provider.pk).first()
     if stored is None or stored.status != provider.status:
         check_status_allowed(provider, provider.status)
+    document = provider.contract_document if provider.contract_document_id is None else None
+    if document is not None and document.pk is None:
+        document.full_clean()
+        document.save()
+        provider.contract_document = document
     provider.full_clean()
     provider.save()
     audit.record_change(actor=actor, obj=provider, created=created, fields=fields or [])
     cache.invalidate(provider.school_id)
     return provider
+
+
+@transaction.atomic
+def start_dpia(*, provider: Provider, actor: Actor) -> Dpia:
+    """A new draft DPIA, with what the provider record already says."""
+    Provider.objects.select_for_update().get(pk=provider.pk)
+    draft = Dpia(
+        provider=provider,
+        version=_next_version(provider.dpias.all()),
+        screening=provider.dpia_reasons,
+        description=provider.purpose,
+    )
+    draft.full_clean()
+    draft.save()
+    audit.record_change(actor=actor, obj=draft, created=True)
+    return draft
+
+
+@transaction.atomic
+def sign_off_dpia(*, dpia: Dpia, actor: User) -> Dpia:
+    """The DPO signs off a completed DPIA; from now on it never changes."""
+    locked = Dpia.objects.select_for_update().select_related("provider").get(pk=dpia.pk)
+    if locked.is_published:
+        raise ValidationError(_("This DPIA is already signed off."), code="published")
+    if not actor.has_perm("providers.publish_dpia"):
+        raise ValidationError(_("Only the DPO can sign off a DPIA."), code="not_dpo")
+    required = {
+        "risks": _("the risks"),
+        "measures": _("the measures"),
+        "residual_risk": _("the risk that remains"),
+        "dpo_advice": _("the DPO's advice"),
+        "decision": _("the decision"),
+        "review_on": _("the review date"),
+    }
+    missing = [label for name, label in required.items() if not getattr(locked, name)]
+    if missing:
+        raise ValidationError(
+            _("Complete the DPIA before signing it off: %(fields)s.")
+            % {"fields": ", ".join(missing)},
+            code="incomplete",
+        )
+    if locked.review_on is not None and locked.review_on <= timezone.localdate():
+        raise ValidationError(_("The review date must be in the future."), code="review_on")
+    if locked.residual_risk == ResidualRisk.HIGH and locked.decision in DPIA_ALLOWS:
+        raise ValidationError(
+            _(
+                "A high risk remains: the school must consult the ICO before going ahead "
+                "(UK GDPR Art 36). Choose “Consult the ICO first” or reduce the risk."
+            ),
+            code="high_risk",
+        )
+    locked.status = DpiaStatus.PUBLISHED
+    locked.signed_off_by = actor
+    locked.published_at = timezone.now()
+    locked.full_clean()
+    locked.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        school_id=locked.provider.school_id,
+        summary=f"DPIA v{locked.version} signed off: {locked.provider.service}",
+        fields=["status", "decision", "residual_risk"],
+    )
+    return locked
+
+
+@transaction.atomic
+def draft_policy_document(*, school: School, actor: Actor) -> PolicyDocument:
+    """A new draft of the appropriate policy document, generated from the
+    conditions the school relies on today."""
+    School.objects.select_for_update().get(pk=school.pk)
+    draft = PolicyDocument(
+        school=school,
+        version=_next_version(school.policy_documents.all()),
+        title=policy.default_title(),
+        body=policy.generate(school),
+    )
+    draft.full_clean()
+    draft.save()
+    audit.record_change(actor=actor, obj=draft, created=True)
+    return draft
+
+
+@transaction.atomic
+def publish_policy_document(*, document: PolicyDocument, actor: Actor) -> PolicyDocument:
+    locked = PolicyDocument.objects.select_for_update().get(pk=document.pk)
+    if locked.is_published:
+        raise ValidationError(_("This version is already published."), code="published")
+    if not locked.body.strip():
+        raise ValidationError(_("A document with no text cannot be published."), code="empty")
+    locked.status = NoticeStatus.PUBLISHED
+    locked.published_at = timezone.now()
+    locked.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        school_id=locked.school_id,
+        summary=f"Appropriate policy document v{locked.version} published",
+        fields=["status"],
+    )
+    cache.invalidate(locked.school_id)
+    return locked
 
 
 @transaction.atomic

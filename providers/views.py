@@ -20,7 +20,7 @@ from pupils.hosts import school_for_request
 from pupils.models import School
 
 from . import cache, notice, public
-from .models import NoticeStatus, PrivacyNotice
+from .models import NoticeStatus, PolicyDocument, PrivacyNotice
 
 BROWSER_SECONDS = 60
 
@@ -43,6 +43,24 @@ def page_context(school, shown: PrivacyNotice | None, *, printable: bool = False
         "providers": public.provider_rows(school),
         "versions": public.published_versions(school),
         "printable": printable,
+        "is_current": shown is None or (current is not None and shown.pk == current.pk),
+        "policy": PolicyDocument.objects.current_for(school),
+    }
+
+
+def policy_context(school: School, shown: PolicyDocument | None) -> dict:
+    current = PolicyDocument.objects.current_for(school)
+    displayed = shown if shown is not None else current
+    return {
+        "school": school,
+        "document": displayed,
+        "blocks": notice.parse_blocks(displayed.body) if displayed is not None else [],
+        "versions": list(
+            PolicyDocument.objects.published()
+            .filter(school=school)
+            .order_by("-version")
+            .values("version", "published_at")
+        ),
         "is_current": shown is None or (current is not None and shown.pk == current.pk),
     }
 
@@ -105,3 +123,27 @@ def providers_json(request: HttpRequest) -> HttpResponse:
         ).encode(),
     )
     return _respond(body, "application/json; charset=utf-8")
+
+
+@require_safe
+def policy_document(request: HttpRequest) -> HttpResponse:
+    return _respond(
+        _cached(
+            request,
+            "policy",
+            lambda school: render_to_string(
+                "providers/policy.html", policy_context(school, None)
+            ).encode(),
+        )
+    )
+
+
+@require_safe
+def policy_version(request: HttpRequest, version: int) -> HttpResponse:
+    def render(school: School) -> bytes:
+        shown = get_object_or_404(
+            PolicyDocument, school=school, version=version, status=NoticeStatus.PUBLISHED
+        )
+        return render_to_string("providers/policy.html", policy_context(school, shown)).encode()
+
+    return _respond(_cached(request, f"policy:{version}", render))

@@ -156,6 +156,10 @@ class ProviderFactory(factory.django.DjangoModelFactory):
     lawful_basis = prm.LawfulBasis.CONSENT
     offline_alternative = "Printed reading books."
     status = prm.ProviderStatus.PROPOSED
+    # An Art 28 contract on record: a provider cannot be in use without one.
+    dpa_signed_on = datetime.date(2025, 9, 1)
+    contract_reference = factory.Sequence(lambda n: f"DPA-2025-{n:03d}")
+    contract_location = "Contracts file in the school office"
 
 
 class PrivacyNoticeFactory(factory.django.DjangoModelFactory):

@@ -79,8 +79,12 @@ MODELS: dict[str, dict[str, str] | None] = {
     # published assessment is kept as the record of the decision, never
     # deleted.
     "providers/riskassessment": {"office": "", "dpo": "ceh"},
+    # DPIAs: the DPO's; started from the provider, signed off, never deleted.
+    "providers/dpia": {"office": "", "dpo": "ceh"},
     # A new notice is drafted with the "draft" button (a POST), not "add".
     "providers/privacynotice": {"office": "ceh", "dpo": "ceh"},
+    # The appropriate policy document: like the notice (drafted by a button).
+    "providers/policydocument": {"office": "ceh", "dpo": "ceh"},
     # Consent answers are append-only: recorded, never changed or deleted.
     "consent/consentrecord": {"office": "caeh", "dpo": "caeh"},
     "consent/consentrequest": {"office": "ceh", "dpo": "ceh"},
@@ -139,7 +143,10 @@ OTHER: dict[str, tuple[str, str, str, str, str]] = {
     # Custom admin pages.
     # Drafting is a POST only: a GET is 405 for every member of staff.
     "admin/providers/privacynotice/draft/": (L, "405", "405", "405", L),
+    "admin/providers/policydocument/draft/": (L, "405", "405", "405", L),
     "admin/providers/privacynotice/<path:object_id>/preview/": (L, A, A, N, L),
+    # The copy of a provider's contract: whoever may see the provider.
+    "admin/providers/provider/<path:object_id>/contract/": (L, A, A, N, L),
     "admin/consent/consentrecord/overview/": (L, A, A, A, L),
     "admin/consent/consentrecord/provider/<int:provider_id>/not-set-up/": (L, A, A, N, L),
     "admin/consent/consentrecord/provider/<int:provider_id>/offline/": (L, A, A, N, L),
@@ -182,6 +189,8 @@ OTHER: dict[str, tuple[str, str, str, str, str]] = {
     "privacy/print": (A, A, A, A, A),
     "privacy/notice/<int:version>": (A, A, A, A, A),
     "privacy/providers.json": (A, A, A, A, A),
+    "privacy/policy": (A, A, A, A, A),
+    "privacy/policy/<int:version>": (A, A, A, A, A),
 }
 
 
@@ -238,8 +247,17 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
     contact = ContactFactory(school=school, email="parent@example.org")
     PupilContactFactory(pupil=pupil, contact=contact)
     provider = InUseProviderFactory(school=school)
+    provider.contract_document = provider_services.contract_document_from(
+        file_name="dpa.pdf", content=b"%PDF-1.4", school=school, actor=dpo_user
+    )
+    provider_services.save_provider(provider=provider, actor=dpo_user)
     assessment = provider_services.record_assessment(
         provider=provider, answers={}, decision="approve", actor=dpo_user, notes=""
+    )
+    dpia = provider_services.start_dpia(provider=provider, actor=dpo_user)
+    policy_document = provider_services.publish_policy_document(
+        document=provider_services.draft_policy_document(school=school, actor=dpo_user),
+        actor=dpo_user,
     )
     notice = provider_services.publish_notice(
         notice=provider_services.draft_notice(school=school, actor=dpo_user), actor=dpo_user
@@ -334,6 +352,8 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
         "pupils/auditevent": event,
         "providers/provider": provider,
         "providers/riskassessment": assessment,
+        "providers/dpia": dpia,
+        "providers/policydocument": policy_document,
         "providers/privacynotice": notice,
         "consent/consentrecord": record,
         "consent/consentrequest": consent_request,

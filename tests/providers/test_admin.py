@@ -123,6 +123,13 @@ def _provider_form(provider, **changes):
         "lawful_basis": provider.lawful_basis,
         "offline_alternative": provider.offline_alternative,
         "notes": "",
+        "dpa_signed_on": provider.dpa_signed_on or "",
+        "contract_reference": provider.contract_reference,
+        "contract_location": provider.contract_location,
+        "transfer_safeguard": provider.transfer_safeguard,
+        "transfer_risk_assessed_on": provider.transfer_risk_assessed_on or "",
+        "art9_condition": provider.art9_condition,
+        "schedule1_paragraph": provider.schedule1_paragraph,
     }
     return data | changes
 

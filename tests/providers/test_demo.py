@@ -41,3 +41,18 @@ def test_loading_the_demo_twice_adds_nothing(db):
     _seed()
     assert (Provider.objects.count(), PrivacyNotice.objects.count()) == counts
     assert sum(p.assessments.count() for p in Provider.objects.all()) == 7
+
+
+def test_the_demo_providers_are_right_in_law(db):
+    school = _seed()
+    providers = {p.service: p for p in Provider.objects.for_school(school)}
+    parentpay = providers["ParentPay"]
+    assert parentpay.lawful_basis == "public_task"
+    assert (parentpay.art9_condition, parentpay.schedule1_paragraph) == ("g", "18")
+    in_use = [p for p in providers.values() if p.status == ProviderStatus.IN_USE]
+    assert len(in_use) == 6
+    for p in in_use:
+        assert p.has_contract_on_record, p.service
+        p.full_clean()
+    for p in providers.values():
+        assert not p.receives_special_category_data or p.art9_condition, p.service

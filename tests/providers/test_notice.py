@@ -12,7 +12,11 @@ from providers.models import NoticeStatus, PrivacyNotice, PublishedRecordError
 # Each promise of the school's previous privacy notice (the seed it was
 # written from; the law behind them: docs/law.md, "Lawful bases" and
 # "Statutory sharing"), as a pattern the generated notice must contain
-# (case-insensitive, whitespace-normalised).
+# (case-insensitive, whitespace-normalised). One promise is gone on purpose:
+# "we will not give information about our pupils to anyone without your
+# consent unless the law and our policies allow" presented consent as the
+# default and policies as a lawful gateway (test_notice_checklist.py checks
+# it stays gone).
 SEED_PROMISES = {
     "collects and holds pupil information": r"we collect and hold personal information",
     "previous school, LA and DfE as sources": r"previous school, the local authority and the "
@@ -29,8 +33,6 @@ SEED_PROMISES = {
     "data: ethnic group": r"ethnic group",
     "data: special educational needs": r"special educational needs",
     "data: medical information": r"medical information",
-    "no sharing without consent unless law allows": r"will not give information about our "
-    r"pupils to anyone without your consent unless the law and our policies allow",
     "copy via the school office": r"receive a copy of the information we hold about your "
     r"child.*contact the school office",
     "statutory sharing with LA and DfE": r"required by law to pass certain information about "
@@ -44,8 +46,8 @@ SEED_PROMISES = {
     "cloud providers": r"cloud-based service providers to support the education of pupils",
     "providers risk assessed": r"all providers are risk assessed",
     "list on the school website": r"list of the providers we use.*published on our website",
-    "consent before enrolment": r"asked to give consent to the use of these services before "
-    r"we enrol their child",
+    "consent before enrolment": r"services that rely on consent, parents will be asked to give "
+    r"consent before we enrol their child",
     "cloud services consent form": r"cloud services consent form",
     "opt out": r"opt out",
     "offline alternative": r"offline alternative",
@@ -54,9 +56,11 @@ SEED_PROMISES = {
 LAW_IN_FORCE = {
     "Art 6(1)(c)": r"article 6\(1\)\(c\)",
     "Art 6(1)(e)": r"article 6\(1\)\(e\)",
-    "Art 9(2)(g) with DPA 2018 Sch 1": r"article 9\(2\)\(g\).*schedule 1 of the data "
-    r"protection act 2018",
-    "consent for cloud services": r"consent: for the cloud services",
+    "Art 9(2)(g) with DPA 2018 Sch 1": r"substantial public interest \(art 9\(2\)\(g\)\), "
+    r"schedule 1 part 2 paragraph",
+    "Art 9 with DPA 2018 Sch 1": r"article 9, with schedule 1 of the data protection act 2018",
+    "consent only where there is a choice": r"ask for your consent only where you have a real "
+    r"choice",
     "census s537A": r"section 537a of the education act 1996",
     "CTF reg 9": r"regulation 9 of the education \(pupil information\) \(england\) regulations "
     r"2005",

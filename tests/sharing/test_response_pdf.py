@@ -56,6 +56,14 @@ def links(pdf: bytes, tmp_path) -> str:
     ).stdout
 
 
+# A provider in use needs its Art 28 contract on record.
+CONTRACT = {
+    "dpa_signed_on": datetime.date(2025, 9, 1),
+    "contract_reference": "DPA-1",
+    "contract_location": "Office file",
+}
+
+
 def make_provider(school, service, status="in_use"):
     return Provider.objects.create(
         school=school,
@@ -66,6 +74,7 @@ def make_provider(school, service, status="in_use"):
         lawful_basis="public_task",
         status=status,
         data_fields="forename, class",
+        **CONTRACT,
     )
 
 
@@ -155,6 +164,7 @@ def _consent_and_disclosure_history(school, pupil, brother, mother):
         lawful_basis="consent",
         status="in_use",
         offline_alternative="A paper journal",
+        **CONTRACT,
     )
     staff = UserFactory(username="recorder", school=school)
     for given in (True, False):

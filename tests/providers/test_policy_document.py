@@ -1,0 +1,105 @@
+"""The appropriate policy document (DPA 2018 Sch 1 Part 4): generated for
+the conditions the school relies on, versioned, frozen once published, and
+published at /privacy beside the notice."""
+
+import pytest
+from django.test import Client
+
+from providers import policy, services
+from providers.models import PolicyDocument, ProviderStatus, PublishedRecordError
+
+from ..factories import ProviderFactory
+
+
+@pytest.fixture
+def public(school, settings):
+    settings.ALLOWED_HOSTS = ["privacy.crook.example"]
+    school.is_default = True
+    school.hostname = "privacy.crook.example"
+    school.save()
+    return Client(HTTP_HOST="privacy.crook.example")
+
+
+def test_the_document_names_each_condition_the_school_relies_on(school):
+    text = policy.generate(school)
+    for paragraph in ("paragraph 6: statutory", "paragraph 8: equality", "paragraph 18: safeg"):
+        assert f"Schedule 1 Part 2 {paragraph}" in text
+    assert "Meeting special educational needs" in text
+    assert "Recording ethnicity" in text
+    for heading in ("How we comply with the principles", "How long we keep it", "Review"):
+        assert f"## {heading}" in text
+
+
+def test_providers_in_use_are_listed_under_their_condition_and_others_are_not(school):
+    ProviderFactory(
+        school=school,
+        service="MealPay",
+        data_categories=["name", "health"],
+        lawful_basis="public_task",
+        art9_condition="g",
+        schedule1_paragraph="18",
+        status=ProviderStatus.IN_USE,
+    )
+    ProviderFactory(
+        school=school,
+        service="NurseApp",
+        data_categories=["health"],
+        lawful_basis="public_task",
+        art9_condition="h",
+        schedule1_paragraph="2",
+        status=ProviderStatus.IN_USE,
+    )
+    ProviderFactory(
+        school=school,
+        service="ProposedCare",
+        data_categories=["health"],
+        art9_condition="g",
+        schedule1_paragraph="6",
+    )
+    relied = {r.paragraph: r.uses for r in policy.conditions_relied_on(school)}
+    assert any("MealPay" in use for use in relied["18"])
+    # Health or social care (para 2) needs no policy document.
+    assert "2" not in relied
+    assert not any("ProposedCare" in use for uses in relied.values() for use in uses)
+
+
+def test_published_versions_are_frozen_and_kept(school, dpo_user):
+    first = services.publish_policy_document(
+        document=services.draft_policy_document(school=school, actor=dpo_user), actor=dpo_user
+    )
+    first.body = "changed"
+    with pytest.raises(PublishedRecordError):
+        first.save()
+    second = services.publish_policy_document(
+        document=services.draft_policy_document(school=school, actor=dpo_user), actor=dpo_user
+    )
+    assert PolicyDocument.objects.current_for(school) == second
+    assert PolicyDocument.objects.filter(school=school, status="published").count() == 2
+
+
+def test_the_document_is_published_beside_the_notice(public, school, dpo_user):
+    services.publish_notice(
+        notice=services.draft_notice(school=school, actor=dpo_user), actor=dpo_user
+    )
+    link = "Our appropriate policy document for special category data"
+    assert link not in public.get("/privacy").content.decode()
+    for _ in range(2):
+        services.publish_policy_document(
+            document=services.draft_policy_document(school=school, actor=dpo_user),
+            actor=dpo_user,
+        )
+    assert f'<a href="/privacy/policy">{link}</a>' in public.get("/privacy").content.decode()
+    current = public.get("/privacy/policy").content.decode()
+    assert "Appropriate policy document" in current and "Version 2" in current
+    earlier = public.get("/privacy/policy/1").content.decode()
+    assert "It no longer applies" in earlier
+    assert public.get("/privacy/policy/9").status_code == 404
+
+
+def test_the_dpo_drafts_it_in_the_staff_site(dpo_client, office_client, school):
+    url = "/admin/providers/policydocument/draft/"
+    assert office_client.post(url, {"school": school.pk}).status_code == 403
+    response = dpo_client.post(url, {"school": school.pk})
+    draft = PolicyDocument.objects.get(school=school)
+    assert response.status_code == 302 and draft.status == "draft"
+    assert "paragraph 18" in draft.body
