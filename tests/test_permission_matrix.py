@@ -155,6 +155,8 @@ OTHER: dict[str, tuple[str, str, str, str, str]] = {
     "privacy/print": (A, A, A, A, A),
     "privacy/notice/<int:version>": (A, A, A, A, A),
     "privacy/providers.json": (A, A, A, A, A),
+    # The language switcher: a cookie and a redirect back, for everybody.
+    "language/<str:code>/": (A, A, A, A, A),
 }
 
 
@@ -304,6 +306,7 @@ def url_for(route: str, world) -> str:
         "<id>": str(obj.pk) if obj else "",
         "<int:provider_id>": str(provider.pk),
         "<int:pupil_id>": str(pupil.pk),
+        "<str:code>": "pl",
         "<int:version>": str(world["objects"]["providers/privacynotice"].version),
         "<path:content_type_id>": str(ContentType.objects.get_for_model(Pupil).pk),
     }
