@@ -142,8 +142,20 @@ def test_the_switcher_sets_a_cookie_and_goes_back_without_a_session(public):
     assert '<html lang="ur" dir="rtl">' in html
 
 
+def test_on_the_cached_privacy_pages_the_switcher_goes_back_to_the_page_it_was_on(public):
+    # Those pages are rendered without the request, so their links carry no
+    # "next": the way back is the Referer (sent on the same site).
+    html = public.get("/privacy/print").content.decode()
+    assert 'href="/language/pl/"' in html
+    response = public.get("/language/pl/", HTTP_REFERER="http://testserver/privacy/print")
+    assert response["Location"] == "http://testserver/privacy/print"
+    assert response.cookies["language"].value == "pl"
+
+
 def test_the_switcher_goes_back_only_to_this_site(public):
     response = public.get("/language/pl/?next=https://evil.example/")
+    assert response["Location"] == "/privacy"
+    response = public.get("/language/pl/", HTTP_REFERER="https://evil.example/")
     assert response["Location"] == "/privacy"
 
 
