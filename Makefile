@@ -7,7 +7,7 @@ UV     := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install system-deps js-deps run serve test lint format check bench clean
+.PHONY: install system-deps js-deps run serve test lint format check bench clean messages
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,19 @@ check: install
 	DEBUG=false SECRET_KEY=ci-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 	  ALLOWED_HOSTS=school.example EMAIL_URL=smtp+tls://mail.school.example:587 FIELD_ENCRYPTION_KEYS=$$($(PY) -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
 	  $(PY) manage.py check --deploy --fail-level WARNING
+
+# The parents' pages' translations (docs/translations.md): collect their
+# strings into locale/<code>/LC_MESSAGES/django.po (every language, or a new
+# one with `make messages LOCALE=cy`), then compile the .mo files. Staff-only
+# code and templates are left out: the staff site is in English.
+MESSAGES_IGNORE := tests bench docs scripts static staticfiles locale config pupils sharing \
+  admin management migrations admin.py consent/models.py consent/staff.py consent/reports.py \
+  consent/demo.py consent/apps.py providers/services.py providers/notice.py providers/demo.py \
+  providers/criteria.py providers/risk.py providers/review.py providers/apps.py
+messages: install
+	$(PY) manage.py makemessages $(if $(LOCALE),--locale=$(LOCALE),--all) --no-obsolete \
+	  --add-location=file $(addprefix --ignore=,$(MESSAGES_IGNORE))
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=tests
 
 bench: install
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

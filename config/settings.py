@@ -12,6 +12,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from config.locales import languages_in
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -52,7 +54,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # The page language (config/language.py): switcher cookie, Accept-Language;
+    # the staff site in English.
+    "config.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -116,12 +120,21 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Pupil data protection")
 
 # --- Language and time ----------------------------------------------------
 # Legal deadlines count the school's local dates.
-LANGUAGE_CODE = "en-gb"
-LANGUAGES = [("en-gb", "English")]
 TIME_ZONE = "Europe/London"
-USE_I18N = True
 USE_TZ = True
+
+# --- Languages of the parents' pages (docs/translations.md) ----------------
+# English plus one language per compiled translation in locale/: adding a
+# language is adding its folder. The staff site stays in English.
+LANGUAGE_CODE = "en-gb"
+USE_I18N = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGES = languages_in(BASE_DIR / "locale")
+# The switcher's choice lives in this cookie (parents' pages write no session).
+LANGUAGE_COOKIE_NAME = "language"
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"  # config/language.py sets the same
 
 # --- Static files ---------------------------------------------------------
 STATIC_URL = "static/"

@@ -13,11 +13,12 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from providers.models import Provider
 from pupils.audit import Actor, acting_user
+from pupils.language import contact_language
 from pupils.models import Contact, Pupil, School
 
 from . import tokens
@@ -93,10 +94,13 @@ def email_link(link: SentLink, pupils: list[Pupil], providers: list[Provider]) -
         "expires_on": timezone.localtime(consent_request.expires_at).date(),
         "reminder": consent_request.reason == ConsentRequestReason.REMINDER,
     }
-    send_mail(
-        subject=_("%(school)s: your consent choices for cloud services")
-        % {"school": consent_request.school.name},
-        message=render_to_string("consent/email/link.txt", context),
-        from_email=None,
-        recipient_list=[consent_request.contact.email],
-    )
+    # In the contact's language (pupils.language), else the current one.
+    language = contact_language(consent_request.contact, pupils) or translation.get_language()
+    with translation.override(language):
+        send_mail(
+            subject=_("%(school)s: your consent choices for cloud services")
+            % {"school": consent_request.school.name},
+            message=render_to_string("consent/email/link.txt", context),
+            from_email=None,
+            recipient_list=[consent_request.contact.email],
+        )

@@ -16,12 +16,13 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from providers.models import PrivacyNotice, Provider
 from pupils import audit
 from pupils.audit import Actor
+from pupils.language import contact_language
 from pupils.models import AuditAction, Contact, Pupil, PupilContact, School
 
 from . import links
@@ -263,12 +264,17 @@ def _receipt_context(contact: Contact, pupils: list[Pupil], providers: list[Prov
 
 
 def _email_receipt(contact: Contact, context: dict) -> None:
-    send_mail(
-        subject=_("%(school)s: your consent choices (receipt)") % {"school": contact.school.name},
-        message=render_to_string("consent/email/receipt.txt", context),
-        from_email=None,
-        recipient_list=[contact.email],
-    )
+    # In the contact's language (pupils.language), else the page's.
+    pupils = [row["pupil"] for row in context["rows"]]
+    language = contact_language(contact, pupils) or translation.get_language()
+    with translation.override(language):
+        send_mail(
+            subject=_("%(school)s: your consent choices (receipt)")
+            % {"school": contact.school.name},
+            message=render_to_string("consent/email/receipt.txt", context),
+            from_email=None,
+            recipient_list=[contact.email],
+        )
 
 
 # --- Enrolment rule ------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from pupils import ratelimit
 from pupils.clientaddr import client_address
 from pupils.hosts import school_for_request
+from pupils.language import speak_contacts_language
 
 from . import links, queries, services
 from .forms import NO, YES, FamilyConsentForm, NewLinkForm, field_name
@@ -30,8 +31,12 @@ SESSION_DONE = "consent_done"
 PROBLEM_STATUS = {"invalid": 400, "no_session": 400, "expired": 410, "replaced": 410}
 
 
-def _problem_page(request: HttpRequest, problem: str, school=None) -> HttpResponse:
-    school = school or school_for_request(request)
+def _problem_page(
+    request: HttpRequest, problem: str, consent_request: ConsentRequest | None = None
+) -> HttpResponse:
+    if consent_request is not None:
+        speak_contacts_language(request, consent_request.contact)
+    school = consent_request.school if consent_request else school_for_request(request)
     return render(
         request,
         "consent/link_problem.html",
@@ -45,7 +50,7 @@ def _problem_page(request: HttpRequest, problem: str, school=None) -> HttpRespon
 def open_link(request: HttpRequest, token: str) -> HttpResponse:
     consent_request, problem = links.link_problem(token)
     if problem:
-        return _problem_page(request, problem, getattr(consent_request, "school", None))
+        return _problem_page(request, problem, consent_request)
     consent_request = _found(consent_request)
     request.session.cycle_key()
     request.session[SESSION_REQUEST] = consent_request.pk
@@ -92,9 +97,10 @@ def _initial_from_current(pupils, providers) -> dict[str, str]:
 def family_form(request: HttpRequest) -> HttpResponse:
     consent_request, problem = _session_request(request)
     if problem:
-        return _problem_page(request, problem, getattr(consent_request, "school", None))
+        return _problem_page(request, problem, consent_request)
     consent_request = _found(consent_request)
     pupils, providers = _family(consent_request)
+    speak_contacts_language(request, consent_request.contact, pupils)
     returning = False
     if request.method == "POST":
         form = FamilyConsentForm(request.POST, pupils=pupils, providers=providers)
@@ -135,9 +141,10 @@ def _answers_from_session(request, pupils, providers) -> FamilyConsentForm | Non
 def check_answers(request: HttpRequest) -> HttpResponse:
     consent_request, problem = _session_request(request)
     if problem:
-        return _problem_page(request, problem, getattr(consent_request, "school", None))
+        return _problem_page(request, problem, consent_request)
     consent_request = _found(consent_request)
     pupils, providers = _family(consent_request)
+    speak_contacts_language(request, consent_request.contact, pupils)
     form = _answers_from_session(request, pupils, providers)
     if form is None:
         # Already sent (a second click on "Send") or nothing answered yet.
@@ -147,7 +154,7 @@ def check_answers(request: HttpRequest) -> HttpResponse:
             services.submit_family_answers(consent_request=consent_request, answers=form.answers())
         except ValidationError as exc:
             if exc.code in PROBLEM_STATUS:
-                return _problem_page(request, exc.code, consent_request.school)
+                return _problem_page(request, exc.code, consent_request)
             raise
         request.session.pop(SESSION_ANSWERS, None)
         request.session[SESSION_DONE] = True
@@ -164,11 +171,12 @@ def check_answers(request: HttpRequest) -> HttpResponse:
 def confirmation(request: HttpRequest) -> HttpResponse:
     consent_request, problem = _session_request(request)
     if problem:
-        return _problem_page(request, problem, getattr(consent_request, "school", None))
+        return _problem_page(request, problem, consent_request)
     consent_request = _found(consent_request)
     if not request.session.get(SESSION_DONE):
         return redirect("consent:form")
     pupils, providers = _family(consent_request)
+    speak_contacts_language(request, consent_request.contact, pupils)
     current = queries.current_answers(pupils)
     groups = [
         {

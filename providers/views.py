@@ -13,6 +13,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_safe
 
@@ -66,7 +67,9 @@ def policy_context(school: School, shown: PolicyDocument | None) -> dict:
 
 
 def _cached(request: HttpRequest, name: str, render: Callable[[School], bytes]) -> bytes:
-    """This process's recent copy, else the shared cache, else ``render``."""
+    """This process's recent copy, else the shared cache, else ``render``.
+    One copy per language (the page is rendered in the active one)."""
+    name = f"{name}:{translation.get_language()}"
     host = request.get_host().rsplit(":", 1)[0].lower()
     body = cache.local_get(host, name)
     if body is None:

@@ -2,11 +2,13 @@ from django import forms
 from django.contrib import admin
 from django.http import Http404
 from django.template.response import TemplateResponse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
 from .admin_tools import SchoolScopedAdmin, ScopedAuditedAdmin
 from .enrolment import enrolment_problems
+from .language import preferred_language_field
 from .models import (
     AssessmentResult,
     AttendanceSummary,
@@ -301,10 +303,30 @@ class ContactAdmin(ScopedAuditedAdmin):
     ordering = ("surname", "forename")
     fieldsets = (
         (None, {"fields": ("school", ("title", "forename", "surname"))}),
-        (_("How to reach them"), {"fields": ("email", "phone_mobile", "phone_home", "phone_work")}),
+        (
+            _("How to reach them"),
+            {
+                "fields": (
+                    "email",
+                    "phone_mobile",
+                    "phone_home",
+                    "phone_work",
+                    "preferred_language",
+                )
+            },
+        ),
         (_("Address"), {"fields": ("address_line1", "address_line2", "town", "postcode")}),
         (_("Where this record came from"), {"fields": (SOURCE_FIELDS,)}),
     )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "preferred_language":
+            # The languages offered now (a choice list in the model would
+            # need a migration for every new translation file).
+            return preferred_language_field(
+                label=capfirst(db_field.verbose_name), help_text=db_field.help_text
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(AuditEvent)

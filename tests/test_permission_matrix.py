@@ -191,6 +191,8 @@ OTHER: dict[str, tuple[str, str, str, str, str]] = {
     "privacy/providers.json": (A, A, A, A, A),
     "privacy/policy": (A, A, A, A, A),
     "privacy/policy/<int:version>": (A, A, A, A, A),
+    # The language switcher: a cookie and a redirect back, for everybody.
+    "language/<str:code>/": (A, A, A, A, A),
 }
 
 
@@ -393,6 +395,7 @@ def url_for(route: str, world) -> str:
         "<int:provider_id>": str(provider.pk),
         "<int:notification_id>": str(world["breach_letter"].pk),
         "<int:pupil_id>": str(pupil.pk),
+        "<str:code>": "pl",
         "<int:version>": str(world["objects"]["providers/privacynotice"].version),
         "<path:content_type_id>": str(ContentType.objects.get_for_model(Pupil).pk),
     }

@@ -209,6 +209,18 @@ class Contact(Sourced):
     town = models.CharField(_("town"), max_length=100, blank=True)
     postcode = models.CharField(_("postcode"), max_length=10, blank=True)
     pupils = models.ManyToManyField(Pupil, through="PupilContact", related_name="contacts")
+    # A language code from settings.LANGUAGES (pupils.language), checked by
+    # the admin form rather than by choices: adding a translation file must
+    # not need a migration. An unknown code is ignored (English or the browser's).
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=16,
+        blank=True,
+        help_text=_(
+            "The language of the consent form and its e-mails. Blank: the pupils' "
+            "first language if a translation exists, else the browser's language."
+        ),
+    )
 
     class Meta:
         ordering = ["surname", "forename", "id"]
