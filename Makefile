@@ -1,4 +1,5 @@
-# Everything a newcomer or CI does. `make run` and `make test` install what
+# Everything a newcomer or CI does. `make run` starts the web server and a
+# background worker together (Ctrl-C stops both). `make run` and `make test` install what
 # they need first.
 PYTHON ?= python3.12
 VENV   := .venv
@@ -29,7 +30,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	PY=$(PY) scripts/run-dev
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

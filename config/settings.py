@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # The task queue's table (django.tasks with a PostgreSQL-backed queue).
+    "django_tasks_db",
     "pupils",
     "providers",
     "consent",
@@ -220,6 +222,28 @@ LOGGING = {
     # tokens) on 4xx/5xx: keep it at ERROR and rely on the audit trail.
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# --- Background work --------------------------------------------------------
+# Django's tasks framework; the queue is a table in the same database
+# (django-tasks-db), so the workers need nothing but DATABASE_URL. Run them
+# with `manage.py worker` (docs/operations.md).
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# A worker touches its heartbeat every TASK_HEARTBEAT_SECONDS; a task left
+# running by a worker not seen for TASK_WORKER_LEASE_SECONDS is run again.
+TASK_HEARTBEAT_SECONDS = env.int("TASK_HEARTBEAT_SECONDS", default=10)
+TASK_WORKER_LEASE_SECONDS = env.int("TASK_WORKER_LEASE_SECONDS", default=60)
+if TASK_WORKER_LEASE_SECONDS < 2 * TASK_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "TASK_WORKER_LEASE_SECONDS must be at least twice TASK_HEARTBEAT_SECONDS."
+    )
+# An e-mail is tried this many times (back-off in pupils.outbox) before it
+# is marked failed for staff to see.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 
 # --- Consent links ----------------------------------------------------------
 # How long a parent's consent-form link works (days).
