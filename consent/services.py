@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -22,7 +21,8 @@ from django.utils.translation import gettext as _
 from providers.models import PrivacyNotice, Provider
 from pupils import audit
 from pupils.audit import Actor
-from pupils.models import AuditAction, Contact, Pupil, PupilContact, School
+from pupils.models import AuditAction, Contact, EmailKind, Pupil, PupilContact, School
+from pupils.outbox import queue_email
 
 from . import links
 from .models import (
@@ -188,7 +188,7 @@ def _send_one(
         school_id=contact.school_id,
         summary=f"Consent form link sent ({link.consent_request.get_reason_display()})",
     )
-    transaction.on_commit(lambda: links.email_link(link, children, providers))
+    links.email_link(link, children, providers)  # to the outbox, in this transaction
     return link.consent_request
 
 
@@ -248,7 +248,7 @@ def submit_family_answers(
         if is_new:
             created.append(record)
     receipt = _receipt_context(contact, list(pupils.values()), list(providers.values()))
-    transaction.on_commit(lambda: _email_receipt(contact, receipt))
+    _email_receipt(contact, receipt)  # to the outbox: mail being down cannot fail this
     return created
 
 
@@ -263,11 +263,12 @@ def _receipt_context(contact: Contact, pupils: list[Pupil], providers: list[Prov
 
 
 def _email_receipt(contact: Contact, context: dict) -> None:
-    send_mail(
+    queue_email(
+        kind=EmailKind.RECEIPT,
+        to=contact.email,
         subject=_("%(school)s: your consent choices (receipt)") % {"school": contact.school.name},
-        message=render_to_string("consent/email/receipt.txt", context),
-        from_email=None,
-        recipient_list=[contact.email],
+        body=render_to_string("consent/email/receipt.txt", context),
+        school_id=contact.school_id,
     )
 
 

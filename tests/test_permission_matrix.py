@@ -93,6 +93,11 @@ MODELS: dict[str, dict[str, str] | None] = {
     "sharing/disclosure": {"office": "ceh", "dpo": "caeh"},
     "sharing/censusdate": {"office": "ceh", "dpo": "caedh"},
     "sharing/ctfimportbatch": {"office": "", "dpo": "caeh"},
+    # The e-mail outbox: the DPO watches it (never a body) and sends again;
+    # rows are written only by the application.
+    "pupils/outboxmessage": {"office": "", "dpo": "ceh"},
+    # The raw task queue is for the superuser (operations).
+    "django_tasks_database/dbtaskresult": None,
 }
 ACTIONS = {
     "": "c",
@@ -124,7 +129,13 @@ OTHER: dict[str, tuple[str, str, str, str, str]] = {
     "admin/jsi18n/": (L, A, A, A, L),
     # No model has a public page ("view on site").
     "admin/r/<path:content_type_id>/<path:object_id>/": (L, N, N, N, L),
-    "admin/^(?P<app_label>auth|pupils|providers|consent|sharing)/$": (L, A, A, A, L),
+    "admin/^(?P<app_label>auth|django_tasks_database|pupils|providers|consent|sharing)/$": (
+        L,
+        A,
+        A,
+        A,
+        L,
+    ),
     "admin/(?P<url>.*)$": (L, N, N, N, L),
     "admin/auth/user/<id>/password/": (L, F, F, F, L),
     # Custom admin pages.
@@ -186,9 +197,12 @@ def expected_table() -> dict[str, tuple[str, ...]]:
 
 @pytest.fixture
 def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
     from consent.models import EnrolmentOverride, OfflineArrangement
     from consent.services import record_consent, send_consent_requests
     from providers import services as provider_services
+    from pupils.models import OutboxMessage
     from sharing.access.services import open_access_request
     from sharing.ctf.services import stage_ctf_import
     from sharing.disclosures.services import log_disclosure
@@ -284,6 +298,13 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
         "sharing/disclosure": disclosure,
         "sharing/censusdate": census_date,
         "sharing/ctfimportbatch": batch,
+        "pupils/outboxmessage": OutboxMessage.objects.filter(school=school).first(),
+        "django_tasks_database/dbtaskresult": DBTaskResult.objects.create(
+            args_kwargs={"args": [], "kwargs": {}},
+            task_path="pupils.tasks.deliver_email",
+            backend_name="default",
+            run_after=get_date_max(),
+        ),
     }
     return {"objects": objects, "link": link, "pupil": pupil, "provider": provider}
 
