@@ -172,6 +172,15 @@ def send_consent_requests(
     return [s for s in sent if s is not None]
 
 
+@transaction.atomic
+def send_consent_request(
+    *, actor: Actor, contact: Contact, reason: str = ConsentRequestReason.SENT_BY_STAFF
+) -> ConsentRequest | None:
+    """One family's e-mail on its own (the bulk-send job's step: each
+    family is all or nothing, and progress shows between families)."""
+    return _send_one(contact=contact, actor=actor, reason=reason, base_url=None)
+
+
 def _send_one(
     *, contact: Contact, actor: Actor, reason: str, base_url: str | None
 ) -> ConsentRequest | None:
