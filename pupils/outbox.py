@@ -20,6 +20,7 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.tasks import task
 from django.utils import timezone
 
 from . import audit
@@ -43,14 +44,19 @@ def queue_email(
     return message
 
 
-def enqueue_delivery(message_id: int, *, run_after: datetime.datetime | None = None) -> None:
-    from .tasks import deliver_email
+@task()
+def deliver_email(*, message_id: int) -> str:
+    """The task a worker runs for each message (at least once: ``deliver``
+    does nothing for a message already sent)."""
+    return deliver(message_id)
 
-    task = deliver_email
-    if run_after is not None and task.get_backend().supports_defer:
-        task = task.using(run_after=run_after)
+
+def enqueue_delivery(message_id: int, *, run_after: datetime.datetime | None = None) -> None:
+    delivery = deliver_email
+    if run_after is not None and delivery.get_backend().supports_defer:
+        delivery = delivery.using(run_after=run_after)
     try:
-        task.enqueue(message_id=message_id)
+        delivery.enqueue(message_id=message_id)
     except Exception:
         # The message is safe in the outbox; the scheduled run sends it.
         logger.exception("Could not queue delivery of outgoing e-mail %s", message_id)

@@ -1,4 +1,5 @@
-"""Background tasks of the pupils app, and the queue's crash recovery.
+"""The task queue's crash recovery (tasks themselves live with their
+feature: ``pupils.outbox.deliver_email``, ``consent.tasks``...).
 
 The queue is django-tasks-db: a worker claims a task with
 ``SELECT ... FOR UPDATE SKIP LOCKED`` and marks it RUNNING in the same
@@ -23,11 +24,10 @@ import threading
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
-from django.tasks import TaskResultStatus, task
+from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from . import outbox
 from .models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -35,11 +35,6 @@ logger = logging.getLogger(__name__)
 #: A task whose workers died this many times is marked failed, not retried:
 #: it is probably what kills them.
 MAX_WORKER_LOSSES = 3
-
-
-@task()
-def deliver_email(*, message_id: int) -> str:
-    return outbox.deliver(message_id)
 
 
 # --- Workers' heartbeats and recovery -------------------------------------------

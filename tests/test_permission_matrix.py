@@ -317,7 +317,7 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
         ),
         "django_tasks_database/dbtaskresult": DBTaskResult.objects.create(
             args_kwargs={"args": [], "kwargs": {}},
-            task_path="pupils.tasks.deliver_email",
+            task_path="pupils.outbox.deliver_email",
             backend_name="default",
             run_after=get_date_max(),
         ),
