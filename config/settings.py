@@ -318,6 +318,10 @@ if TASK_WORKER_LEASE_SECONDS < 2 * TASK_HEARTBEAT_SECONDS:
 # is marked failed for staff to see.
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 
+# Wall-clock limit of the response-PDF worker (sharing.access.pdf); the web
+# server's timeout (config/gunicorn.py) is derived from it.
+SAR_PDF_TIMEOUT_SECONDS = env_int("SAR_PDF_TIMEOUT_SECONDS", 120)
+
 # --- Consent links ----------------------------------------------------------
 # How long a parent's consent-form link works (days).
 CONSENT_LINK_DAYS = env_int("CONSENT_LINK_DAYS", 30)
