@@ -1,4 +1,5 @@
-# Everything a newcomer or CI does. `make run` and `make test` install what
+# Everything a newcomer or CI does. `make run` starts the web server and a
+# background worker together (Ctrl-C stops both). `make run` and `make test` install what
 # they need first.
 PYTHON ?= python3.12
 VENV   := .venv
@@ -29,7 +30,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	PY=$(PY) scripts/run-dev
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -49,7 +50,7 @@ format: install
 check: install
 	$(PY) manage.py makemigrations --check --dry-run
 	DEBUG=false SECRET_KEY=ci-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
-	  ALLOWED_HOSTS=school.example EMAIL_URL=smtp+tls://mail.school.example:587 FIELD_ENCRYPTION_KEYS=$$($(PY) -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
+	  ALLOWED_HOSTS=school.example ALLOW_SQLITE_IN_PRODUCTION=true EMAIL_URL=smtp+tls://mail.school.example:587 FIELD_ENCRYPTION_KEYS=$$($(PY) -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 # The parents' pages' translations (docs/translations.md): collect their

@@ -6,7 +6,9 @@ console); production sets DEBUG=false and must then provide SECRET_KEY,
 ALLOWED_HOSTS and DATABASE_URL or the process refuses to start.
 """
 
+import warnings
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -18,6 +20,16 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+
+# A bad value stops the start with one line naming the setting (never its
+# value, which may hold a password).
+def env_int(name: str, default: int) -> int:
+    try:
+        return env.int(name, default=default)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number.") from None
+
 
 DEBUG = env.bool("DEBUG", default=True)
 
@@ -43,6 +55,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # The task queue's table (django.tasks with a PostgreSQL-backed queue).
+    "django_tasks_db",
     "pupils",
     "providers",
     "consent",
@@ -87,11 +101,41 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# Production runs on PostgreSQL: the append-only guards of the audit trail,
+# the consent records and the disclosure log are database triggers that
+# SQLite lacks. ALLOW_SQLITE_IN_PRODUCTION is for checks (make check), not
+# for serving a school.
+ALLOW_SQLITE_IN_PRODUCTION = env.bool("ALLOW_SQLITE_IN_PRODUCTION", default=False)
+if not DEBUG and not env.str("DATABASE_URL", default="") and not ALLOW_SQLITE_IN_PRODUCTION:
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be set when DEBUG is off (postgres://user:password@host:5432/name)."
+    )
+
+
+def _database(url: str) -> dict:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # django-environ warns, then returns no ENGINE
+        try:
+            config = environ.Env.db_url_config(url)
+        except (ValueError, KeyError):
+            config = {}
+    if not config.get("ENGINE") or not config.get("NAME"):
+        raise ImproperlyConfigured(
+            "DATABASE_URL is not a database URL: use postgres://user:password@host:5432/name."
+        )
+    sqlite = config["ENGINE"] == "django.db.backends.sqlite3"
+    if sqlite and not DEBUG and not ALLOW_SQLITE_IN_PRODUCTION:
+        raise ImproperlyConfigured("DATABASE_URL must be PostgreSQL when DEBUG is off.")
+    return config
+
+
+DATABASES = {
+    "default": _database(env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Persistent connections: without them every page pays for a new
     # PostgreSQL connection (about four times the cost of the page itself).
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -153,8 +197,15 @@ STORAGES = {
 
 
 # --- E-mail ---------------------------------------------------------------
-def _mailer_from_url(config: dict) -> dict:
-    """django-environ's EMAIL_URL parts as a Django 6.1 MAILERS entry."""
+def _mailer_from_url(url: str) -> dict:
+    """EMAIL_URL as a Django 6.1 MAILERS entry."""
+    try:
+        config = environ.Env.email_url_config(url)
+    except (ImproperlyConfigured, ValueError, KeyError):
+        raise ImproperlyConfigured(
+            "EMAIL_URL is not a mail URL: use smtp+tls://user:password@host:587, "
+            "filemail:///absolute/path or consolemail://."
+        ) from None
     backend = config["EMAIL_BACKEND"]
     options: dict = {}
     if backend.endswith("smtp.EmailBackend"):
@@ -168,13 +219,19 @@ def _mailer_from_url(config: dict) -> dict:
             "timeout": 20,
         }
     elif backend.endswith("filebased.EmailBackend"):
-        options = {"file_path": config.get("EMAIL_FILE_PATH") or str(BASE_DIR / "var" / "mail")}
+        # filemail:///abs/path is /abs/path (django-environ drops the leading /).
+        path = unquote(urlsplit(url).path)
+        options = {"file_path": path if path not in ("", "/") else str(BASE_DIR / "var" / "mail")}
     return {"BACKEND": backend, "OPTIONS": options}
 
 
 # EMAIL_URL: consolemail:// (default), filemail:///path, smtp+tls://user:pass@host:587
 # Production must say how mail leaves: the console backend would drop it.
-_email_url = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else None)
+_email_url = env.str("EMAIL_URL", default="consolemail://" if DEBUG else "")
+if not _email_url:
+    raise ImproperlyConfigured(
+        "EMAIL_URL must be set when DEBUG is off (e.g. smtp+tls://user:password@host:587)."
+    )
 MAILERS = {"default": _mailer_from_url(_email_url)}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="office@school.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -183,7 +240,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -198,8 +255,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Sessions live in the database with their owner (pupils.staff.sessions), so that
 # signing out, a password change or deactivation ends all of them.
 SESSION_ENGINE = "pupils.staff.sessions"
-SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=10 * 60 * 60)
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 10 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -224,6 +281,24 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 if not DEBUG and not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when DEBUG is off.")
 
+
+def _check_fernet_keys(keys: list[str]) -> None:
+    from cryptography.fernet import Fernet
+
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            raise ImproperlyConfigured(
+                f"FIELD_ENCRYPTION_KEYS: key {position} is not a Fernet key "
+                "(32 url-safe base64-encoded bytes; make one with "
+                '`python -c "from cryptography.fernet import Fernet; '
+                'print(Fernet.generate_key().decode())"`).'
+            ) from None
+
+
+_check_fernet_keys(FIELD_ENCRYPTION_KEYS)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -234,9 +309,35 @@ LOGGING = {
     "loggers": {"django.request": {"level": "ERROR"}},
 }
 
+# --- Background work --------------------------------------------------------
+# Django's tasks framework; the queue is a table in the same database
+# (django-tasks-db), so the workers need nothing but DATABASE_URL. Run them
+# with `manage.py worker` (docs/operations.md).
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# A worker touches its heartbeat every TASK_HEARTBEAT_SECONDS; a task left
+# running by a worker not seen for TASK_WORKER_LEASE_SECONDS is run again.
+TASK_HEARTBEAT_SECONDS = env_int("TASK_HEARTBEAT_SECONDS", 10)
+TASK_WORKER_LEASE_SECONDS = env_int("TASK_WORKER_LEASE_SECONDS", 60)
+if TASK_WORKER_LEASE_SECONDS < 2 * TASK_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "TASK_WORKER_LEASE_SECONDS must be at least twice TASK_HEARTBEAT_SECONDS."
+    )
+# An e-mail is tried this many times (back-off in pupils.outbox) before it
+# is marked failed for staff to see.
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+
+# Wall-clock limit of the response-PDF worker (sharing.access.pdf); the web
+# server's timeout (config/gunicorn.py) is derived from it.
+SAR_PDF_TIMEOUT_SECONDS = env_int("SAR_PDF_TIMEOUT_SECONDS", 120)
+
 # --- Consent links ----------------------------------------------------------
 # How long a parent's consent-form link works (days).
-CONSENT_LINK_DAYS = env.int("CONSENT_LINK_DAYS", default=30)
+CONSENT_LINK_DAYS = env_int("CONSENT_LINK_DAYS", 30)
 if CONSENT_LINK_DAYS < 1:
     raise ImproperlyConfigured("CONSENT_LINK_DAYS must be at least 1.")
 # Where links in e-mails point when a school has no public host name of its own.

@@ -13,3 +13,6 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 FIELD_ENCRYPTION_KEYS = ["Zm9yLXRlc3RzLW9ubHktMzItYnl0ZXMtbG9uZy1rZXk="]
 STATIC_ROOT = None  # WhiteNoise serves from the finders in tests (no collectstatic)
 WHITENOISE_USE_FINDERS = True
+# Tasks run at once, in the test's process; tests of the real queue use the
+# database backend explicitly (tests/pupils/test_worker.py).
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

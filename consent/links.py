@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -19,7 +18,8 @@ from django.utils.translation import gettext as _
 from providers.models import Provider
 from pupils.audit import Actor, acting_user
 from pupils.language import contact_language
-from pupils.models import Contact, Pupil, School
+from pupils.models import Contact, EmailKind, Pupil, School
+from pupils.outbox import queue_email
 
 from . import tokens
 from .models import ConsentRequest, ConsentRequestReason, LinkPurpose
@@ -84,6 +84,8 @@ def issue_link(*, contact: Contact, actor: Actor, reason: str, base_url: str | N
 
 
 def email_link(link: SentLink, pupils: list[Pupil], providers: list[Provider]) -> None:
+    """Put the link's e-mail in the outbox (call inside the transaction that
+    issued the link: the e-mail exists exactly when the link does)."""
     consent_request = link.consent_request
     context = {
         "contact": consent_request.contact,
@@ -97,10 +99,11 @@ def email_link(link: SentLink, pupils: list[Pupil], providers: list[Provider]) -
     # In the contact's language (pupils.language), else the current one.
     language = contact_language(consent_request.contact, pupils) or translation.get_language()
     with translation.override(language):
-        send_mail(
+        queue_email(
+            kind=EmailKind.CONSENT_LINK,
+            to=consent_request.contact.email,
             subject=_("%(school)s: your consent choices for cloud services")
             % {"school": consent_request.school.name},
-            message=render_to_string("consent/email/link.txt", context),
-            from_email=None,
-            recipient_list=[consent_request.contact.email],
+            body=render_to_string("consent/email/link.txt", context),
+            school_id=consent_request.school_id,
         )

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -23,7 +22,8 @@ from providers.models import PrivacyNotice, Provider
 from pupils import audit
 from pupils.audit import Actor
 from pupils.language import contact_language
-from pupils.models import AuditAction, Contact, Pupil, PupilContact, School
+from pupils.models import AuditAction, Contact, EmailKind, Pupil, PupilContact, School
+from pupils.outbox import queue_email
 
 from . import links
 from .models import (
@@ -173,6 +173,15 @@ def send_consent_requests(
     return [s for s in sent if s is not None]
 
 
+@transaction.atomic
+def send_consent_request(
+    *, actor: Actor, contact: Contact, reason: str = ConsentRequestReason.SENT_BY_STAFF
+) -> ConsentRequest | None:
+    """One family's e-mail on its own (the bulk-send job's step: each
+    family is all or nothing, and progress shows between families)."""
+    return _send_one(contact=contact, actor=actor, reason=reason, base_url=None)
+
+
 def _send_one(
     *, contact: Contact, actor: Actor, reason: str, base_url: str | None
 ) -> ConsentRequest | None:
@@ -189,7 +198,7 @@ def _send_one(
         school_id=contact.school_id,
         summary=f"Consent form link sent ({link.consent_request.get_reason_display()})",
     )
-    transaction.on_commit(lambda: links.email_link(link, children, providers))
+    links.email_link(link, children, providers)  # to the outbox, in this transaction
     return link.consent_request
 
 
@@ -249,7 +258,7 @@ def submit_family_answers(
         if is_new:
             created.append(record)
     receipt = _receipt_context(contact, list(pupils.values()), list(providers.values()))
-    transaction.on_commit(lambda: _email_receipt(contact, receipt))
+    _email_receipt(contact, receipt)  # to the outbox: mail being down cannot fail this
     return created
 
 
@@ -268,12 +277,13 @@ def _email_receipt(contact: Contact, context: dict) -> None:
     pupils = [row["pupil"] for row in context["rows"]]
     language = contact_language(contact, pupils) or translation.get_language()
     with translation.override(language):
-        send_mail(
+        queue_email(
+            kind=EmailKind.RECEIPT,
+            to=contact.email,
             subject=_("%(school)s: your consent choices (receipt)")
             % {"school": contact.school.name},
-            message=render_to_string("consent/email/receipt.txt", context),
-            from_email=None,
-            recipient_list=[contact.email],
+            body=render_to_string("consent/email/receipt.txt", context),
+            school_id=contact.school_id,
         )
 
 

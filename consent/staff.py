@@ -19,10 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from providers.models import PrivacyNotice, Provider
-from pupils.models import Contact, EnrolmentStatus, Pupil, School
+from pupils.jobs import start_job
+from pupils.models import Contact, EnrolmentStatus, Job, Pupil, School
 
-from . import reports, services
+from . import reports, services, tasks
 from .models import ConsentMethod, ConsentRecord, ConsentRequestReason
+from .queries import contacts_to_email, providers_needing_consent
 
 SEND_REQUESTS = "consent.add_consentrequest"
 
@@ -144,7 +146,10 @@ class SendForm(forms.Form):
 
 def send_requests_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpResponse:
     """ "Send consent requests": to chosen pupils' families and/or to every
-    family still missing an answer at the schools this member of staff sees."""
+    family still missing an answer at the schools this member of staff sees.
+
+    Form, then a confirmation that says how many parents and carers will get
+    an e-mail, then a job in the worker and its progress page."""
     if not request.user.has_perm(SEND_REQUESTS):
         raise PermissionDenied
     initial: dict[str, object] = (
@@ -154,29 +159,60 @@ def send_requests_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -
         initial.update({"missing_only": True, "reminder": True})
     data = request.POST if request.method == "POST" else None
     form = SendForm(data, user=request.user, initial=initial)
-    if data is not None and form.is_valid():
-        pupils = list(form.cleaned_data["pupils"])
-        if form.cleaned_data["missing_only"]:
-            pupils += reports.pupils_missing_at(School.objects.visible_to(request.user))
-        sent = services.send_consent_requests(
-            actor=request.user,
-            pupils=pupils,
-            reason=(
-                ConsentRequestReason.REMINDER
-                if form.cleaned_data["reminder"]
-                else ConsentRequestReason.SENT_BY_STAFF
-            ),
-        )
-        messages.success(
-            request,
-            _("%(n)d e-mail(s) sent to parents and carers of %(p)d pupil(s).")
-            % {"n": len(sent), "p": len({p.pk for p in pupils})},
-        )
-        return redirect("admin:consent_consentrequest_changelist")
     context = {
         **model_admin.admin_site.each_context(request),
         "title": _("Send consent requests"),
         "opts": model_admin.opts,
         "form": form,
     }
+    if data is not None and form.is_valid():
+        pupils = list(form.cleaned_data["pupils"])
+        if form.cleaned_data["missing_only"]:
+            pupils += reports.pupils_missing_at(School.objects.visible_to(request.user))
+        families = _families_to_email(pupils)
+        if not families:
+            form.add_error(
+                None,
+                _(
+                    "Nobody would get an e-mail: none of these pupils has a parent or carer "
+                    "with parental responsibility and an e-mail address, or no cloud service "
+                    "needs consent."
+                ),
+            )
+        elif data.get("confirmed") == "yes":
+            job = _start_sending(request, pupils, reminder=form.cleaned_data["reminder"])
+            return redirect("admin:pupils_job_progress", job.pk)
+        else:
+            context.update(
+                {
+                    "title": _("Check before sending"),
+                    "families": len(families),
+                    "pupil_count": len({p.pk for p in pupils}),
+                    "reminder": form.cleaned_data["reminder"],
+                }
+            )
+            return TemplateResponse(request, "admin/consent/send_confirm.html", context)
     return TemplateResponse(request, "admin/consent/send.html", context)
+
+
+def _families_to_email(pupils: list[Pupil]) -> list[Contact]:
+    contacts = list(contacts_to_email(pupils))
+    schools = {c.school_id: c.school for c in contacts}
+    asking = {pk for pk, school in schools.items() if providers_needing_consent(school).exists()}
+    return [c for c in contacts if c.school_id in asking]
+
+
+def _start_sending(request: HttpRequest, pupils: list[Pupil], *, reminder: bool) -> Job:
+    return start_job(
+        actor=request.user,
+        school=pupils[0].school,
+        kind=tasks.SEND_JOB,
+        title=_("Send consent requests"),
+        task_path="consent.tasks.send_consent_requests_job",
+        arguments={
+            "pupil_ids": sorted({p.pk for p in pupils}),
+            "reason": (
+                ConsentRequestReason.REMINDER if reminder else ConsentRequestReason.SENT_BY_STAFF
+            ),
+        },
+    )

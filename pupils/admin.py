@@ -357,3 +357,6 @@ class AuditEventAdmin(SchoolScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from . import admin_outbox  # noqa: F401, E402  (outbox and background jobs)

@@ -106,6 +106,15 @@ MODELS: dict[str, dict[str, str] | None] = {
     # theirs to write.
     "sharing/processingrecordversion": {"office": "", "dpo": "ceh"},
     "sharing/processingnote": {"office": "", "dpo": "caedh"},
+    # The e-mail outbox: the DPO watches it (never a body) and sends again;
+    # rows are written only by the application.
+    "pupils/outboxmessage": {"office": "", "dpo": "ceh"},
+    # Background jobs: staff follow their school's jobs; the job's page is
+    # its progress page (the change URL redirects there). Nobody adds,
+    # edits or deletes a job in the admin.
+    "pupils/job": {"office": "ceh", "dpo": "ceh"},
+    # The raw task queue is for the superuser (operations).
+    "django_tasks_database/dbtaskresult": None,
 }
 ACTIONS = {
     "": "c",
@@ -137,7 +146,13 @@ OTHER: dict[str, tuple[str, str, str, str, str]] = {
     "admin/jsi18n/": (L, A, A, A, L),
     # No model has a public page ("view on site").
     "admin/r/<path:content_type_id>/<path:object_id>/": (L, N, N, N, L),
-    "admin/^(?P<app_label>auth|pupils|providers|consent|sharing)/$": (L, A, A, A, L),
+    "admin/^(?P<app_label>auth|django_tasks_database|pupils|providers|consent|sharing)/$": (
+        L,
+        A,
+        A,
+        A,
+        L,
+    ),
     "admin/(?P<url>.*)$": (L, N, N, N, L),
     "admin/auth/user/<id>/password/": (L, F, F, F, L),
     # Custom admin pages.
@@ -151,6 +166,9 @@ OTHER: dict[str, tuple[str, str, str, str, str]] = {
     "admin/consent/consentrecord/provider/<int:provider_id>/not-set-up/": (L, A, A, N, L),
     "admin/consent/consentrecord/provider/<int:provider_id>/offline/": (L, A, A, N, L),
     "admin/consent/consentrequest/send/": (L, A, A, A, L),
+    "admin/pupils/job/<int:job_id>/progress/": (L, A, A, N, L),
+    # Trying a failed job again is a POST: a GET is refused for everybody.
+    "admin/pupils/job/<int:job_id>/retry/": (L, "405", "405", "405", L),
     "admin/sharing/disclosure/census/": (L, F, A, A, L),
     "admin/sharing/disclosure/pupil/<int:pupil_id>/": (L, A, A, N, L),
     # The staff's workflows, each an explicit view of its own.
@@ -224,9 +242,13 @@ def expected_table() -> dict[str, tuple[str, ...]]:
 
 @pytest.fixture
 def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
     from consent.models import EnrolmentOverride, OfflineArrangement
     from consent.services import record_consent, send_consent_requests
     from providers import services as provider_services
+    from pupils.jobs import start_job
+    from pupils.models import OutboxMessage
     from sharing.access.services import open_access_request, record_identity_check
     from sharing.breaches.services import record_breach_notification, report_breach
     from sharing.ctf.services import stage_ctf_import
@@ -375,6 +397,21 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
         "pupil": pupil,
         "provider": provider,
         "breach_letter": letter,
+        "pupils/outboxmessage": OutboxMessage.objects.filter(school=school).first(),
+        "pupils/job": start_job(
+            actor=office_user,
+            school=school,
+            kind="matrix",
+            title="Send consent requests",
+            task_path="consent.tasks.send_consent_requests_job",
+            arguments={},
+        ),
+        "django_tasks_database/dbtaskresult": DBTaskResult.objects.create(
+            args_kwargs={"args": [], "kwargs": {}},
+            task_path="pupils.outbox.deliver_email",
+            backend_name="default",
+            run_after=get_date_max(),
+        ),
     }
 
 
@@ -396,6 +433,7 @@ def url_for(route: str, world) -> str:
         "<int:notification_id>": str(world["breach_letter"].pk),
         "<int:pupil_id>": str(pupil.pk),
         "<str:code>": "pl",
+        "<int:job_id>": str(world["objects"]["pupils/job"].pk),
         "<int:version>": str(world["objects"]["providers/privacynotice"].version),
         "<path:content_type_id>": str(ContentType.objects.get_for_model(Pupil).pk),
     }

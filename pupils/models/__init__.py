@@ -10,6 +10,8 @@ Pupil`` works everywhere):
 """
 
 from .audit import AuditAction, AuditEvent
+from .jobs import Job, JobStatus, WorkerHeartbeat  # noqa: F401
+from .outbox import EmailKind, OutboxMessage, OutboxStatus  # noqa: F401
 from .record import (
     AssessmentResult,
     AssessmentStage,

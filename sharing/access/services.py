@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pupils import audit
-from pupils.models import AuditAction, Contact, Pupil, School
+from pupils.models import AuditAction, Contact, EmailKind, Pupil, School
+from pupils.outbox import queue_email
 from sharing import deadlines
 from sharing.actor import Actor
 from sharing.dates import long_date
@@ -158,7 +158,7 @@ def open_access_request(
     request.save()
     request.pupils.set(pupils)
     _trail(actor, request, AuditAction.CREATE, "Subject access request logged")
-    transaction.on_commit(lambda: _tell_dpo(request))
+    _tell_dpo(request)  # to the outbox, in this transaction
     return request
 
 
@@ -182,10 +182,13 @@ def _tell_dpo(request: AccessRequest) -> None:
     path = settings.PUBLIC_BASE_URL + reverse(
         "admin:sharing_accessrequest_change", args=[request.pk]
     )
-    send_mail(
+    queue_email(
+        kind=EmailKind.DPO_NOTICE,
+        to=request.school.dpo_email,
+        school_id=request.school_id,
         subject=_("New subject access request, due %(due)s")
         % {"due": long_date(request.due_on) if request.due_on else _("(clock paused)")},
-        message=_(
+        body=_(
             "A subject access request was logged on %(received)s (%(channel)s).\n"
             "It is due on %(due)s.\n\nOpen it in the staff site: %(path)s\n"
         )
@@ -195,8 +198,6 @@ def _tell_dpo(request: AccessRequest) -> None:
             "due": long_date(request.due_on) if request.due_on else "-",
             "path": path,
         },
-        from_email=None,
-        recipient_list=[request.school.dpo_email],
     )
 
 

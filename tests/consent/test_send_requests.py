@@ -1,6 +1,7 @@
 """Sending consent requests is all or nothing: a step that fails for one
 family leaves no link issued, no older link revoked, no trail entry and no
-e-mail, whether it runs from the staff page or the service."""
+e-mail (the service); from the staff page, a job, it is all or nothing per
+family and the job can be tried again."""
 
 import pytest
 from django.core import mail
@@ -8,6 +9,7 @@ from django.urls import reverse
 
 from consent import services
 from consent.models import ConsentRequest, ConsentRequestReason
+from pupils.models import Job, JobStatus
 
 from .helpers import row_counts
 
@@ -59,16 +61,32 @@ def test_a_failing_step_for_one_family_leaves_nothing_written(
     assert mail.outbox == []
 
 
-def test_the_staff_page_does_not_report_success_when_a_step_fails(
+def test_the_staff_page_reports_a_step_that_fails_and_trying_again_finishes_the_job(
     family, office_client, trail_fails_for_the_second_family, django_capture_on_commit_callbacks
 ):
+    # From the staff page the work is a job, one family at a time: a family
+    # whose step fails gets nothing written, the job says so, and trying
+    # again sends to the families left without sending twice to the others.
+    send = {"pupils": [c.pk for c in family.children], "confirmed": "yes"}
     before = row_counts()
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        office_client.post(
-            reverse("admin:consent_send"), {"pupils": [c.pk for c in family.children]}
-        )
-    assert row_counts() == before
-    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        response = office_client.post(reverse("admin:consent_send"), send)
+    job = Job.objects.get()
+    assert response["Location"] == reverse("admin:pupils_job_progress", args=[job.pk])
+    assert job.status == JobStatus.FAILED and job.done == 1 and job.total == 2
+    assert "Something unexpected stopped the job" in job.error
+    assert row_counts()["requests"] - before["requests"] == 1
+    assert len(mail.outbox) == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        office_client.post(reverse("admin:pupils_job_retry", args=[job.pk]))
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.done == job.total == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [family.mother.email, family.father.email]
+    )
+    assert ConsentRequest.objects.usable().count() == 2
 
 
 def test_sending_to_every_family_writes_one_link_and_one_trail_entry_each(
@@ -77,7 +95,8 @@ def test_sending_to_every_family_writes_one_link_and_one_trail_entry_each(
     before = row_counts()
     with django_capture_on_commit_callbacks(execute=True):
         response = office_client.post(
-            reverse("admin:consent_send"), {"pupils": [c.pk for c in family.children]}
+            reverse("admin:consent_send"),
+            {"pupils": [c.pk for c in family.children], "confirmed": "yes"},
         )
     assert response.status_code == 302
     after = row_counts()

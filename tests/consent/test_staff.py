@@ -104,11 +104,13 @@ def test_answers_cannot_be_changed_or_deleted_in_the_admin(family, office_client
     assert ConsentRecord.objects.get().given is True
 
 
-def test_office_staff_send_requests_to_a_selection_of_pupils(family, office_client):
+def test_office_staff_send_requests_to_a_selection_of_pupils(
+    family, office_client, django_capture_on_commit_callbacks
+):
     url = reverse("admin:consent_send")
     assert office_client.get(url).status_code == 200
-    with pytest.MonkeyPatch.context():
-        response = office_client.post(url, {"pupils": [family.children[0].pk]})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = office_client.post(url, {"pupils": [family.children[0].pk], "confirmed": "yes"})
     assert response.status_code == 302
     assert ConsentRequest.objects.count() == 2
 
@@ -130,7 +132,8 @@ def test_the_dpo_sends_reminders_to_everyone_still_missing_answers(
     parent = PupilContactFactory(pupil=applicant).contact
     with django_capture_on_commit_callbacks(execute=True):
         response = dpo_client.post(
-            reverse("admin:consent_send"), {"missing_only": "on", "reminder": "on"}
+            reverse("admin:consent_send"),
+            {"missing_only": "on", "reminder": "on", "confirmed": "yes"},
         )
     assert response.status_code == 302
     assert [m.to for m in mail.outbox] == [[parent.email]]
