@@ -390,13 +390,6 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
         "sharing/breach": breach,
         "sharing/processingrecordversion": record_version,
         "sharing/processingnote": note,
-    }
-    return {
-        "objects": objects,
-        "link": link,
-        "pupil": pupil,
-        "provider": provider,
-        "breach_letter": letter,
         "pupils/outboxmessage": OutboxMessage.objects.filter(school=school).first(),
         "pupils/job": start_job(
             actor=office_user,
@@ -412,6 +405,13 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
             backend_name="default",
             run_after=get_date_max(),
         ),
+    }
+    return {
+        "objects": objects,
+        "link": link,
+        "pupil": pupil,
+        "provider": provider,
+        "breach_letter": letter,
     }
 
 
