@@ -5,12 +5,17 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
-from .admin_tools import SchoolScopedAdmin, ScopedAuditedAdmin
+from .admin_tools import (
+    CHANGE_SPECIAL,
+    VIEW_SPECIAL,
+    SchoolScopedAdmin,
+    ScopedAuditedAdmin,
+    visible_trail,
+)
 from .enrolment import enrolment_problems
 from .models import (
     AssessmentResult,
     AttendanceSummary,
-    AuditAction,
     AuditEvent,
     ClosureDay,
     Contact,
@@ -30,8 +35,6 @@ from .models import (
 from .staff import admin as staff_admin  # noqa: F401  (registers the user admin)
 
 SOURCE_FIELDS = ("source", "source_detail", "received_on")
-VIEW_SPECIAL = "pupils.view_special_category"
-CHANGE_SPECIAL = "pupils.change_special_category"
 
 
 class TermInline(admin.TabularInline):
@@ -156,6 +159,7 @@ class MedicalConditionInline(SpecialCategoryInline, admin.TabularInline):
 
 class SenProvisionFilter(admin.SimpleListFilter):
     title = _("SEN provision")
+    special_category = True  # offered only to those allowed (SpecialCategoryGuard)
     parameter_name = "sen"
 
     def lookups(self, request, model_admin):
@@ -200,7 +204,6 @@ class PupilAdmin(ScopedAuditedAdmin):
         "enrolment_status",
     )
     list_display_links = ("upn", "legal_surname")
-    list_filter = ("enrolment_status", "nc_year", "sex")
     search_fields = (
         "=upn",
         "legal_surname",
@@ -247,10 +250,7 @@ class PupilAdmin(ScopedAuditedAdmin):
     ]
     special_inlines = [EthnicitySenInline, SenNeedInline, MedicalConditionInline]
 
-    def get_list_filter(self, request):
-        if request.user.has_perm(VIEW_SPECIAL):
-            return (*self.list_filter, SenProvisionFilter)
-        return self.list_filter
+    list_filter = ("enrolment_status", "nc_year", "sex", SenProvisionFilter)
 
     def get_inlines(self, request, obj):
         if request.user.has_perm(VIEW_SPECIAL):
@@ -264,26 +264,12 @@ class PupilAdmin(ScopedAuditedAdmin):
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def changelist_view(self, request, extra_context=None):
-        if request.GET.get(SenProvisionFilter.parameter_name) and request.user.has_perm(
-            VIEW_SPECIAL
-        ):
-            # On the viewer's school's trail, where its DPO can read it.
-            profile = getattr(request.user, "staff_profile", None)
-            audit.record(
-                actor=request.user,
-                action=AuditAction.VIEW_SPECIAL,
-                school_id=profile.school_id if profile else None,
-                summary="Listed pupils by SEN provision",
-            )
-        return super().changelist_view(request, extra_context)
-
     def history_view(self, request, object_id, extra_context=None):
         """The pupil's own trail: every change, view and disclosure, newest first."""
         pupil = self.get_object(request, object_id)  # scoped: another school's is None
         if pupil is None:
             raise Http404
-        events = AuditEvent.objects.filter(pupil=pupil).select_related(None)[:500]
+        events = visible_trail(request.user, AuditEvent.objects.filter(pupil=pupil), limit=500)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Trail for %(pupil)s") % {"pupil": pupil},
