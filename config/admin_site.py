@@ -18,12 +18,72 @@ from django.views.decorators.csrf import csrf_protect
 
 from pupils.staff import accounts, signin
 
+from . import charts
+
+#: The order of the apps on the home page and in the side menu: the record
+#: first, then what is asked of families, what leaves the school, suppliers.
+APP_ORDER = ("pupils", "consent", "sharing", "providers", "auth", "django_otp", "otp_totp")
+SCHOOL_NAME_KEY = "staff_site_school_name"
+
 
 class StaffAdminSite(admin.AdminSite):
     site_header = _("Pupil data protection")
     site_title = _("Pupil data protection")
-    index_title = _("School office")
+    index_title = _("What needs doing")
     site_url = "/privacy"  # "View site": the public privacy page
+    index_template = "admin/index.html"
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        school = self._school_name(request)
+        if school:
+            # The school's name in the header and the tab, not the product's.
+            context["site_header"] = school
+            context["site_title"] = school
+        return context
+
+    @staticmethod
+    def _school_name(request) -> str:
+        """The signed-in member of staff's school (kept in the session, so the
+        header costs no query after the first page)."""
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not hasattr(request, "session"):
+            return ""
+        name = request.session.get(SCHOOL_NAME_KEY)
+        if name is None:
+            profile = getattr(user, "staff_profile", None)
+            school = profile.school if profile is not None and not profile.trust_wide else None
+            name = school.name if school is not None else ""
+            request.session[SCHOOL_NAME_KEY] = name
+        return name
+
+    def get_app_list(self, request, app_label=None):
+        apps = super().get_app_list(request, app_label)
+        rank = {label: i for i, label in enumerate(APP_ORDER)}
+        return sorted(apps, key=lambda a: (rank.get(a["app_label"], len(rank)), a["name"]))
+
+    def index(self, request, extra_context=None):
+        """The home page: what needs doing, most urgent first, then charts."""
+        # Imported here: the dashboard reads every app, whose admin modules
+        # need this site to exist first.
+        from . import dashboard
+
+        ctx = dashboard.context_for(request.user)
+        drawn = []
+        for series in dashboard.charts(ctx):
+            keys = [k for k, _label in series.keys]
+            drawn.append(
+                {
+                    "series": series,
+                    "drawing": charts.draw(series.rows, keys),
+                    "table": [
+                        (label, [values.get(k, 0) for k in keys], sum(values.values()))
+                        for label, values in series.rows
+                    ],
+                }
+            )
+        extra = {"todos": dashboard.todos(ctx), "charts": drawn, **(extra_context or {})}
+        return super().index(request, extra)
 
     def has_permission(self, request):
         user = request.user

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.http import Http404
 from django.template.response import TemplateResponse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
@@ -10,6 +11,7 @@ from .admin_tools import (
     VIEW_SPECIAL,
     SchoolScopedAdmin,
     ScopedAuditedAdmin,
+    StaffInline,
     visible_trail,
 )
 from .enrolment import enrolment_problems
@@ -37,12 +39,12 @@ from .staff import admin as staff_admin  # noqa: F401  (registers the user admin
 SOURCE_FIELDS = ("source", "source_detail", "received_on")
 
 
-class TermInline(admin.TabularInline):
+class TermInline(StaffInline, admin.TabularInline):
     model = Term
     extra = 0
 
 
-class ClosureDayInline(admin.TabularInline):
+class ClosureDayInline(StaffInline, admin.TabularInline):
     model = ClosureDay
     extra = 0
 
@@ -82,14 +84,14 @@ class StaffProfileAdmin(ScopedAuditedAdmin):
         return request.user.is_superuser
 
 
-class PupilContactInline(admin.TabularInline):
+class PupilContactInline(StaffInline, admin.TabularInline):
     model = PupilContact
     extra = 0
     autocomplete_fields = ("contact",)
     fields = ("contact", "relationship", "parental_responsibility", "priority")
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(StaffInline, admin.TabularInline):
     model = AttendanceSummary
     extra = 0
     fields = (
@@ -103,19 +105,19 @@ class AttendanceInline(admin.TabularInline):
     )
 
 
-class AssessmentInline(admin.TabularInline):
+class AssessmentInline(StaffInline, admin.TabularInline):
     model = AssessmentResult
     extra = 0
     fields = ("academic_year", "stage", "subject", "method", "result", *SOURCE_FIELDS)
 
 
-class ExclusionInline(admin.TabularInline):
+class ExclusionInline(StaffInline, admin.TabularInline):
     model = Exclusion
     extra = 0
     fields = ("category", "reason", "start_date", "sessions", *SOURCE_FIELDS)
 
 
-class DestinationInline(admin.StackedInline):
+class DestinationInline(StaffInline, admin.StackedInline):
     model = Destination
     extra = 0
     max_num = 1
@@ -137,7 +139,7 @@ class SpecialCategoryInline:
         return request.user.has_perm(CHANGE_SPECIAL)
 
 
-class EthnicitySenInline(SpecialCategoryInline, admin.StackedInline):
+class EthnicitySenInline(SpecialCategoryInline, StaffInline, admin.StackedInline):
     model = SpecialCategoryRecord
     extra = 0
     max_num = 1
@@ -145,13 +147,13 @@ class EthnicitySenInline(SpecialCategoryInline, admin.StackedInline):
     fields = (("ethnicity", "sen_provision"), SOURCE_FIELDS)
 
 
-class SenNeedInline(SpecialCategoryInline, admin.TabularInline):
+class SenNeedInline(SpecialCategoryInline, StaffInline, admin.TabularInline):
     model = SenNeed
     extra = 0
     fields = ("need_type", "rank", "notes", *SOURCE_FIELDS)
 
 
-class MedicalConditionInline(SpecialCategoryInline, admin.TabularInline):
+class MedicalConditionInline(SpecialCategoryInline, StaffInline, admin.TabularInline):
     model = MedicalCondition
     extra = 0
     fields = ("condition", "medication", "has_care_plan", "notes", *SOURCE_FIELDS)
@@ -194,16 +196,9 @@ class PupilAdminForm(forms.ModelForm):
 @admin.register(Pupil)
 class PupilAdmin(ScopedAuditedAdmin):
     form = PupilAdminForm
-    list_display = (
-        "upn",
-        "legal_surname",
-        "legal_forename",
-        "preferred_forename",
-        "date_of_birth",
-        "nc_year",
-        "enrolment_status",
-    )
-    list_display_links = ("upn", "legal_surname")
+    # The columns a person decides on; the rest is on the pupil's page.
+    list_display = ("name", "upn_display", "date_of_birth", "nc_year", "status_tag")
+    list_display_links = ("name",)
     search_fields = (
         "=upn",
         "legal_surname",
@@ -251,6 +246,31 @@ class PupilAdmin(ScopedAuditedAdmin):
     special_inlines = [EthnicitySenInline, SenNeedInline, MedicalConditionInline]
 
     list_filter = ("enrolment_status", "nc_year", "sex", SenProvisionFilter)
+
+    @admin.display(description=_("name"), ordering="legal_surname")
+    def name(self, obj):
+        legal = f"{obj.legal_surname}, {obj.legal_forename}"
+        if obj.preferred_forename and obj.preferred_forename != obj.legal_forename:
+            return format_html(
+                '{}<span class="pupil-name-preferred">{} {}</span>',
+                legal,
+                _("known as"),
+                obj.preferred_forename,
+            )
+        return legal
+
+    @admin.display(description=_("UPN"), ordering="upn")
+    def upn_display(self, obj):
+        return format_html('<span class="upn">{}</span>', obj.upn)
+
+    @admin.display(description=_("status"), ordering="enrolment_status")
+    def status_tag(self, obj):
+        kind = {EnrolmentStatus.ON_ROLL: "ok", EnrolmentStatus.APPLICANT: "to-do"}
+        return format_html(
+            '<span class="tag tag--{}">{}</span>',
+            kind.get(obj.enrolment_status, "none"),
+            obj.get_enrolment_status_display(),
+        )
 
     def get_inlines(self, request, obj):
         if request.user.has_perm(VIEW_SPECIAL):

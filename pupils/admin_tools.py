@@ -7,14 +7,17 @@ no change made in the admin escapes the trail.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.db.models.constants import LOOKUP_SEP
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from . import audit
 from .models import (
@@ -185,7 +188,52 @@ def _special_model_on(model: type[models.Model], lookup: str) -> type[models.Mod
     return model
 
 
-class SchoolScopedAdmin(SpecialCategoryGuard):
+#: The browser's own date picker for every date in the staff site.
+DATE_INPUT = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+DATE_FORMFIELDS: Mapping[type[models.Field[Any, Any]], Mapping[str, Any]] = {
+    models.DateField: DATE_INPUT
+}
+
+
+class PlainListAdmin(admin.ModelAdmin):
+    """Lists titled in plain words ("Pupils", not "Select pupil to change")
+    and dates entered with the browser's date picker."""
+
+    formfield_overrides = DATE_FORMFIELDS
+
+    def changelist_view(self, request, extra_context=None):
+        title = str(self.opts.verbose_name_plural)
+        extra = {"title": title[:1].upper() + title[1:], **(extra_context or {})}
+        return super().changelist_view(request, extra)
+
+
+class LabelledInlineFormSet(BaseInlineFormSet):
+    """A table row's delete box named for screen readers (Django's tabular
+    inline shows it under a column heading, with no label of its own)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = _("Delete this row")
+
+
+class StaffInline(admin.options.InlineModelAdmin):
+    """Inlines with the browser's date picker and every input named for
+    screen readers (a tabular inline's cells have no labels, only column
+    headings). Put it before TabularInline/StackedInline."""
+
+    formfield_overrides = DATE_FORMFIELDS
+    formset = LabelledInlineFormSet
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None:
+            name = str(db_field.verbose_name)
+            formfield.widget.attrs.setdefault("aria-label", name[:1].upper() + name[1:])
+        return formfield
+
+
+class SchoolScopedAdmin(SpecialCategoryGuard, PlainListAdmin):
     """Staff see only their own school's records; others are 404, not 403.
     Special category data stays behind its permission in every lookup."""
 
