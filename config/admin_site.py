@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
+from pupils.models import StaffProfile
 from pupils.staff import accounts, signin
 
 from . import charts
@@ -23,7 +24,6 @@ from . import charts
 #: The order of the apps on the home page and in the side menu: the record
 #: first, then what is asked of families, what leaves the school, suppliers.
 APP_ORDER = ("pupils", "consent", "sharing", "providers", "auth", "django_otp", "otp_totp")
-SCHOOL_NAME_KEY = "staff_site_school_name"
 
 
 class StaffAdminSite(admin.AdminSite):
@@ -44,18 +44,15 @@ class StaffAdminSite(admin.AdminSite):
 
     @staticmethod
     def _school_name(request) -> str:
-        """The signed-in member of staff's school (kept in the session, so the
-        header costs no query after the first page)."""
+        """The signed-in member of staff's school (loaded with their staff
+        profile by ``has_permission``, before the page's own queries)."""
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or not hasattr(request, "session"):
+        if user is None or not user.is_authenticated:
             return ""
-        name = request.session.get(SCHOOL_NAME_KEY)
-        if name is None:
-            profile = getattr(user, "staff_profile", None)
-            school = profile.school if profile is not None and not profile.trust_wide else None
-            name = school.name if school is not None else ""
-            request.session[SCHOOL_NAME_KEY] = name
-        return name
+        profile = _load_profile_with_school(user)
+        if profile is None or profile.trust_wide or profile.school is None:
+            return ""
+        return profile.school.name
 
     def get_app_list(self, request, app_label=None):
         apps = super().get_app_list(request, app_label)
@@ -88,7 +85,10 @@ class StaffAdminSite(admin.AdminSite):
     def has_permission(self, request):
         user = request.user
         is_verified = getattr(user, "is_verified", None)  # from django_otp's middleware
-        return user.is_active and user.is_staff and is_verified is not None and is_verified()
+        allowed = user.is_active and user.is_staff and is_verified is not None and is_verified()
+        if allowed:
+            _load_profile_with_school(user)
+        return allowed
 
     def get_urls(self):
         def sign_in_view(view):
@@ -122,6 +122,18 @@ class StaffAdminSite(admin.AdminSite):
             success_url=reverse("admin:password_change_done", current_app=self.name),
             extra_context={**self.each_context(request), **(extra_context or {})},
         )(request)
+
+
+def _load_profile_with_school(user) -> StaffProfile | None:
+    """The user's staff profile and school in one query, cached on the user:
+    every scoped page reads the profile anyway (``School.objects.visible_to``),
+    so the school's name in the header costs no query of its own."""
+    if "staff_profile" in user._state.fields_cache:
+        return user._state.fields_cache["staff_profile"]
+    profile = StaffProfile.objects.select_related("school").filter(user=user).first()
+    if profile is not None:
+        user.staff_profile = profile  # cached on the user for the rest of the request
+    return profile
 
 
 class OwnPasswordChangeView(PasswordChangeView):
