@@ -3,16 +3,23 @@ from django.contrib import admin
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.text import capfirst
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
-from .admin_tools import SchoolScopedAdmin, ScopedAuditedAdmin
+from .admin_tools import (
+    CHANGE_SPECIAL,
+    VIEW_SPECIAL,
+    SchoolScopedAdmin,
+    ScopedAuditedAdmin,
+    StaffInline,
+    visible_trail,
+)
 from .enrolment import enrolment_problems
 from .language import preferred_language_field
 from .models import (
     AssessmentResult,
     AttendanceSummary,
-    AuditAction,
     AuditEvent,
     ClosureDay,
     Contact,
@@ -32,16 +39,14 @@ from .models import (
 from .staff import admin as staff_admin  # noqa: F401  (registers the user admin)
 
 SOURCE_FIELDS = ("source", "source_detail", "received_on")
-VIEW_SPECIAL = "pupils.view_special_category"
-CHANGE_SPECIAL = "pupils.change_special_category"
 
 
-class TermInline(admin.TabularInline):
+class TermInline(StaffInline, admin.TabularInline):
     model = Term
     extra = 0
 
 
-class ClosureDayInline(admin.TabularInline):
+class ClosureDayInline(StaffInline, admin.TabularInline):
     model = ClosureDay
     extra = 0
 
@@ -81,14 +86,14 @@ class StaffProfileAdmin(ScopedAuditedAdmin):
         return request.user.is_superuser
 
 
-class PupilContactInline(admin.TabularInline):
+class PupilContactInline(StaffInline, admin.TabularInline):
     model = PupilContact
     extra = 0
     autocomplete_fields = ("contact",)
     fields = ("contact", "relationship", "parental_responsibility", "priority")
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(StaffInline, admin.TabularInline):
     model = AttendanceSummary
     extra = 0
     fields = (
@@ -102,19 +107,19 @@ class AttendanceInline(admin.TabularInline):
     )
 
 
-class AssessmentInline(admin.TabularInline):
+class AssessmentInline(StaffInline, admin.TabularInline):
     model = AssessmentResult
     extra = 0
     fields = ("academic_year", "stage", "subject", "method", "result", *SOURCE_FIELDS)
 
 
-class ExclusionInline(admin.TabularInline):
+class ExclusionInline(StaffInline, admin.TabularInline):
     model = Exclusion
     extra = 0
     fields = ("category", "reason", "start_date", "sessions", *SOURCE_FIELDS)
 
 
-class DestinationInline(admin.StackedInline):
+class DestinationInline(StaffInline, admin.StackedInline):
     model = Destination
     extra = 0
     max_num = 1
@@ -136,7 +141,7 @@ class SpecialCategoryInline:
         return request.user.has_perm(CHANGE_SPECIAL)
 
 
-class EthnicitySenInline(SpecialCategoryInline, admin.StackedInline):
+class EthnicitySenInline(SpecialCategoryInline, StaffInline, admin.StackedInline):
     model = SpecialCategoryRecord
     extra = 0
     max_num = 1
@@ -144,13 +149,13 @@ class EthnicitySenInline(SpecialCategoryInline, admin.StackedInline):
     fields = (("ethnicity", "sen_provision"), SOURCE_FIELDS)
 
 
-class SenNeedInline(SpecialCategoryInline, admin.TabularInline):
+class SenNeedInline(SpecialCategoryInline, StaffInline, admin.TabularInline):
     model = SenNeed
     extra = 0
     fields = ("need_type", "rank", "notes", *SOURCE_FIELDS)
 
 
-class MedicalConditionInline(SpecialCategoryInline, admin.TabularInline):
+class MedicalConditionInline(SpecialCategoryInline, StaffInline, admin.TabularInline):
     model = MedicalCondition
     extra = 0
     fields = ("condition", "medication", "has_care_plan", "notes", *SOURCE_FIELDS)
@@ -158,6 +163,7 @@ class MedicalConditionInline(SpecialCategoryInline, admin.TabularInline):
 
 class SenProvisionFilter(admin.SimpleListFilter):
     title = _("SEN provision")
+    special_category = True  # offered only to those allowed (SpecialCategoryGuard)
     parameter_name = "sen"
 
     def lookups(self, request, model_admin):
@@ -192,17 +198,9 @@ class PupilAdminForm(forms.ModelForm):
 @admin.register(Pupil)
 class PupilAdmin(ScopedAuditedAdmin):
     form = PupilAdminForm
-    list_display = (
-        "upn",
-        "legal_surname",
-        "legal_forename",
-        "preferred_forename",
-        "date_of_birth",
-        "nc_year",
-        "enrolment_status",
-    )
-    list_display_links = ("upn", "legal_surname")
-    list_filter = ("enrolment_status", "nc_year", "sex")
+    # The columns a person decides on; the rest is on the pupil's page.
+    list_display = ("name", "upn_display", "date_of_birth", "nc_year", "status_tag")
+    list_display_links = ("name",)
     search_fields = (
         "=upn",
         "legal_surname",
@@ -249,10 +247,32 @@ class PupilAdmin(ScopedAuditedAdmin):
     ]
     special_inlines = [EthnicitySenInline, SenNeedInline, MedicalConditionInline]
 
-    def get_list_filter(self, request):
-        if request.user.has_perm(VIEW_SPECIAL):
-            return (*self.list_filter, SenProvisionFilter)
-        return self.list_filter
+    list_filter = ("enrolment_status", "nc_year", "sex", SenProvisionFilter)
+
+    @admin.display(description=_("name"), ordering="legal_surname")
+    def name(self, obj):
+        legal = f"{obj.legal_surname}, {obj.legal_forename}"
+        if obj.preferred_forename and obj.preferred_forename != obj.legal_forename:
+            return format_html(
+                '{}<span class="pupil-name-preferred">{} {}</span>',
+                legal,
+                _("known as"),
+                obj.preferred_forename,
+            )
+        return legal
+
+    @admin.display(description=_("UPN"), ordering="upn")
+    def upn_display(self, obj):
+        return format_html('<span class="upn">{}</span>', obj.upn)
+
+    @admin.display(description=_("status"), ordering="enrolment_status")
+    def status_tag(self, obj):
+        kind = {EnrolmentStatus.ON_ROLL: "ok", EnrolmentStatus.APPLICANT: "to-do"}
+        return format_html(
+            '<span class="tag tag--{}">{}</span>',
+            kind.get(obj.enrolment_status, "none"),
+            obj.get_enrolment_status_display(),
+        )
 
     def get_inlines(self, request, obj):
         if request.user.has_perm(VIEW_SPECIAL):
@@ -266,26 +286,12 @@ class PupilAdmin(ScopedAuditedAdmin):
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def changelist_view(self, request, extra_context=None):
-        if request.GET.get(SenProvisionFilter.parameter_name) and request.user.has_perm(
-            VIEW_SPECIAL
-        ):
-            # On the viewer's school's trail, where its DPO can read it.
-            profile = getattr(request.user, "staff_profile", None)
-            audit.record(
-                actor=request.user,
-                action=AuditAction.VIEW_SPECIAL,
-                school_id=profile.school_id if profile else None,
-                summary="Listed pupils by SEN provision",
-            )
-        return super().changelist_view(request, extra_context)
-
     def history_view(self, request, object_id, extra_context=None):
         """The pupil's own trail: every change, view and disclosure, newest first."""
         pupil = self.get_object(request, object_id)  # scoped: another school's is None
         if pupil is None:
             raise Http404
-        events = AuditEvent.objects.filter(pupil=pupil).select_related(None)[:500]
+        events = visible_trail(request.user, AuditEvent.objects.filter(pupil=pupil), limit=500)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Trail for %(pupil)s") % {"pupil": pupil},

