@@ -2,8 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.http import Http404
 from django.template.response import TemplateResponse
-from django.utils.text import capfirst
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
