@@ -41,6 +41,19 @@ class ConsentRecordQuerySet(models.QuerySet):
         )
         return self.filter(~Exists(later))
 
+    def current_per_person(self) -> ConsentRecordQuerySet:
+        """The latest answer of each person (each parent, and the pupil) for
+        each pupil and purpose. Biometrics need it: one parent's objection
+        stands whatever another parent answers later (PoFA 2012 s26)."""
+        later = ConsentRecord.objects.filter(
+            Q(given_by_contact=OuterRef("given_by_contact")) | Q(by_pupil=True),
+            pupil=OuterRef("pupil"),
+            provider=OuterRef("provider"),
+            by_pupil=OuterRef("by_pupil"),
+            seq__gt=OuterRef("seq"),
+        )
+        return self.filter(~Exists(later))
+
     def for_pupil(self, pupil: Pupil) -> ConsentRecordQuerySet:
         return self.filter(pupil=pupil)
 

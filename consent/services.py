@@ -33,10 +33,11 @@ from .models import (
     ConsentRequestReason,
 )
 from .queries import (
+    answers_for_family,
     contacts_to_email,
-    current_answers,
     family_pupils,
-    missing_answers,
+    family_questions,
+    is_asked_about,
     providers_needing_consent,
 )
 
@@ -57,6 +58,11 @@ def validate_answer(
         raise ValidationError(_("This cloud service belongs to another school."))
     if not provider.asks_consent:
         raise ValidationError(_("The school does not rely on consent for this cloud service."))
+    if not is_asked_about(provider, pupil):
+        raise ValidationError(
+            _("%(service)s is not used in %(pupil)s's year group.")
+            % {"service": provider.service, "pupil": pupil.full_name}
+        )
     if (given_by_contact is None) == (not by_pupil):
         raise ValidationError(_("Say who answered: a parent or carer, or the pupil."))
     if (
@@ -176,10 +182,16 @@ def _send_one(
     *, contact: Contact, actor: Actor, reason: str, base_url: str | None
 ) -> ConsentRequest | None:
     # Runs inside the caller's transaction.
-    children = list(family_pupils(contact))
-    providers = list(providers_needing_consent(contact.school))
-    if not children or not providers:
-        return None
+    questions = family_questions(
+        list(family_pupils(contact)), list(providers_needing_consent(contact.school))
+    )
+    if not questions:
+        return None  # nothing this family is asked about
+    providers = [provider for provider, _children in questions]
+    children = sorted(
+        {child for _provider, asked in questions for child in asked},
+        key=lambda child: (child.date_of_birth, child.pk),
+    )
     link = links.issue_link(contact=contact, actor=actor, reason=reason, base_url=base_url)
     audit.record(
         actor=actor,
@@ -229,7 +241,11 @@ def submit_family_answers(
     pupils = {p.pk: p for p in family_pupils(contact)}
     providers = {p.pk: p for p in providers_needing_consent(contact.school)}
     for pupil_id, provider_id in answers:
-        if pupil_id not in pupils or provider_id not in providers:
+        if (
+            pupil_id not in pupils
+            or provider_id not in providers
+            or not is_asked_about(providers[provider_id], pupils[pupil_id])
+        ):
             raise ValidationError(_("The form has changed: please start again."))
     notice = PrivacyNotice.objects.current_for(contact.school)
     actor = f"parent (contact {contact.pk})"
@@ -253,11 +269,11 @@ def submit_family_answers(
 
 
 def _receipt_context(contact: Contact, pupils: list[Pupil], providers: list[Provider]) -> dict:
-    current = current_answers(pupils)
+    current = answers_for_family(contact, pupils, providers)
     rows = [
         {"provider": provider, "pupil": pupil, "record": current.get((pupil.pk, provider.pk))}
-        for provider in providers
-        for pupil in pupils
+        for provider, children in family_questions(pupils, providers)
+        for pupil in children
     ]
     return {"contact": contact, "school": contact.school, "rows": rows}
 
@@ -278,7 +294,11 @@ def consent_enrolment_problems(pupil: Pupil) -> list[str]:
     """Registered with pupils.enrolment: the family's form must be complete."""
     if pupil.pk is None or pupil.enrolment_overrides.exists():
         return []
-    missing = missing_answers(pupil)
+    missing = [
+        provider
+        for provider in providers_needing_consent(pupil.school)
+        if is_asked_about(provider, pupil) and not pupil.consent_records.filter(provider=provider)
+    ]
     if not missing:
         return []
     names = ", ".join(p.service for p in missing)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from pupils.admin_tools import ScopedAuditedAdmin
-from pupils.models import School, sees_every_school
+from pupils.models import NCYear, School, sees_every_school
 
 from . import review, services
 from .models import (
@@ -65,6 +65,13 @@ class ProviderForm(forms.ModelForm):
         required=False,
         help_text=_("Medical, SEN, ethnicity and biometric data are special category data."),
     )
+    year_groups = forms.MultipleChoiceField(
+        label=_("year groups that use it"),
+        choices=NCYear.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Leave all unticked for every year group. Families are asked only about these."),
+    )
 
     class Meta:
         model = Provider
@@ -88,6 +95,8 @@ class ProviderForm(forms.ModelForm):
             "lawful_basis",
             "offline_alternative",
             "notes",
+            "kind",
+            "year_groups",
         ]
 
     def clean(self):
@@ -145,7 +154,16 @@ class ProviderAdmin(ScopedAuditedAdmin):
         ),
         (
             _("Use"),
-            {"fields": ("status", "lawful_basis", "offline_alternative", "notes")},
+            {
+                "fields": (
+                    "status",
+                    "lawful_basis",
+                    "kind",
+                    "year_groups",
+                    "offline_alternative",
+                    "notes",
+                )
+            },
         ),
     )
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pupils.models import School
+from pupils.models import NCYear, School
 
 from . import criteria, review
 
@@ -70,6 +71,22 @@ class DataCategory(models.TextChoices):
 SPECIAL_CATEGORIES = frozenset(
     {DataCategory.HEALTH, DataCategory.SEN, DataCategory.ETHNICITY, DataCategory.BIOMETRIC}
 )
+
+
+class PurposeKind(models.TextChoices):
+    """What a consent purpose is. Most are cloud services; photographs and
+    biometrics are things the school does itself, asked about the same way
+    (and biometrics under the Protection of Freedoms Act 2012 ss26-28: see
+    docs/law.md, "Biometrics and photographs")."""
+
+    CLOUD_SERVICE = "cloud", _("Cloud service")
+    PHOTOGRAPHS = "photos", _("Photographs and video (one use)")
+    BIOMETRIC = "biometric", _("Biometric recognition (e.g. fingerprint for meals)")
+
+
+def validate_year_groups(value: object) -> None:
+    if not isinstance(value, list) or not set(value) <= set(NCYear.values):
+        raise ValidationError(_("Choose year groups from the list."))
 
 
 class ProviderQuerySet(models.QuerySet):
@@ -172,6 +189,20 @@ class Provider(models.Model):
         help_text=_("What the school offers a pupil whose parents opt out."),
     )
     notes = models.TextField(_("staff notes"), blank=True)
+    kind = models.CharField(
+        _("kind"),
+        max_length=10,
+        choices=PurposeKind.choices,
+        default=PurposeKind.CLOUD_SERVICE,
+        help_text=_("Photographs and biometrics are asked about like cloud services."),
+    )
+    year_groups = models.JSONField(
+        _("year groups that use it"),
+        default=list,
+        blank=True,
+        validators=[validate_year_groups],
+        help_text=_("Leave empty for every year group. Families are asked only about these."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -123,6 +123,8 @@ def _provider_form(provider, **changes):
         "lawful_basis": provider.lawful_basis,
         "offline_alternative": provider.offline_alternative,
         "notes": "",
+        "kind": provider.kind,
+        "year_groups": provider.year_groups,
     }
     return data | changes
 
