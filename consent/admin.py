@@ -19,18 +19,16 @@ from django.utils.translation import gettext_lazy
 from providers.models import Provider
 from pupils import audit
 from pupils.admin_tools import SchoolScopedAdmin, ScopedAuditedAdmin
-from pupils.models import AuditAction, EnrolmentStatus, Pupil, School
+from pupils.models import AuditAction, School
 
 from . import reports, staff
 from .models import (
     ConsentRecord,
     ConsentRequest,
-    EnrolmentOverride,
     OfflineArrangement,
 )
 
 VIEW_ANSWERS = "consent.view_consentrecord"
-ENROL_WITHOUT_CONSENT = "pupils.enrol_without_consent"
 
 
 @admin.register(ConsentRecord)
@@ -216,32 +214,3 @@ class OfflineArrangementAdmin(ScopedAuditedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(EnrolmentOverride)
-class EnrolmentOverrideAdmin(ScopedAuditedAdmin):
-    school_path = "pupil__school"
-    list_display = ("pupil", "recorded_by", "recorded_at")
-    list_select_related = ("pupil", "recorded_by")
-    fields = ("pupil", "reason")
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "pupil":
-            kwargs["queryset"] = Pupil.objects.visible_to(request.user).filter(
-                enrolment_status=EnrolmentStatus.APPLICANT
-            )
-            return admin.ModelAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def has_add_permission(self, request):
-        return request.user.has_perm(ENROL_WITHOUT_CONSENT) and super().has_add_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        obj.recorded_by = request.user
-        super().save_model(request, obj, form, change)

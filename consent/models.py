@@ -1,6 +1,5 @@
 """Parents' answers to the school's consent questions, the links sent to ask
-for them, offline alternatives arranged for pupils whose parents say no, and
-the DPO's enrolment overrides.
+for them, and offline alternatives arranged for pupils whose parents say no.
 
 ``ConsentRecord`` is append-only: an answer is never changed or deleted; the
 current answer for a pupil and provider is the record with the highest
@@ -260,32 +259,3 @@ class OfflineArrangement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pupil.full_name} / {self.provider.service}"
-
-
-class EnrolmentOverrideQuerySet(models.QuerySet):
-    def visible_to(self, user) -> EnrolmentOverrideQuerySet:
-        return self.filter(pupil__school__in=School.objects.visible_to(user))
-
-
-class EnrolmentOverride(models.Model):
-    """A DPO lets a pupil go on roll before the family's form is complete."""
-
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="enrolment_overrides")
-    reason = models.TextField(_("reason"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField(_("when"), default=timezone.now)
-
-    objects = EnrolmentOverrideQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-recorded_at"]
-        verbose_name = _("enrolment without a complete consent form")
-        verbose_name_plural = _("enrolments without a complete consent form")
-        constraints = [
-            models.CheckConstraint(condition=~Q(reason=""), name="enrolment_override_has_reason")
-        ]
-
-    def __str__(self) -> str:
-        return str(self.pupil)

@@ -62,9 +62,14 @@ def asked_about(provider: Provider, prefix: str = "") -> Q:
     return Q(**{f"{prefix}nc_year__in": provider.year_groups})
 
 
+def uses_year(provider: Provider, nc_year: str) -> bool:
+    """``asked_about`` for one year group."""
+    return not provider.year_groups or nc_year in provider.year_groups
+
+
 def is_asked_about(provider: Provider, pupil: Pupil) -> bool:
     """``asked_about`` for one pupil already loaded."""
-    return not provider.year_groups or pupil.nc_year in provider.year_groups
+    return uses_year(provider, pupil.nc_year)
 
 
 def active_pupils(school: School) -> QuerySet[Pupil]:

@@ -27,6 +27,7 @@ from .queries import (
     missing_q,
     providers_needing_consent,
     pupils_asked,
+    uses_year,
     with_answers,
 )
 
@@ -114,7 +115,7 @@ def overview(school: School) -> dict:
     for provider in providers:
         years = []
         for year in NCYear.values:
-            if year not in year_sizes or (provider.year_groups and year not in provider.year_groups):
+            if year not in year_sizes or not uses_year(provider, year):
                 continue
             c = counts[(provider.pk, year)]
             total = year_sizes[year]

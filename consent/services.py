@@ -1,5 +1,5 @@
-"""Writes for consent: recording answers, sending consent requests, the
-family form, and the enrolment rule.
+"""Writes for consent: recording answers, sending consent requests and the
+family form. (Enrolment never waits on the form: see docs/consent.md.)
 
 Views, admin pages and the management command call these functions, so
 every answer goes through the same checks and leaves the same audit trace.
@@ -285,28 +285,3 @@ def _email_receipt(contact: Contact, context: dict) -> None:
         from_email=None,
         recipient_list=[contact.email],
     )
-
-
-# --- Enrolment rule ------------------------------------------------------------------
-
-
-def consent_enrolment_problems(pupil: Pupil) -> list[str]:
-    """Registered with pupils.enrolment: the family's form must be complete."""
-    if pupil.pk is None or pupil.enrolment_overrides.exists():
-        return []
-    missing = [
-        provider
-        for provider in providers_needing_consent(pupil.school)
-        if is_asked_about(provider, pupil) and not pupil.consent_records.filter(provider=provider)
-    ]
-    if not missing:
-        return []
-    names = ", ".join(p.service for p in missing)
-    return [
-        _(
-            "%(pupil)s cannot go on roll yet: the family's consent form has no answer for "
-            "%(services)s. Send the family a consent request, record a paper or telephone "
-            "answer, or ask the DPO to record a reason to enrol without it."
-        )
-        % {"pupil": pupil.full_name, "services": names}
-    ]

@@ -70,7 +70,7 @@ class ProviderForm(forms.ModelForm):
         choices=NCYear.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=_("Leave all unticked for every year group. Families are asked only about these."),
+        help_text=_("None ticked: every year group. Families are asked only about these."),
     )
 
     class Meta:

@@ -10,13 +10,12 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pupils.models import NCYear, School
+from pupils.models import School
 
 from . import criteria, review
 
@@ -82,11 +81,6 @@ class PurposeKind(models.TextChoices):
     CLOUD_SERVICE = "cloud", _("Cloud service")
     PHOTOGRAPHS = "photos", _("Photographs and video (one use)")
     BIOMETRIC = "biometric", _("Biometric recognition (e.g. fingerprint for meals)")
-
-
-def validate_year_groups(value: object) -> None:
-    if not isinstance(value, list) or not set(value) <= set(NCYear.values):
-        raise ValidationError(_("Choose year groups from the list."))
 
 
 class ProviderQuerySet(models.QuerySet):
@@ -200,8 +194,10 @@ class Provider(models.Model):
         _("year groups that use it"),
         default=list,
         blank=True,
-        validators=[validate_year_groups],
-        help_text=_("Leave empty for every year group. Families are asked only about these."),
+        help_text=_(
+            "Codes of pupils.NCYear (the admin form offers them as boxes to tick); "
+            "empty: every year group. Families are asked only about these."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 
 from . import audit
 from .admin_tools import SchoolScopedAdmin, ScopedAuditedAdmin
-from .enrolment import enrolment_problems
 from .models import (
     AssessmentResult,
     AttendanceSummary,
@@ -15,7 +14,6 @@ from .models import (
     ClosureDay,
     Contact,
     Destination,
-    EnrolmentStatus,
     Exclusion,
     MedicalCondition,
     Pupil,
@@ -173,18 +171,6 @@ class PupilAdminForm(forms.ModelForm):
     class Meta:
         model = Pupil
         fields = ("enrolment_status",)  # the admin passes the full list from fieldsets
-
-    def clean(self):
-        super().clean()
-        data = self.cleaned_data
-        # Other apps' conditions for going on roll (e.g. consent), see enrolment.py.
-        was = self.initial.get("enrolment_status")
-        if was == EnrolmentStatus.APPLICANT and data.get("enrolment_status") == (
-            EnrolmentStatus.ON_ROLL
-        ):
-            for problem in enrolment_problems(self.instance):
-                self.add_error("enrolment_status", problem)
-        return data
 
 
 @admin.register(Pupil)

@@ -85,7 +85,6 @@ MODELS: dict[str, dict[str, str] | None] = {
     "consent/consentrecord": {"office": "caeh", "dpo": "caeh"},
     "consent/consentrequest": {"office": "ceh", "dpo": "ceh"},
     "consent/offlinearrangement": {"office": "caeh", "dpo": "caeh"},
-    "consent/enrolmentoverride": {"office": "ceh", "dpo": "caeh"},
     # Office staff log subject access requests and may read them; the DPO
     # handles them.
     "sharing/accessrequest": {"office": "caeh", "dpo": "caeh"},
@@ -186,7 +185,7 @@ def expected_table() -> dict[str, tuple[str, ...]]:
 
 @pytest.fixture
 def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
-    from consent.models import EnrolmentOverride, OfflineArrangement
+    from consent.models import OfflineArrangement
     from consent.services import record_consent, send_consent_requests
     from providers import services as provider_services
     from sharing.access.services import open_access_request
@@ -229,9 +228,6 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
     )
     arrangement = OfflineArrangement.objects.create(
         pupil=pupil, provider=provider, arranged_by=office_user
-    )
-    override = EnrolmentOverride.objects.create(
-        pupil=pupil, reason="Form promised by Friday.", recorded_by=dpo_user
     )
     access_request = open_access_request(
         actor=office_user,
@@ -279,7 +275,6 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
         "consent/consentrecord": record,
         "consent/consentrequest": consent_request,
         "consent/offlinearrangement": arrangement,
-        "consent/enrolmentoverride": override,
         "sharing/accessrequest": access_request,
         "sharing/disclosure": disclosure,
         "sharing/censusdate": census_date,
