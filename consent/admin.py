@@ -16,10 +16,10 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from providers.models import Provider
+from providers.models import Provider, PurposeKind
 from pupils import audit
 from pupils.admin_tools import SchoolScopedAdmin, ScopedAuditedAdmin
-from pupils.models import AuditAction, School
+from pupils.models import AuditAction, NCYear, School
 
 from . import reports, staff
 from .models import (
@@ -78,6 +78,7 @@ class ConsentRecordAdmin(SchoolScopedAdmin):
                 view(self.not_set_up_view),
                 name="consent_not_set_up",
             ),
+            path("photographs/", view(self.photographs_view), name="consent_photographs"),
             path(
                 "provider/<int:provider_id>/offline/",
                 view(self.offline_view),
@@ -105,13 +106,15 @@ class ConsentRecordAdmin(SchoolScopedAdmin):
         school = self._school(request)
         data = reports.overview(school)
         missing = list(reports.pupils_missing_answers(school, data["providers"])[:500])
+        for pupil in missing:
+            pupil.missing_services = reports.missing_services(pupil, data["providers"])
         context = {
             **self.admin_site.each_context(request),
             "title": _("Consent answers: overview"),
             "opts": self.opts,
             "school": school,
             "missing": missing,
-            "provider_count": len(data["providers"]),
+            "photo_uses": [p for p in data["providers"] if p.kind == PurposeKind.PHOTOGRAPHS],
             **data,
         }
         return TemplateResponse(request, "admin/consent/overview.html", context)
@@ -141,6 +144,38 @@ class ConsentRecordAdmin(SchoolScopedAdmin):
             "pupils": list(pupils),
         }
         return TemplateResponse(request, "admin/consent/not_set_up.html", context)
+
+    def photographs_view(self, request):
+        """Who may be photographed, per use, for one year group or all."""
+        school = self._school(request)
+        uses = reports.photo_uses(school)
+        year = request.GET.get("year") or None
+        if year not in (None, *NCYear.values):
+            raise Http404
+        rows = reports.photo_list(school, uses, year)
+        if request.GET.get("format") == "csv":
+            audit.record(
+                actor=request.user,
+                action=AuditAction.EXPORT,
+                school_id=school.pk,
+                summary=f"Exported who may be photographed ({len(rows)} pupils)",
+            )
+            response = HttpResponse(
+                reports.photo_list_csv(uses, rows), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = 'attachment; filename="may-be-photographed.csv"'
+            return response
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Who may be photographed"),
+            "opts": self.opts,
+            "school": school,
+            "uses": uses,
+            "rows": rows,
+            "year": year or "",
+            "years": NCYear.choices,
+        }
+        return TemplateResponse(request, "admin/consent/photographs.html", context)
 
     def offline_view(self, request, provider_id: int):
         provider = self._provider(request, provider_id)

@@ -33,7 +33,6 @@ from .queries import (
 
 __all__ = [  # active_pupils is re-exported: the command finds it here
     "active_pupils",
-    "may_be_photographed",
     "not_to_set_up",
     "offline_to_do",
     "overview",
@@ -81,6 +80,15 @@ def pupils_missing_answers(school: School, providers: list[Provider]) -> QuerySe
         .filter(missing_q(providers))
         .order_by("enrolment_status", "nc_year", "legal_surname", "pk")
     )
+
+
+def missing_services(pupil: Pupil, providers: list[Provider]) -> list[str]:
+    """The purposes a pupil from ``pupils_missing_answers`` has no answer for."""
+    return [
+        p.service
+        for p in providers
+        if is_asked_about(p, pupil) and getattr(pupil, answer_key(p)) is None
+    ]
 
 
 def pupils_missing_at(schools: Iterable[School]) -> list[Pupil]:
@@ -151,19 +159,10 @@ def photo_list(school: School, uses: list[Provider], year: str | None) -> list[d
     rows = []
     for pupil in with_answers(pupils, uses):
         answers = [
-            getattr(pupil, answer_key(use)) if is_asked_about(use, pupil) else None
-            for use in uses
+            getattr(pupil, answer_key(use)) if is_asked_about(use, pupil) else None for use in uses
         ]
         rows.append({"pupil": pupil, "answers": answers})
     return rows
-
-
-def may_be_photographed(school: School, use: Provider, year: str | None = None) -> list[Pupil]:
-    """The pupils who may be photographed for this use: a current "yes"."""
-    pupils = pupils_asked(use).annotate(may=effective_answer(use)).filter(may=True)
-    if year:
-        pupils = pupils.filter(nc_year=year)
-    return list(pupils.order_by("nc_year", "legal_surname", "legal_forename", "pk"))
 
 
 # --- Downloads ------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from .models import (
     Provider,
     ProviderRole,
     ProviderStatus,
+    PurposeKind,
     StorageLocation,
 )
 
@@ -184,6 +185,79 @@ PROVIDERS: list[dict[str, Any]] = [
         "offline_alternative": "A paper learning journal.",
         "status": ProviderStatus.PROPOSED,
         "review": None,  # proposed: not assessed yet
+    },
+]
+
+
+def _photo_use(service: str, purpose: str, where: str) -> dict[str, Any]:
+    """One use of photographs and video, asked about on its own."""
+    return {
+        "service": service,
+        "name": "The school",
+        "kind": PurposeKind.PHOTOGRAPHS,
+        "purpose": purpose,
+        "data_categories": [D.NAME, D.PHOTOS],
+        "data_fields": "photographs and video; first name only where a caption is needed",
+        "pupils_covered": "All pupils",
+        "storage_location": StorageLocation.UK,
+        "storage_detail": where,
+        "retention": "Taken down or deleted when consent is withdrawn or the pupil leaves.",
+        "lawful_basis": LawfulBasis.CONSENT,
+        "offline_alternative": "Your child is not photographed or filmed for this use; they "
+        "still take part in everything.",
+        "status": ProviderStatus.IN_USE,
+        "review": "good",
+    }
+
+
+# Photographs and video per use (docs/law.md, "Biometrics and photographs").
+PROVIDERS += [
+    _photo_use(
+        "Photos: displays in school",
+        "Photos of your child on classroom and corridor displays inside school.",
+        "Printed; the originals on the school's own network",
+    ),
+    _photo_use(
+        "Photos: school website",
+        "Photos and short videos of school life on the school's public website.",
+        "The school's website host in the UK",
+    ),
+    _photo_use(
+        "Photos: newsletter",
+        "Photos in the school newsletter sent to families.",
+        "The school's own network",
+    ),
+    _photo_use(
+        "Photos: social media",
+        "Photos on the school's social media pages, which anyone can see.",
+        "The social media company's servers",
+    ),
+    _photo_use(
+        "Photos: press",
+        "Photos given to local newspapers for stories about the school; the paper may "
+        "print your child's name.",
+        "The newspaper's own systems",
+    ),
+    {
+        "service": "Fingerprint meals (biometric)",
+        "name": "Cashless Catering Ltd",
+        "kind": PurposeKind.BIOMETRIC,
+        "purpose": "Pupils pay for school meals by placing a finger on a reader. The reader "
+        "keeps a number made from the fingerprint, never an image of it.",
+        "website": "https://catering.example/",
+        "privacy_policy_url": "https://catering.example/privacy",
+        "data_categories": [D.NAME, D.YEAR_GROUP, D.DIETARY, D.BIOMETRIC],
+        "data_fields": "forename, surname, class, meal choices, fingerprint template",
+        "pupils_covered": "Years 3 to 6",
+        "year_groups": ["3", "4", "5", "6"],
+        "storage_location": StorageLocation.UK,
+        "storage_detail": "On the reader in the school hall and the supplier's UK servers",
+        "certifications": "Cyber Essentials Plus",
+        "retention": "Fingerprint templates deleted when consent ends or the pupil leaves.",
+        "lawful_basis": LawfulBasis.CONSENT,
+        "offline_alternative": "A named meal card, which works at the same till.",
+        "status": ProviderStatus.IN_USE,
+        "review": "good",
     },
 ]
 

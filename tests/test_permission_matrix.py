@@ -131,6 +131,8 @@ OTHER: dict[str, tuple[str, str, str, str, str]] = {
     "admin/providers/privacynotice/draft/": (L, "405", "405", "405", L),
     "admin/providers/privacynotice/<path:object_id>/preview/": (L, A, A, N, L),
     "admin/consent/consentrecord/overview/": (L, A, A, A, L),
+    # Each member of staff sees their own school's class lists.
+    "admin/consent/consentrecord/photographs/": (L, A, A, A, L),
     "admin/consent/consentrecord/provider/<int:provider_id>/not-set-up/": (L, A, A, N, L),
     "admin/consent/consentrecord/provider/<int:provider_id>/offline/": (L, A, A, N, L),
     "admin/consent/consentrequest/send/": (L, A, A, A, L),

@@ -131,9 +131,7 @@ def test_unanswered_lists_name_only_pupils_the_service_applies_to(two_ages, offi
     assert f.rosa.upn in html.decode() and f.yann.upn not in html.decode()
 
 
-def test_a_child_moving_into_a_year_group_that_uses_a_service_is_asked_then(
-    two_ages, office_user
-):
+def test_a_child_moving_into_a_year_group_that_uses_a_service_is_asked_then(two_ages, office_user):
     f = two_ages
     for child, provider in ((f.rosa, f.journal), (f.rosa, f.reading), (f.yann, f.homework)):
         record_consent(

@@ -40,4 +40,5 @@ def test_loading_the_demo_twice_adds_nothing(db):
     counts = (Provider.objects.count(), PrivacyNotice.objects.count())
     _seed()
     assert (Provider.objects.count(), PrivacyNotice.objects.count()) == counts
-    assert sum(p.assessments.count() for p in Provider.objects.all()) == 7
+    # 7 cloud services, 5 photograph uses and biometric meals, one review each
+    assert sum(p.assessments.count() for p in Provider.objects.all()) == 13
