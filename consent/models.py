@@ -112,6 +112,14 @@ class ConsentRecord(models.Model):
         verbose_name=_("link used"),
     )
     at = models.DateTimeField(_("when"), default=timezone.now)
+    explicit = models.BooleanField(
+        _("explicit consent (special category data)"),
+        default=False,
+        help_text=_(
+            "The purpose uses special category data, so the answer is explicit consent "
+            "(UK GDPR Art 9(2)(a)) and the form said so."
+        ),
+    )
 
     objects = ConsentRecordQuerySet.as_manager()
 

@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from providers.models import PrivacyNotice, Provider
+from providers.models import PrivacyNotice, Provider, PurposeKind
 from pupils import audit
 from pupils.audit import Actor
 from pupils.models import AuditAction, Contact, Pupil, PupilContact, School
@@ -75,7 +75,9 @@ def validate_answer(
             _("%(contact)s does not have parental responsibility for %(pupil)s.")
             % {"contact": given_by_contact.full_name, "pupil": pupil.full_name}
         )
-    if by_pupil and pupil.age_on(timezone.localdate()) < AGE_OF_DIGITAL_CONSENT:
+    if provider.kind == PurposeKind.BIOMETRIC:
+        _validate_biometric_answer(by_pupil=by_pupil, method=method)
+    elif by_pupil and pupil.age_on(timezone.localdate()) < AGE_OF_DIGITAL_CONSENT:
         raise ValidationError(
             _("A pupil can only answer for themself from the age of 13; ask a parent or carer.")
         )
@@ -83,6 +85,22 @@ def validate_answer(
         raise ValidationError(_("An online answer must come through a consent link."))
     if method != ConsentMethod.ONLINE and not getattr(actor, "pk", None):
         raise ValidationError(_("A paper, telephone or e-mail answer needs the staff member."))
+
+
+def _validate_biometric_answer(*, by_pupil: bool, method: str) -> None:
+    # PoFA 2012 ss26-27: a parent consents or objects in writing; the pupil
+    # may object or refuse at any age, in any way (staff record it). A
+    # pupil's "yes" only takes back their own objection: it never counts as
+    # consent (consent.queries.effective_answer).
+    if by_pupil and method == ConsentMethod.ONLINE:
+        raise ValidationError(_("Staff record a pupil's objection to biometrics."))
+    if not by_pupil and method == ConsentMethod.PHONE:
+        raise ValidationError(
+            _(
+                "A parent's consent or objection to biometrics must be in writing "
+                "(the online form, a paper form or an e-mail), not by telephone."
+            )
+        )
 
 
 @transaction.atomic
@@ -136,6 +154,9 @@ def record_consent(
         recorded_by=audit.acting_user(actor),
         notice=notice,
         request=request,
+        # Special category data on consent needs explicit consent (Art 9(2)(a));
+        # the form says so (templates/consent/_purpose_facts.html).
+        explicit=provider.receives_special_category_data,
     )
     # Rules were checked above; the database constraints back them up.
     record.full_clean(
