@@ -18,8 +18,9 @@ from django.utils.translation import gettext_lazy
 
 from providers.models import Provider, PurposeKind
 from pupils import audit
+from pupils.admin import PupilAdmin
 from pupils.admin_tools import SchoolScopedAdmin, ScopedAuditedAdmin
-from pupils.models import AuditAction, NCYear, School
+from pupils.models import AuditAction, NCYear, Pupil, School
 
 from . import reports, staff
 from .models import (
@@ -107,7 +108,9 @@ class ConsentRecordAdmin(SchoolScopedAdmin):
         data = reports.overview(school)
         missing = list(reports.pupils_missing_answers(school, data["providers"])[:500])
         for pupil in missing:
-            pupil.missing_services = reports.missing_services(pupil, data["providers"])
+            pupil.missing_services = reports.missing_services(  # type: ignore[attr-defined]
+                pupil, data["providers"]
+            )
         context = {
             **self.admin_site.each_context(request),
             "title": _("Consent answers: overview"),
@@ -249,3 +252,49 @@ class OfflineArrangementAdmin(ScopedAuditedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class PupilConsentInline(admin.TabularInline):
+    """Read-only: the pupil's consent state on the pupil's page (per purpose:
+    what the school may do, and each standing answer with who gave it, when
+    and how). Added to the pupil admin from here, so pupils never imports
+    consent. Answers are recorded through consent.staff, never here."""
+
+    model = ConsentRecord
+    fk_name = "pupil"
+    template = "admin/consent/pupil_consent_state.html"
+    verbose_name_plural = gettext_lazy("Consent")
+    extra = 0
+    max_num = 0
+    can_delete = False
+    fields = ()
+
+    def has_view_permission(self, request, obj=None):
+        return obj is not None and request.user.has_perm(VIEW_ANSWERS)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()  # the state is read by get_formset
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.consent_state = reports.pupil_consent_state(obj) if obj else []  # type: ignore[attr-defined]
+        return formset
+
+
+def _show_consent_on_the_pupil_page() -> None:
+    pupil_admin = admin.site.get_model_admin(Pupil)
+    assert isinstance(pupil_admin, PupilAdmin)
+    if PupilConsentInline not in pupil_admin.base_inlines:
+        pupil_admin.base_inlines = [*pupil_admin.base_inlines, PupilConsentInline]
+
+
+_show_consent_on_the_pupil_page()

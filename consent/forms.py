@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from providers.models import PurposeKind
@@ -14,7 +15,7 @@ def field_name(pupil_id: int, provider_id: int) -> str:
     return f"answer_{provider_id}_{pupil_id}"
 
 
-def _question(provider, pupil) -> tuple[str, list[tuple[str, str]]]:
+def _question(provider, pupil) -> tuple[str, list[tuple[str, str | Promise]]]:
     """The question and its two answers, in the words of the purpose's kind."""
     names = {"child": pupil.forename, "service": provider.service}
     if provider.kind == PurposeKind.PHOTOGRAPHS:

@@ -29,15 +29,15 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import Expression
+from django.db.models.expressions import BaseExpression
 
-from providers.models import Provider, PurposeKind
+from providers.models import Provider, ProviderQuerySet, PurposeKind
 from pupils.models import Contact, EnrolmentStatus, Pupil, School
 
 from .models import ConsentRecord
 
 
-def providers_needing_consent(school: School) -> QuerySet[Provider]:
+def providers_needing_consent(school: School) -> ProviderQuerySet:
     """Purposes parents are asked about: cloud services, then photograph
     uses, then biometrics (the order of the form and the overview)."""
     return (
@@ -82,7 +82,7 @@ def pupils_asked(provider: Provider) -> QuerySet[Pupil]:
     return active_pupils(provider.school).filter(asked_about(provider))
 
 
-def effective_answer(provider: Provider) -> Expression:
+def effective_answer(provider: Provider) -> BaseExpression:
     """An expression on pupils: True (may go ahead), False (must not: said
     no, or for biometrics someone objected) or None (no answer yet)."""
     if provider.kind == PurposeKind.BIOMETRIC:
@@ -95,7 +95,7 @@ def effective_answer(provider: Provider) -> Expression:
     )
 
 
-def _biometric_answer(provider: Provider) -> Expression:
+def _biometric_answer(provider: Provider) -> BaseExpression:
     # PoFA 2012 s26: written consent of at least one parent and no written
     # objection from any parent; the pupil's objection (at any age) stops it.
     # A pupil's "yes" only takes back their own objection: it is not consent.

@@ -18,7 +18,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from providers.models import Provider, PurposeKind
 from pupils.models import NCYear, Pupil, School
 
-from .models import OfflineArrangement
+from .models import ConsentRecord, OfflineArrangement
 from .queries import (
     active_pupils,
     answer_key,
@@ -163,6 +163,39 @@ def photo_list(school: School, uses: list[Provider], year: str | None) -> list[d
         ]
         rows.append({"pupil": pupil, "answers": answers})
     return rows
+
+
+# --- One pupil ---------------------------------------------------------------------
+
+
+def pupil_consent_state(pupil: Pupil) -> list[dict]:
+    """For the pupil's page: each purpose that asks about the pupil, what
+    the school may do (``effective_answer``) and the answers standing behind
+    it (the latest one; for biometrics each person's latest), with who gave
+    each, when and how. Three queries."""
+    providers = [p for p in providers_needing_consent(pupil.school) if is_asked_about(p, pupil)]
+    annotated = with_answers(Pupil.objects.filter(pk=pupil.pk), providers).values(
+        *[answer_key(p) for p in providers]
+    )
+    effective = annotated.first() or {}
+    records = ConsentRecord.objects.for_pupil(pupil).select_related(
+        "given_by_contact", "recorded_by"
+    )
+    latest = {r.provider_id: [r] for r in records.current()}
+    per_person: dict[int, list[ConsentRecord]] = defaultdict(list)
+    biometric = [p.pk for p in providers if p.kind == PurposeKind.BIOMETRIC]
+    for record in records.current_per_person().filter(provider__in=biometric).order_by("at"):
+        per_person[record.provider_id].append(record)
+    return [
+        {
+            "provider": p,
+            "may": effective.get(answer_key(p)),
+            "answers": per_person[p.pk]
+            if p.kind == PurposeKind.BIOMETRIC
+            else latest.get(p.pk, []),
+        }
+        for p in providers
+    ]
 
 
 # --- Downloads ------------------------------------------------------------------------
