@@ -270,7 +270,13 @@ class PupilConsentInline(admin.TabularInline):
     fields = ()
 
     def has_view_permission(self, request, obj=None):
-        return obj is not None and request.user.has_perm(VIEW_ANSWERS)
+        # Shown on GET only: the panel holds nothing to submit, so the pupil
+        # form's POST neither needs nor checks a formset for it.
+        return (
+            obj is not None
+            and request.method in ("GET", "HEAD")
+            and request.user.has_perm(VIEW_ANSWERS)
+        )
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -11,7 +11,7 @@ from providers.models import PurposeKind
 from tests.conftest import staff_client
 from tests.factories import InUseProviderFactory, UserFactory
 
-from .test_enrolment import post_status
+from .test_enrolment import inline_prefixes, post_status, pupil_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +90,12 @@ def test_the_pupil_page_still_saves_with_the_panel_on_it(family, office_client):
     amy = family.children[0]
     assert "May the school go ahead?" in _page(office_client, amy)
     assert post_status(office_client, amy, amy.enrolment_status).status_code == 302
+    # A form posted without the panel's (empty) formset saves too.
+    data = pupil_form_data(amy, preferred_forename="Bea")
+    for prefix in inline_prefixes(office_client, amy):
+        if prefix != "consent_records":
+            data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    url = reverse("admin:pupils_pupil_change", args=[amy.pk])
+    assert office_client.post(url, data).status_code == 302
+    amy.refresh_from_db()
+    assert amy.preferred_forename == "Bea"
