@@ -130,7 +130,7 @@ def test_the_class_list_uses_a_fixed_number_of_queries(
 ):
     for _ in range(pupils):
         PupilContactFactory(pupil=PupilFactory(school=photos.school))
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         assert office_client.get(URL).status_code == 200
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         assert office_client.get(URL + "?format=csv").status_code == 200
