@@ -16,21 +16,20 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from providers.models import Provider
+from providers.models import Provider, PurposeKind
 from pupils import audit
+from pupils.admin import PupilAdmin
 from pupils.admin_tools import SchoolScopedAdmin, ScopedAuditedAdmin
-from pupils.models import AuditAction, EnrolmentStatus, Pupil, School
+from pupils.models import AuditAction, NCYear, Pupil, School
 
 from . import reports, staff
 from .models import (
     ConsentRecord,
     ConsentRequest,
-    EnrolmentOverride,
     OfflineArrangement,
 )
 
 VIEW_ANSWERS = "consent.view_consentrecord"
-ENROL_WITHOUT_CONSENT = "pupils.enrol_without_consent"
 
 
 @admin.register(ConsentRecord)
@@ -80,6 +79,7 @@ class ConsentRecordAdmin(SchoolScopedAdmin):
                 view(self.not_set_up_view),
                 name="consent_not_set_up",
             ),
+            path("photographs/", view(self.photographs_view), name="consent_photographs"),
             path(
                 "provider/<int:provider_id>/offline/",
                 view(self.offline_view),
@@ -107,13 +107,17 @@ class ConsentRecordAdmin(SchoolScopedAdmin):
         school = self._school(request)
         data = reports.overview(school)
         missing = list(reports.pupils_missing_answers(school, data["providers"])[:500])
+        for pupil in missing:
+            pupil.missing_services = reports.missing_services(  # type: ignore[attr-defined]
+                pupil, data["providers"]
+            )
         context = {
             **self.admin_site.each_context(request),
             "title": _("Consent answers: overview"),
             "opts": self.opts,
             "school": school,
             "missing": missing,
-            "provider_count": len(data["providers"]),
+            "photo_uses": [p for p in data["providers"] if p.kind == PurposeKind.PHOTOGRAPHS],
             **data,
         }
         return TemplateResponse(request, "admin/consent/overview.html", context)
@@ -143,6 +147,38 @@ class ConsentRecordAdmin(SchoolScopedAdmin):
             "pupils": list(pupils),
         }
         return TemplateResponse(request, "admin/consent/not_set_up.html", context)
+
+    def photographs_view(self, request):
+        """Who may be photographed, per use, for one year group or all."""
+        school = self._school(request)
+        uses = reports.photo_uses(school)
+        year = request.GET.get("year") or None
+        if year not in (None, *NCYear.values):
+            raise Http404
+        rows = reports.photo_list(school, uses, year)
+        if request.GET.get("format") == "csv":
+            audit.record(
+                actor=request.user,
+                action=AuditAction.EXPORT,
+                school_id=school.pk,
+                summary=f"Exported who may be photographed ({len(rows)} pupils)",
+            )
+            response = HttpResponse(
+                reports.photo_list_csv(uses, rows), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = 'attachment; filename="may-be-photographed.csv"'
+            return response
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Who may be photographed"),
+            "opts": self.opts,
+            "school": school,
+            "uses": uses,
+            "rows": rows,
+            "year": year or "",
+            "years": NCYear.choices,
+        }
+        return TemplateResponse(request, "admin/consent/photographs.html", context)
 
     def offline_view(self, request, provider_id: int):
         provider = self._provider(request, provider_id)
@@ -218,23 +254,32 @@ class OfflineArrangementAdmin(ScopedAuditedAdmin):
         return False
 
 
-@admin.register(EnrolmentOverride)
-class EnrolmentOverrideAdmin(ScopedAuditedAdmin):
-    school_path = "pupil__school"
-    list_display = ("pupil", "recorded_by", "recorded_at")
-    list_select_related = ("pupil", "recorded_by")
-    fields = ("pupil", "reason")
+class PupilConsentInline(admin.TabularInline):
+    """Read-only: the pupil's consent state on the pupil's page (per purpose:
+    what the school may do, and each standing answer with who gave it, when
+    and how). Added to the pupil admin from here, so pupils never imports
+    consent. Answers are recorded through consent.staff, never here."""
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "pupil":
-            kwargs["queryset"] = Pupil.objects.visible_to(request.user).filter(
-                enrolment_status=EnrolmentStatus.APPLICANT
-            )
-            return admin.ModelAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    model = ConsentRecord
+    fk_name = "pupil"
+    template = "admin/consent/pupil_consent_state.html"
+    verbose_name_plural = gettext_lazy("Consent")
+    extra = 0
+    max_num = 0
+    can_delete = False
+    fields = ()
 
-    def has_add_permission(self, request):
-        return request.user.has_perm(ENROL_WITHOUT_CONSENT) and super().has_add_permission(request)
+    def has_view_permission(self, request, obj=None):
+        # Shown on GET only: the panel holds nothing to submit, so the pupil
+        # form's POST neither needs nor checks a formset for it.
+        return (
+            obj is not None
+            and request.method in ("GET", "HEAD")
+            and request.user.has_perm(VIEW_ANSWERS)
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -242,6 +287,20 @@ class EnrolmentOverrideAdmin(ScopedAuditedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def save_model(self, request, obj, form, change):
-        obj.recorded_by = request.user
-        super().save_model(request, obj, form, change)
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()  # the state is read by get_formset
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.consent_state = reports.pupil_consent_state(obj) if obj else []  # type: ignore[attr-defined]
+        return formset
+
+
+def _show_consent_on_the_pupil_page() -> None:
+    pupil_admin = admin.site.get_model_admin(Pupil)
+    assert isinstance(pupil_admin, PupilAdmin)
+    if PupilConsentInline not in pupil_admin.base_inlines:
+        pupil_admin.base_inlines = [*pupil_admin.base_inlines, PupilConsentInline]
+
+
+_show_consent_on_the_pupil_page()

@@ -5,10 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class ConsentConfig(AppConfig):
     name = "consent"
     verbose_name = _("Consent")
-
-    def ready(self) -> None:
-        from pupils.enrolment import register_enrolment_check
-
-        from .services import consent_enrolment_problems
-
-        register_enrolment_check(consent_enrolment_problems)

@@ -13,7 +13,7 @@ from pupils.models import PupilContact
 
 from .links import issue_link
 from .models import ConsentMethod, ConsentRecord, ConsentRequestReason, OfflineArrangement
-from .queries import providers_needing_consent
+from .queries import is_asked_about, providers_needing_consent
 from .services import record_consent
 
 
@@ -50,6 +50,8 @@ def seed(ctx) -> None:
                 base_url="https://crookprimary.example",
             ).consent_request
         for provider in providers:
+            if not is_asked_about(provider, link.pupil):
+                continue
             given = rng.random() > 0.08
             record_consent(
                 actor=office if method != ConsentMethod.ONLINE else "demo parent",

@@ -1,56 +1,78 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from providers.models import PurposeKind
+
+from .queries import family_questions
+
 YES, NO = "yes", "no"
-ANSWER_CHOICES = [(YES, _("Yes")), (NO, _("No"))]
 
 
 def field_name(pupil_id: int, provider_id: int) -> str:
     return f"answer_{provider_id}_{pupil_id}"
 
 
+def _question(provider, pupil) -> tuple[str, list[tuple[str, str | Promise]]]:
+    """The question and its two answers, in the words of the purpose's kind."""
+    names = {"child": pupil.forename, "service": provider.service}
+    if provider.kind == PurposeKind.PHOTOGRAPHS:
+        return (
+            _("Can the school use photos and videos of %(child)s for this: %(service)s?") % names,
+            [(YES, _("Yes")), (NO, _("No"))],
+        )
+    if provider.kind == PurposeKind.BIOMETRIC:
+        return (
+            _("Do you consent to %(service)s for %(child)s?") % names,
+            [(YES, _("Yes, I consent")), (NO, _("No, I object"))],
+        )
+    return _("Can %(child)s use %(service)s?") % names, [(YES, _("Yes")), (NO, _("No"))]
+
+
 class FamilyConsentForm(forms.Form):
-    """A yes/no question per child and provider; nothing is chosen for the
-    parent (a family's earlier answers are shown as they gave them)."""
+    """A yes/no question per child and purpose that asks about the child
+    (its year groups); nothing is chosen for the parent (a family's earlier
+    answers are shown as they gave them)."""
 
     def __init__(self, *args, pupils, providers, **kwargs):
         super().__init__(*args, **kwargs)
         self.pupils, self.providers = pupils, providers
-        for provider in providers:
-            for pupil in pupils:
+        self.questions = family_questions(pupils, providers)
+        for provider, children in self.questions:
+            for pupil in children:
+                label, choices = _question(provider, pupil)
+                message = _("Select yes or no for %(child)s and %(service)s") % {
+                    "child": pupil.forename,
+                    "service": provider.service,
+                }
                 self.fields[field_name(pupil.pk, provider.pk)] = forms.ChoiceField(
-                    choices=ANSWER_CHOICES,
+                    choices=choices,
                     widget=forms.RadioSelect,
-                    label=_("Can %(child)s use %(service)s?")
-                    % {"child": pupil.forename, "service": provider.service},
-                    error_messages={
-                        "required": _("Select yes or no for %(child)s and %(service)s")
-                        % {"child": pupil.forename, "service": provider.service},
-                        "invalid_choice": _("Select yes or no for %(child)s and %(service)s")
-                        % {"child": pupil.forename, "service": provider.service},
-                    },
+                    label=label,
+                    error_messages={"required": message, "invalid_choice": message},
                 )
 
     def answers(self) -> dict[tuple[int, int], bool]:
         return {
             (pupil.pk, provider.pk): self.cleaned_data[field_name(pupil.pk, provider.pk)] == YES
-            for provider in self.providers
-            for pupil in self.pupils
+            for provider, children in self.questions
+            for pupil in children
         }
 
     def groups(self) -> list[dict]:
-        """Provider by provider, the bound field for each child (for the template)."""
+        """Purpose by purpose, the bound field for each child it asks about
+        (for the template)."""
         return [
             {
                 "provider": provider,
                 "rows": [
                     {"pupil": pupil, "field": self[field_name(pupil.pk, provider.pk)]}
-                    for pupil in self.pupils
+                    for pupil in children
                 ],
             }
-            for provider in self.providers
+            for provider, children in self.questions
         ]
 
 

@@ -1,6 +1,5 @@
 """Parents' answers to the school's consent questions, the links sent to ask
-for them, offline alternatives arranged for pupils whose parents say no, and
-the DPO's enrolment overrides.
+for them, and offline alternatives arranged for pupils whose parents say no.
 
 ``ConsentRecord`` is append-only: an answer is never changed or deleted; the
 current answer for a pupil and provider is the record with the highest
@@ -38,6 +37,19 @@ class ConsentRecordQuerySet(models.QuerySet):
         """The latest answer for each pupil and provider."""
         later = ConsentRecord.objects.filter(
             pupil=OuterRef("pupil"), provider=OuterRef("provider"), seq__gt=OuterRef("seq")
+        )
+        return self.filter(~Exists(later))
+
+    def current_per_person(self) -> ConsentRecordQuerySet:
+        """The latest answer of each person (each parent, and the pupil) for
+        each pupil and purpose. Biometrics need it: one parent's objection
+        stands whatever another parent answers later (PoFA 2012 s26)."""
+        later = ConsentRecord.objects.filter(
+            Q(given_by_contact=OuterRef("given_by_contact")) | Q(by_pupil=True),
+            pupil=OuterRef("pupil"),
+            provider=OuterRef("provider"),
+            by_pupil=OuterRef("by_pupil"),
+            seq__gt=OuterRef("seq"),
         )
         return self.filter(~Exists(later))
 
@@ -100,6 +112,14 @@ class ConsentRecord(models.Model):
         verbose_name=_("link used"),
     )
     at = models.DateTimeField(_("when"), default=timezone.now)
+    explicit = models.BooleanField(
+        _("explicit consent (special category data)"),
+        default=False,
+        help_text=_(
+            "The purpose uses special category data, so the answer is explicit consent "
+            "(UK GDPR Art 9(2)(a)) and the form said so."
+        ),
+    )
 
     objects = ConsentRecordQuerySet.as_manager()
 
@@ -247,32 +267,3 @@ class OfflineArrangement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pupil.full_name} / {self.provider.service}"
-
-
-class EnrolmentOverrideQuerySet(models.QuerySet):
-    def visible_to(self, user) -> EnrolmentOverrideQuerySet:
-        return self.filter(pupil__school__in=School.objects.visible_to(user))
-
-
-class EnrolmentOverride(models.Model):
-    """A DPO lets a pupil go on roll before the family's form is complete."""
-
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="enrolment_overrides")
-    reason = models.TextField(_("reason"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField(_("when"), default=timezone.now)
-
-    objects = EnrolmentOverrideQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-recorded_at"]
-        verbose_name = _("enrolment without a complete consent form")
-        verbose_name_plural = _("enrolments without a complete consent form")
-        constraints = [
-            models.CheckConstraint(condition=~Q(reason=""), name="enrolment_override_has_reason")
-        ]
-
-    def __str__(self) -> str:
-        return str(self.pupil)

@@ -1,5 +1,10 @@
 """Read-only queries behind the staff pages: a fixed number of queries each,
-however many pupils a school has."""
+however many pupils a school has.
+
+Every list asks ``consent.queries`` which pupils a purpose asks about
+(``asked_about``: its year groups) and what the school may do for each
+(``effective_answer``), so the lists, the overview and the reminders agree.
+"""
 
 from __future__ import annotations
 
@@ -8,46 +13,55 @@ import io
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from providers.models import Provider
-from pupils.models import EnrolmentStatus, NCYear, Pupil, School
+from providers.models import Provider, PurposeKind
+from pupils.models import NCYear, Pupil, School
 
 from .models import ConsentRecord, OfflineArrangement
-from .queries import providers_needing_consent
+from .queries import (
+    active_pupils,
+    answer_key,
+    effective_answer,
+    is_asked_about,
+    missing_q,
+    providers_needing_consent,
+    pupils_asked,
+    uses_year,
+    with_answers,
+)
 
-
-def active_pupils(school: School) -> QuerySet[Pupil]:
-    """Applicants and pupils on roll: everyone the school may still ask."""
-    return Pupil.objects.for_school(school).exclude(enrolment_status=EnrolmentStatus.LEFT)
-
-
-def _latest_given(provider: Provider):
-    return Subquery(
-        ConsentRecord.objects.filter(pupil=OuterRef("pk"), provider=provider)
-        .order_by("-seq")
-        .values("given")[:1]
-    )
+__all__ = [  # active_pupils is re-exported: the command finds it here
+    "active_pupils",
+    "not_to_set_up",
+    "offline_to_do",
+    "overview",
+    "photo_list",
+    "pupils_missing_answers",
+    "pupils_missing_at",
+]
 
 
 def not_to_set_up(provider: Provider) -> QuerySet[Pupil]:
-    """Pupils who must NOT be set up on this provider: said no, or no answer yet."""
+    """Pupils who must NOT be set up on this purpose: said no (for
+    biometrics: anyone objected), or no answer yet."""
     return (
-        active_pupils(provider.school)
-        .annotate(latest_given=_latest_given(provider))
+        pupils_asked(provider)
+        .annotate(latest_given=effective_answer(provider))
         .filter(Q(latest_given=False) | Q(latest_given__isnull=True))
         .order_by("nc_year", "legal_surname", "legal_forename", "pk")
     )
 
 
 def offline_to_do(provider: Provider) -> QuerySet[Pupil]:
-    """Pupils whose parents said no, with who arranged the offline alternative and when."""
+    """Pupils who must not be set up because of a "no", with who arranged
+    the alternative and when."""
     latest = OfflineArrangement.objects.filter(pupil=OuterRef("pk"), provider=provider).order_by(
         "-arranged_at"
     )
     return (
-        active_pupils(provider.school)
-        .annotate(latest_given=_latest_given(provider))
+        pupils_asked(provider)
+        .annotate(latest_given=effective_answer(provider))
         .filter(latest_given=False)
         .annotate(
             arranged_at=Subquery(latest.values("arranged_at")[:1]),
@@ -59,24 +73,27 @@ def offline_to_do(provider: Provider) -> QuerySet[Pupil]:
 
 
 def pupils_missing_answers(school: School, providers: list[Provider]) -> QuerySet[Pupil]:
-    ids = [p.pk for p in providers]
+    """Applicants and pupils on roll with no answer for a purpose that asks
+    about them (the office's to-do, and who a reminder goes to)."""
     return (
-        active_pupils(school)
-        .annotate(
-            answered=Count(
-                "consent_records__provider",
-                filter=Q(consent_records__provider__in=ids),
-                distinct=True,
-            )
-        )
-        .filter(answered__lt=len(ids))
+        with_answers(active_pupils(school), providers)
+        .filter(missing_q(providers))
         .order_by("enrolment_status", "nc_year", "legal_surname", "pk")
     )
 
 
+def missing_services(pupil: Pupil, providers: list[Provider]) -> list[str]:
+    """The purposes a pupil from ``pupils_missing_answers`` has no answer for."""
+    return [
+        p.service
+        for p in providers
+        if is_asked_about(p, pupil) and getattr(pupil, answer_key(p)) is None
+    ]
+
+
 def pupils_missing_at(schools: Iterable[School]) -> list[Pupil]:
     """Applicants and pupils on roll at these schools still missing an answer
-    for a service that needs consent (who a reminder goes to)."""
+    for a purpose that asks about them (who a reminder goes to)."""
     pupils: list[Pupil] = []
     for school in schools:
         providers = list(providers_needing_consent(school))
@@ -90,44 +107,98 @@ def _pct(n: int, total: int) -> int:
 
 
 def overview(school: School) -> dict:
-    """Answers per provider and year group: counts and percentages."""
+    """Answers per purpose and year group, counting only the pupils each
+    purpose asks about: counts and percentages."""
     providers = list(providers_needing_consent(school))
-    year_sizes = dict(
-        active_pupils(school).values_list("nc_year").annotate(n=Count("pk")).order_by()
-    )
-    counts: dict = defaultdict(lambda: {True: 0, False: 0})
-    rows = (
-        ConsentRecord.objects.current()
-        .filter(provider__in=providers, pupil__in=active_pupils(school))
-        .values_list("provider_id", "pupil__nc_year", "given")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for provider_id, year, given, n in rows:
-        counts[(provider_id, year)][given] = n
+    keys = [answer_key(p) for p in providers]
+    rows = with_answers(active_pupils(school), providers).values_list("nc_year", *keys)
+    counts: dict = defaultdict(lambda: {True: 0, False: 0, None: 0})
+    year_sizes: dict[str, int] = defaultdict(int)
+    for year, *answers in rows:
+        year_sizes[year] += 1
+        for provider, answer in zip(providers, answers, strict=True):
+            counts[(provider.pk, year)][answer] += 1
     labels = dict(NCYear.choices)
     table = []
     for provider in providers:
         years = []
-        for year in [y for y in NCYear.values if y in year_sizes]:
+        for year in NCYear.values:
+            if year not in year_sizes or not uses_year(provider, year):
+                continue
+            c = counts[(provider.pk, year)]
             total = year_sizes[year]
-            yes, no = counts[(provider.pk, year)][True], counts[(provider.pk, year)][False]
-            missing = total - yes - no
             years.append(
                 {
                     "year": labels[year],
                     "total": total,
-                    "yes": yes,
-                    "no": no,
-                    "missing": missing,
-                    "yes_pct": _pct(yes, total),
-                    "no_pct": _pct(no, total),
-                    "missing_pct": _pct(missing, total),
+                    "yes": c[True],
+                    "no": c[False],
+                    "missing": c[None],
+                    "yes_pct": _pct(c[True], total),
+                    "no_pct": _pct(c[False], total),
+                    "missing_pct": _pct(c[None], total),
                 }
             )
         table.append({"provider": provider, "years": years})
     return {"providers": providers, "table": table}
 
+
+# --- Photographs ---------------------------------------------------------------------
+
+
+def photo_uses(school: School) -> list[Provider]:
+    return [p for p in providers_needing_consent(school) if p.kind == PurposeKind.PHOTOGRAPHS]
+
+
+def photo_list(school: School, uses: list[Provider], year: str | None) -> list[dict]:
+    """A class list: each pupil with, per photograph use, True (may be
+    photographed for it), False (said no) or None (no answer: do not)."""
+    pupils = active_pupils(school).order_by("nc_year", "legal_surname", "legal_forename", "pk")
+    if year:
+        pupils = pupils.filter(nc_year=year)
+    rows = []
+    for pupil in with_answers(pupils, uses):
+        answers = [
+            getattr(pupil, answer_key(use)) if is_asked_about(use, pupil) else None for use in uses
+        ]
+        rows.append({"pupil": pupil, "answers": answers})
+    return rows
+
+
+# --- One pupil ---------------------------------------------------------------------
+
+
+def pupil_consent_state(pupil: Pupil) -> list[dict]:
+    """For the pupil's page: each purpose that asks about the pupil, what
+    the school may do (``effective_answer``) and the answers standing behind
+    it (the latest one; for biometrics each person's latest), with who gave
+    each, when and how. Three queries."""
+    providers = [p for p in providers_needing_consent(pupil.school) if is_asked_about(p, pupil)]
+    annotated = with_answers(Pupil.objects.filter(pk=pupil.pk), providers).values(
+        *[answer_key(p) for p in providers]
+    )
+    effective = annotated.first() or {}
+    records = ConsentRecord.objects.for_pupil(pupil).select_related(
+        "given_by_contact", "recorded_by"
+    )
+    latest = {r.provider_id: [r] for r in records.current()}
+    per_person: dict[int, list[ConsentRecord]] = defaultdict(list)
+    biometric = [p.pk for p in providers if p.kind == PurposeKind.BIOMETRIC]
+    for record in records.current_per_person().filter(provider__in=biometric).order_by("at"):
+        per_person[record.provider_id].append(record)
+    return [
+        {
+            "provider": p,
+            "may": effective.get(answer_key(p)),
+            "answers": per_person[p.pk]
+            if p.kind == PurposeKind.BIOMETRIC
+            else latest.get(p.pk, []),
+        }
+        for p in providers
+    ]
+
+
+# --- Downloads ------------------------------------------------------------------------
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -138,24 +209,47 @@ def csv_safe(value) -> str:
     return "'" + text if text.startswith(DANGEROUS_PREFIXES) else text
 
 
-def not_to_set_up_csv(provider: Provider, pupils) -> str:
+def _csv(header: list[str], rows: Iterable[Iterable[object]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["UPN", "Surname", "Forename", "Year", "Status", "Answer", "Service"])
-    for pupil in pupils:
-        answer = "Refused" if pupil.latest_given is False else "No answer yet"
-        writer.writerow(
-            [
-                csv_safe(v)
-                for v in (
-                    pupil.upn,
-                    pupil.legal_surname,
-                    pupil.forename,
-                    pupil.get_nc_year_display(),
-                    pupil.get_enrolment_status_display(),
-                    answer,
-                    provider.service,
-                )
-            ]
-        )
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([csv_safe(v) for v in row])
     return out.getvalue()
+
+
+def not_to_set_up_csv(provider: Provider, pupils) -> str:
+    return _csv(
+        ["UPN", "Surname", "Forename", "Year", "Status", "Answer", "Service"],
+        (
+            (
+                pupil.upn,
+                pupil.legal_surname,
+                pupil.forename,
+                pupil.get_nc_year_display(),
+                pupil.get_enrolment_status_display(),
+                "Refused" if pupil.latest_given is False else "No answer yet",
+                provider.service,
+            )
+            for pupil in pupils
+        ),
+    )
+
+
+PHOTO_ANSWERS = {True: "Yes", False: "No", None: "No answer: do not"}
+
+
+def photo_list_csv(uses: list[Provider], rows: list[dict]) -> str:
+    return _csv(
+        ["UPN", "Surname", "Forename", "Year", *[use.service for use in uses]],
+        (
+            (
+                row["pupil"].upn,
+                row["pupil"].legal_surname,
+                row["pupil"].forename,
+                row["pupil"].get_nc_year_display(),
+                *[PHOTO_ANSWERS[a] for a in row["answers"]],
+            )
+            for row in rows
+        ),
+    )

@@ -1,5 +1,5 @@
-"""Writes for consent: recording answers, sending consent requests, the
-family form, and the enrolment rule.
+"""Writes for consent: recording answers, sending consent requests and the
+family form. (Enrolment never waits on the form: see docs/consent.md.)
 
 Views, admin pages and the management command call these functions, so
 every answer goes through the same checks and leaves the same audit trace.
@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from providers.models import PrivacyNotice, Provider
+from providers.models import PrivacyNotice, Provider, PurposeKind
 from pupils import audit
 from pupils.audit import Actor
 from pupils.language import contact_language
@@ -34,10 +34,11 @@ from .models import (
     ConsentRequestReason,
 )
 from .queries import (
+    answers_for_family,
     contacts_to_email,
-    current_answers,
     family_pupils,
-    missing_answers,
+    family_questions,
+    is_asked_about,
     providers_needing_consent,
 )
 
@@ -58,6 +59,11 @@ def validate_answer(
         raise ValidationError(_("This cloud service belongs to another school."))
     if not provider.asks_consent:
         raise ValidationError(_("The school does not rely on consent for this cloud service."))
+    if not is_asked_about(provider, pupil):
+        raise ValidationError(
+            _("%(service)s is not used in %(pupil)s's year group.")
+            % {"service": provider.service, "pupil": pupil.full_name}
+        )
     if (given_by_contact is None) == (not by_pupil):
         raise ValidationError(_("Say who answered: a parent or carer, or the pupil."))
     if (
@@ -70,7 +76,9 @@ def validate_answer(
             _("%(contact)s does not have parental responsibility for %(pupil)s.")
             % {"contact": given_by_contact.full_name, "pupil": pupil.full_name}
         )
-    if by_pupil and pupil.age_on(timezone.localdate()) < AGE_OF_DIGITAL_CONSENT:
+    if provider.kind == PurposeKind.BIOMETRIC:
+        _validate_biometric_answer(by_pupil=by_pupil, method=method)
+    elif by_pupil and pupil.age_on(timezone.localdate()) < AGE_OF_DIGITAL_CONSENT:
         raise ValidationError(
             _("A pupil can only answer for themself from the age of 13; ask a parent or carer.")
         )
@@ -78,6 +86,22 @@ def validate_answer(
         raise ValidationError(_("An online answer must come through a consent link."))
     if method != ConsentMethod.ONLINE and not getattr(actor, "pk", None):
         raise ValidationError(_("A paper, telephone or e-mail answer needs the staff member."))
+
+
+def _validate_biometric_answer(*, by_pupil: bool, method: str) -> None:
+    # PoFA 2012 ss26-27: a parent consents or objects in writing; the pupil
+    # may object or refuse at any age, in any way (staff record it). A
+    # pupil's "yes" only takes back their own objection: it never counts as
+    # consent (consent.queries.effective_answer).
+    if by_pupil and method == ConsentMethod.ONLINE:
+        raise ValidationError(_("Staff record a pupil's objection to biometrics."))
+    if not by_pupil and method == ConsentMethod.PHONE:
+        raise ValidationError(
+            _(
+                "A parent's consent or objection to biometrics must be in writing "
+                "(the online form, a paper form or an e-mail), not by telephone."
+            )
+        )
 
 
 @transaction.atomic
@@ -131,6 +155,9 @@ def record_consent(
         recorded_by=audit.acting_user(actor),
         notice=notice,
         request=request,
+        # Special category data on consent needs explicit consent (Art 9(2)(a));
+        # the form says so (templates/consent/_purpose_facts.html).
+        explicit=provider.receives_special_category_data,
     )
     # Rules were checked above; the database constraints back them up.
     record.full_clean(
@@ -186,10 +213,16 @@ def _send_one(
     *, contact: Contact, actor: Actor, reason: str, base_url: str | None
 ) -> ConsentRequest | None:
     # Runs inside the caller's transaction.
-    children = list(family_pupils(contact))
-    providers = list(providers_needing_consent(contact.school))
-    if not children or not providers:
-        return None
+    questions = family_questions(
+        list(family_pupils(contact)), list(providers_needing_consent(contact.school))
+    )
+    if not questions:
+        return None  # nothing this family is asked about
+    providers = [provider for provider, _children in questions]
+    children = sorted(
+        {child for _provider, asked in questions for child in asked},
+        key=lambda child: (child.date_of_birth, child.pk),
+    )
     link = links.issue_link(contact=contact, actor=actor, reason=reason, base_url=base_url)
     audit.record(
         actor=actor,
@@ -239,7 +272,11 @@ def submit_family_answers(
     pupils = {p.pk: p for p in family_pupils(contact)}
     providers = {p.pk: p for p in providers_needing_consent(contact.school)}
     for pupil_id, provider_id in answers:
-        if pupil_id not in pupils or provider_id not in providers:
+        if (
+            pupil_id not in pupils
+            or provider_id not in providers
+            or not is_asked_about(providers[provider_id], pupils[pupil_id])
+        ):
             raise ValidationError(_("The form has changed: please start again."))
     notice = PrivacyNotice.objects.current_for(contact.school)
     actor = f"parent (contact {contact.pk})"
@@ -263,11 +300,11 @@ def submit_family_answers(
 
 
 def _receipt_context(contact: Contact, pupils: list[Pupil], providers: list[Provider]) -> dict:
-    current = current_answers(pupils)
+    current = answers_for_family(contact, pupils, providers)
     rows = [
         {"provider": provider, "pupil": pupil, "record": current.get((pupil.pk, provider.pk))}
-        for provider in providers
-        for pupil in pupils
+        for provider, children in family_questions(pupils, providers)
+        for pupil in children
     ]
     return {"contact": contact, "school": contact.school, "rows": rows}
 
@@ -285,24 +322,3 @@ def _email_receipt(contact: Contact, context: dict) -> None:
             body=render_to_string("consent/email/receipt.txt", context),
             school_id=contact.school_id,
         )
-
-
-# --- Enrolment rule ------------------------------------------------------------------
-
-
-def consent_enrolment_problems(pupil: Pupil) -> list[str]:
-    """Registered with pupils.enrolment: the family's form must be complete."""
-    if pupil.pk is None or pupil.enrolment_overrides.exists():
-        return []
-    missing = missing_answers(pupil)
-    if not missing:
-        return []
-    names = ", ".join(p.service for p in missing)
-    return [
-        _(
-            "%(pupil)s cannot go on roll yet: the family's consent form has no answer for "
-            "%(services)s. Send the family a consent request, record a paper or telephone "
-            "answer, or ask the DPO to record a reason to enrol without it."
-        )
-        % {"pupil": pupil.full_name, "services": names}
-    ]

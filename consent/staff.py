@@ -49,7 +49,12 @@ class StaffAnswerForm(forms.Form):
         required=False,
     )
     by_pupil = forms.BooleanField(
-        label=gettext_lazy("given by the pupil (13 or over)"), required=False
+        label=gettext_lazy("given by the pupil"),
+        required=False,
+        help_text=gettext_lazy(
+            "From 13 for online services. For biometrics, at any age: a pupil's "
+            "objection stops it whatever the parents say."
+        ),
     )
     method = forms.ChoiceField(
         label=gettext_lazy("How"),

@@ -84,8 +84,8 @@ def _family(consent_request: ConsentRequest):
     return pupils, providers
 
 
-def _initial_from_current(pupils, providers) -> dict[str, str]:
-    current = queries.current_answers(pupils)
+def _initial_from_current(contact, pupils, providers) -> dict[str, str]:
+    current = queries.answers_for_family(contact, pupils, providers)
     return {
         field_name(pupil_id, provider_id): YES if record.given else NO
         for (pupil_id, provider_id), record in current.items()
@@ -111,7 +111,7 @@ def family_form(request: HttpRequest) -> HttpResponse:
     else:
         initial = request.session.get(SESSION_ANSWERS)
         if not initial:
-            initial = _initial_from_current(pupils, providers)
+            initial = _initial_from_current(consent_request.contact, pupils, providers)
             returning = bool(initial)
         form = FamilyConsentForm(initial=initial, pupils=pupils, providers=providers)
     return render(
@@ -177,13 +177,13 @@ def confirmation(request: HttpRequest) -> HttpResponse:
         return redirect("consent:form")
     pupils, providers = _family(consent_request)
     speak_contacts_language(request, consent_request.contact, pupils)
-    current = queries.current_answers(pupils)
+    current = queries.answers_for_family(consent_request.contact, pupils, providers)
     groups = [
         {
             "provider": provider,
-            "rows": [{"pupil": p, "record": current.get((p.pk, provider.pk))} for p in pupils],
+            "rows": [{"pupil": p, "record": current.get((p.pk, provider.pk))} for p in children],
         }
-        for provider in providers
+        for provider, children in queries.family_questions(pupils, providers)
     ]
     return render(
         request,

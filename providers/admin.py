@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from pupils.admin_tools import ScopedAuditedAdmin
-from pupils.models import School, sees_every_school
+from pupils.models import NCYear, School, sees_every_school
 
 from . import dpia, review, services
 from .models import (
@@ -70,6 +70,13 @@ class ProviderForm(forms.ModelForm):
         required=False,
         help_text=_("Medical, SEN, ethnicity and biometric data are special category data."),
     )
+    year_groups = forms.MultipleChoiceField(
+        label=_("year groups that use it"),
+        choices=NCYear.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("None ticked: every year group. Families are asked only about these."),
+    )
 
     class Meta:
         model = Provider
@@ -99,6 +106,8 @@ class ProviderForm(forms.ModelForm):
             "schedule1_paragraph",
             "offline_alternative",
             "notes",
+            "kind",
+            "year_groups",
         ]
 
     dpia_screening = forms.MultipleChoiceField(
@@ -215,7 +224,7 @@ class ProviderAdmin(ScopedAuditedAdmin):
         ),
         (
             _("Use"),
-            {"fields": ("status", "offline_alternative", "notes")},
+            {"fields": ("status", "kind", "year_groups", "offline_alternative", "notes")},
         ),
     )
     readonly_fields = ("contract_copy", "dpia_state")

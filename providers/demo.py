@@ -19,12 +19,16 @@ from .models import (
     Art9Condition,
     DataCategory,
     Decision,
+    Dpia,
+    DpiaDecision,
     LawfulBasis,
     PolicyDocument,
     PrivacyNotice,
     Provider,
     ProviderRole,
     ProviderStatus,
+    PurposeKind,
+    ResidualRisk,
     Schedule1Paragraph,
     StorageLocation,
     TransferSafeguard,
@@ -58,6 +62,7 @@ PROVIDERS: list[dict[str, Any]] = [
         "data_categories": [D.NAME, D.YEAR_GROUP, D.WORK],
         "data_fields": "forename, surname, class, school e-mail address, work pupils upload",
         "pupils_covered": "Years 3 to 6",
+        "year_groups": ["3", "4", "5", "6"],
         "storage_location": StorageLocation.IDTA,
         "storage_detail": "Google data centres in the EU and the USA (UK Addendum)",
         "transfer_safeguard": TransferSafeguard.UK_ADDENDUM,
@@ -83,6 +88,7 @@ PROVIDERS: list[dict[str, Any]] = [
         "data_categories": [D.NAME, D.YEAR_GROUP, D.WORK, D.PHOTOS],
         "data_fields": "forename, class, photos and videos of work, teachers' comments",
         "pupils_covered": "Reception to Year 2",
+        "year_groups": ["R", "1", "2"],
         "storage_location": StorageLocation.IDTA,
         "storage_detail": "AWS, USA (UK Addendum)",
         "transfer_safeguard": TransferSafeguard.UK_ADDENDUM,
@@ -128,6 +134,7 @@ PROVIDERS: list[dict[str, Any]] = [
         "data_categories": [D.NAME, D.YEAR_GROUP, D.ASSESSMENT],
         "data_fields": "forename, class, reading level, books read and quiz scores",
         "pupils_covered": "Years 1 to 4",
+        "year_groups": ["1", "2", "3", "4"],
         "storage_location": StorageLocation.UK,
         "storage_detail": "UK data centre",
         "certifications": "ISO 27001",
@@ -149,6 +156,7 @@ PROVIDERS: list[dict[str, Any]] = [
         "data_categories": [D.NAME, D.YEAR_GROUP, D.ASSESSMENT],
         "data_fields": "forename, surname initial, class, times-tables scores",
         "pupils_covered": "Years 2 to 6",
+        "year_groups": ["2", "3", "4", "5", "6"],
         "storage_location": StorageLocation.UK,
         "storage_detail": "Microsoft Azure UK South",
         "certifications": "Cyber Essentials",
@@ -219,6 +227,7 @@ PROVIDERS: list[dict[str, Any]] = [
         "data_categories": [D.NAME, D.DATE_OF_BIRTH, D.WORK, D.PHOTOS, D.SEN],
         "data_fields": "forename, surname, date of birth, observations, photos, SEN notes",
         "pupils_covered": "Reception",
+        "year_groups": ["R"],
         "storage_location": StorageLocation.UK,
         "storage_detail": "AWS London region",
         "certifications": "ISO 27001, Cyber Essentials Plus",
@@ -230,6 +239,85 @@ PROVIDERS: list[dict[str, Any]] = [
         "offline_alternative": "A paper learning journal.",
         "status": ProviderStatus.PROPOSED,
         "review": None,  # proposed: not assessed yet
+    },
+]
+
+
+def _photo_use(service: str, purpose: str, where: str) -> dict[str, Any]:
+    """One use of photographs and video, asked about on its own."""
+    return {
+        "service": service,
+        "name": "The school",
+        "kind": PurposeKind.PHOTOGRAPHS,
+        "purpose": purpose,
+        "data_categories": [D.NAME, D.PHOTOS],
+        "data_fields": "photographs and video; first name only where a caption is needed",
+        "pupils_covered": "All pupils",
+        "storage_location": StorageLocation.UK,
+        "storage_detail": where,
+        "retention": "Taken down or deleted when consent is withdrawn or the pupil leaves.",
+        "lawful_basis": LawfulBasis.CONSENT,
+        "offline_alternative": "Your child is not photographed or filmed for this use; they "
+        "still take part in everything.",
+        "status": ProviderStatus.IN_USE,
+        "review": "good",
+    }
+
+
+# Photographs and video per use (docs/law.md, "Biometrics and photographs").
+PROVIDERS += [
+    _photo_use(
+        "Photos: displays in school",
+        "Photos of your child on classroom and corridor displays inside school.",
+        "Printed; the originals on the school's own network",
+    ),
+    _photo_use(
+        "Photos: school website",
+        "Photos and short videos of school life on the school's public website.",
+        "The school's website host in the UK",
+    ),
+    _photo_use(
+        "Photos: newsletter",
+        "Photos in the school newsletter sent to families.",
+        "The school's own network",
+    ),
+    _photo_use(
+        "Photos: social media",
+        "Photos on the school's social media pages, which anyone can see.",
+        "The social media company's servers",
+    ),
+    _photo_use(
+        "Photos: press",
+        "Photos given to local newspapers for stories about the school; the paper may "
+        "print your child's name.",
+        "The newspaper's own systems",
+    ),
+    {
+        "service": "Fingerprint meals (biometric)",
+        "name": "Cashless Catering Ltd",
+        "kind": PurposeKind.BIOMETRIC,
+        "purpose": "Pupils pay for school meals by placing a finger on a reader. The reader "
+        "keeps a number made from the fingerprint, never an image of it.",
+        "website": "https://catering.example/",
+        "privacy_policy_url": "https://catering.example/privacy",
+        "data_categories": [D.NAME, D.YEAR_GROUP, D.DIETARY, D.BIOMETRIC],
+        "data_fields": "forename, surname, class, meal choices, fingerprint template",
+        "pupils_covered": "Years 3 to 6",
+        "year_groups": ["3", "4", "5", "6"],
+        "storage_location": StorageLocation.UK,
+        "storage_detail": "On the reader in the school hall and the supplier's UK servers",
+        "certifications": "Cyber Essentials Plus",
+        "retention": "Fingerprint templates deleted when consent ends or the pupil leaves.",
+        "lawful_basis": LawfulBasis.CONSENT,
+        # Biometric data: explicit consent (Art 9(2)(a)), as the Protection of
+        # Freedoms Act 2012 s26 requires a parent's written consent anyway.
+        "art9_condition": Art9Condition.EXPLICIT_CONSENT,
+        "dpa_signed_on": CONTRACT_SIGNED_ON,
+        "contract_reference": "CCL-DPA-2025",
+        "contract_location": "Signed copy in the contracts file, school office",
+        "offline_alternative": "A named meal card, which works at the same till.",
+        "status": ProviderStatus.IN_USE,
+        "review": "good",
     },
 ]
 
@@ -292,6 +380,22 @@ def _fill_legal_fields(provider: Provider, spec: dict[str, Any], actor) -> None:
         services.save_provider(provider=provider, actor=actor, fields=changed)
 
 
+def _complete_and_sign_off(draft: Dpia, today, dpo) -> None:
+    """The demo's in-use purposes that need a DPIA have one, signed off."""
+    draft.necessity = "Needed for the service; the alternative is offered to every family."
+    draft.risks = "Loss or misuse of biometric templates; pressure on families to agree."
+    draft.measures = (
+        "Templates only, never images; deleted when consent ends; any objection stops it; "
+        "a meal card for every pupil who does not take part."
+    )
+    draft.residual_risk = ResidualRisk.LOW
+    draft.dpo_advice = "Go ahead with the measures listed; review yearly."
+    draft.decision = DpiaDecision.PROCEED_WITH_MEASURES
+    draft.review_on = today.replace(year=today.year + 1)
+    draft.save()
+    services.sign_off_dpia(dpia=draft, actor=dpo)
+
+
 @transaction.atomic
 def seed(ctx) -> None:
     dpo = ctx.users.get("dpo")
@@ -312,7 +416,9 @@ def seed(ctx) -> None:
         if review and not provider.assessments.exists():
             _review(provider, review, ctx.today, actor)
         if provider.needs_dpia and not provider.dpias.exists():
-            services.start_dpia(provider=provider, actor=actor)
+            dpia = services.start_dpia(provider=provider, actor=actor)
+            if status in (ProviderStatus.IN_USE, ProviderStatus.APPROVED) and dpo is not None:
+                _complete_and_sign_off(dpia, ctx.today, dpo)
         if provider.status != status:
             services.set_provider_status(provider=provider, status=status, actor=actor)
     if not PolicyDocument.objects.filter(school=ctx.school).exists():

@@ -155,6 +155,17 @@ ADEQUATE_LOCATIONS = frozenset({StorageLocation.EEA, StorageLocation.ADEQUACY})
 CONTRACT_LOCATIONS = frozenset({StorageLocation.IDTA, StorageLocation.OTHER})
 
 
+class PurposeKind(models.TextChoices):
+    """What a consent purpose is. Most are cloud services; photographs and
+    biometrics are things the school does itself, asked about the same way
+    (and biometrics under the Protection of Freedoms Act 2012 ss26-28: see
+    docs/law.md, "Biometrics and photographs")."""
+
+    CLOUD_SERVICE = "cloud", _("Cloud service")
+    PHOTOGRAPHS = "photos", _("Photographs and video (one use)")
+    BIOMETRIC = "biometric", _("Biometric recognition (e.g. fingerprint for meals)")
+
+
 class ProviderQuerySet(models.QuerySet):
     def for_school(self, school: School) -> ProviderQuerySet:
         return self.filter(school=school)
@@ -319,6 +330,22 @@ class Provider(models.Model):
         blank=True,
         help_text=_("Any of these means a DPIA must be done and signed off before use."),
     )
+    kind = models.CharField(
+        _("kind"),
+        max_length=10,
+        choices=PurposeKind.choices,
+        default=PurposeKind.CLOUD_SERVICE,
+        help_text=_("Photographs and biometrics are asked about like cloud services."),
+    )
+    year_groups = models.JSONField(
+        _("year groups that use it"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Codes of pupils.NCYear (the admin form offers them as boxes to tick); "
+            "empty: every year group. Families are asked only about these."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -341,6 +368,7 @@ class Provider(models.Model):
             # "No contract, no processing" (UK GDPR Art 28(3)).
             models.CheckConstraint(
                 condition=~Q(status="in_use")
+                | Q(kind="photos")
                 | (
                     Q(dpa_signed_on__isnull=False)
                     & ~Q(contract_reference="")
@@ -392,6 +420,12 @@ class Provider(models.Model):
     @property
     def transfers_outside_uk(self) -> bool:
         return self.storage_location != StorageLocation.UK
+
+    @property
+    def needs_contract(self) -> bool:
+        """A processor needs an Art 28 contract; photograph uses are the
+        school's own processing (docs/law.md, "Biometrics and photographs")."""
+        return self.kind != PurposeKind.PHOTOGRAPHS
 
     @property
     def has_contract_on_record(self) -> bool:
@@ -497,7 +531,8 @@ def law_problems(p: Provider) -> dict[str, list[str]]:
     if set(screening) - set(dpia.BY_CODE):
         add("dpia_screening", _("Unknown DPIA screening answer."))
     _transfer_problems(p, add)
-    if p.status == ProviderStatus.IN_USE and not p.has_contract_on_record:
+    # Photographs are the school's own use, with no processor: no Art 28 contract.
+    if p.status == ProviderStatus.IN_USE and not p.has_contract_on_record and p.needs_contract:
         add(
             "status",
             _(

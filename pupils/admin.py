@@ -15,7 +15,6 @@ from .admin_tools import (
     StaffInline,
     visible_trail,
 )
-from .enrolment import enrolment_problems
 from .language import preferred_language_field
 from .models import (
     AssessmentResult,
@@ -182,18 +181,6 @@ class PupilAdminForm(forms.ModelForm):
         model = Pupil
         fields = ("enrolment_status",)  # the admin passes the full list from fieldsets
 
-    def clean(self):
-        super().clean()
-        data = self.cleaned_data
-        # Other apps' conditions for going on roll (e.g. consent), see enrolment.py.
-        was = self.initial.get("enrolment_status")
-        if was == EnrolmentStatus.APPLICANT and data.get("enrolment_status") == (
-            EnrolmentStatus.ON_ROLL
-        ):
-            for problem in enrolment_problems(self.instance):
-                self.add_error("enrolment_status", problem)
-        return data
-
 
 @admin.register(Pupil)
 class PupilAdmin(ScopedAuditedAdmin):
@@ -238,7 +225,7 @@ class PupilAdmin(ScopedAuditedAdmin):
         (_("Home address"), {"fields": ("address_line1", "address_line2", "town", "postcode")}),
         (_("Where this record came from"), {"fields": (SOURCE_FIELDS,)}),
     )
-    base_inlines = [
+    base_inlines: list[type[admin.options.InlineModelAdmin]] = [
         PupilContactInline,
         AssessmentInline,
         AttendanceInline,

@@ -89,7 +89,6 @@ MODELS: dict[str, dict[str, str] | None] = {
     "consent/consentrecord": {"office": "caeh", "dpo": "caeh"},
     "consent/consentrequest": {"office": "ceh", "dpo": "ceh"},
     "consent/offlinearrangement": {"office": "caeh", "dpo": "caeh"},
-    "consent/enrolmentoverride": {"office": "ceh", "dpo": "caeh"},
     # Office staff log subject access requests and may read them; the DPO
     # handles them.
     "sharing/accessrequest": {"office": "caeh", "dpo": "caeh"},
@@ -163,6 +162,8 @@ OTHER: dict[str, tuple[str, str, str, str, str]] = {
     # The copy of a provider's contract: whoever may see the provider.
     "admin/providers/provider/<path:object_id>/contract/": (L, A, A, N, L),
     "admin/consent/consentrecord/overview/": (L, A, A, A, L),
+    # Each member of staff sees their own school's class lists.
+    "admin/consent/consentrecord/photographs/": (L, A, A, A, L),
     "admin/consent/consentrecord/provider/<int:provider_id>/not-set-up/": (L, A, A, N, L),
     "admin/consent/consentrecord/provider/<int:provider_id>/offline/": (L, A, A, N, L),
     "admin/consent/consentrequest/send/": (L, A, A, A, L),
@@ -244,7 +245,7 @@ def expected_table() -> dict[str, tuple[str, ...]]:
 def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
     from django_tasks_db.models import DBTaskResult, get_date_max
 
-    from consent.models import EnrolmentOverride, OfflineArrangement
+    from consent.models import OfflineArrangement
     from consent.services import record_consent, send_consent_requests
     from providers import services as provider_services
     from pupils.jobs import start_job
@@ -301,9 +302,6 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
     )
     arrangement = OfflineArrangement.objects.create(
         pupil=pupil, provider=provider, arranged_by=office_user
-    )
-    override = EnrolmentOverride.objects.create(
-        pupil=pupil, reason="Form promised by Friday.", recorded_by=dpo_user
     )
     access_request = open_access_request(
         actor=office_user,
@@ -382,7 +380,6 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
         "consent/consentrecord": record,
         "consent/consentrequest": consent_request,
         "consent/offlinearrangement": arrangement,
-        "consent/enrolmentoverride": override,
         "sharing/accessrequest": access_request,
         "sharing/disclosure": disclosure,
         "sharing/censusdate": census_date,

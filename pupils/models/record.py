@@ -135,7 +135,6 @@ class Pupil(Sourced):
         permissions = [
             ("view_special_category", _("Can see special category data (ethnicity, SEN, medical)")),
             ("change_special_category", _("Can change special category data")),
-            ("enrol_without_consent", _("Can enrol a pupil whose consent form is incomplete")),
         ]
         indexes = [
             models.Index(fields=["school", "enrolment_status", "nc_year"]),

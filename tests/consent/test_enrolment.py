@@ -1,12 +1,12 @@
-"""An applicant cannot go on roll until the family's consent form is
-complete, unless the DPO records a reason."""
+"""Enrolment never waits on the consent form (UK GDPR Art 7(4)): an
+applicant goes on roll without one, and is then on "do not set up" and the
+office's to-do until the family answers."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from consent.models import ConsentMethod, EnrolmentOverride
-from consent.services import record_consent
-from pupils.enrolment import enrolment_problems
+from consent import reports
 from pupils.models import EnrolmentStatus
 
 pytestmark = pytest.mark.django_db
@@ -62,54 +62,27 @@ def post_status(client, pupil, status):
     return client.post(reverse("admin:pupils_pupil_change", args=[pupil.pk]), data)
 
 
-def test_an_applicant_with_missing_answers_cannot_go_on_roll(applicant, office_client):
+def test_an_applicant_goes_on_roll_without_a_consent_form(applicant, family, office_client):
+    assert not applicant.consent_records.exists()
     response = post_status(office_client, applicant, EnrolmentStatus.ON_ROLL)
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "cannot go on roll yet" in html and "Maths Stars" in html
+    assert response.status_code == 302
     applicant.refresh_from_db()
-    assert applicant.enrolment_status == EnrolmentStatus.APPLICANT
+    assert applicant.enrolment_status == EnrolmentStatus.ON_ROLL
 
 
-def test_an_applicant_with_a_complete_form_goes_on_roll(
-    applicant, family, office_client, office_user
+def test_a_pupil_on_roll_without_answers_is_not_set_up_and_on_the_offices_to_do(
+    applicant, family, office_client
 ):
-    assert enrolment_problems(applicant)
+    post_status(office_client, applicant, EnrolmentStatus.ON_ROLL)
     for provider in family.providers:
-        record_consent(
-            actor=office_user,
-            pupil=applicant,
-            provider=provider,
-            given=False,
-            given_by_contact=family.father,
-            method=ConsentMethod.PAPER,
-        )
-    assert enrolment_problems(applicant) == []
-    response = post_status(office_client, applicant, EnrolmentStatus.ON_ROLL)
-    assert response.status_code == 302
-    applicant.refresh_from_db()
-    assert applicant.enrolment_status == EnrolmentStatus.ON_ROLL
+        assert applicant in reports.not_to_set_up(provider)
+        page = office_client.get(reverse("admin:consent_not_set_up", args=[provider.pk]))
+        assert applicant.upn in page.content.decode()
+    assert applicant in reports.pupils_missing_answers(family.school, family.providers)
+    overview = office_client.get(reverse("admin:consent_overview")).content.decode()
+    assert applicant.full_name in overview
 
 
-def test_only_the_dpo_can_record_a_reason_to_enrol_without_consent(
-    applicant, office_client, dpo_client, dpo_user
-):
-    url = reverse("admin:consent_enrolmentoverride_add")
-    data = {"pupil": applicant.pk, "reason": "Looked-after child; social worker answering."}
-    assert office_client.post(url, data).status_code == 403
-    assert EnrolmentOverride.objects.count() == 0
-    blank = dpo_client.post(url, {"pupil": applicant.pk, "reason": ""})
-    assert blank.status_code == 200 and EnrolmentOverride.objects.count() == 0
-    assert dpo_client.post(url, data).status_code == 302
-    override = EnrolmentOverride.objects.get()
-    assert override.recorded_by == dpo_user
-    response = post_status(office_client, applicant, EnrolmentStatus.ON_ROLL)
-    assert response.status_code == 302
-    applicant.refresh_from_db()
-    assert applicant.enrolment_status == EnrolmentStatus.ON_ROLL
-
-
-def test_pupils_already_on_roll_are_not_blocked_by_missing_answers(family, office_client):
-    amy = family.children[0]
-    response = post_status(office_client, amy, EnrolmentStatus.ON_ROLL)
-    assert response.status_code == 302
+def test_nobody_has_leave_to_enrol_without_consent_any_more(db):
+    assert not Permission.objects.filter(codename="enrol_without_consent").exists()
+    assert not Permission.objects.filter(codename__endswith="enrolmentoverride").exists()

@@ -130,6 +130,8 @@ def _provider_form(provider, **changes):
         "transfer_risk_assessed_on": provider.transfer_risk_assessed_on or "",
         "art9_condition": provider.art9_condition,
         "schedule1_paragraph": provider.schedule1_paragraph,
+        "kind": provider.kind,
+        "year_groups": provider.year_groups,
     }
     return data | changes
 

@@ -40,7 +40,8 @@ def test_loading_the_demo_twice_adds_nothing(db):
     counts = (Provider.objects.count(), PrivacyNotice.objects.count())
     _seed()
     assert (Provider.objects.count(), PrivacyNotice.objects.count()) == counts
-    assert sum(p.assessments.count() for p in Provider.objects.all()) == 7
+    # 7 cloud services, 5 photograph uses and biometric meals, one review each
+    assert sum(p.assessments.count() for p in Provider.objects.all()) == 13
 
 
 def test_the_demo_providers_are_right_in_law(db):
@@ -50,9 +51,9 @@ def test_the_demo_providers_are_right_in_law(db):
     assert parentpay.lawful_basis == "public_task"
     assert (parentpay.art9_condition, parentpay.schedule1_paragraph) == ("g", "18")
     in_use = [p for p in providers.values() if p.status == ProviderStatus.IN_USE]
-    assert len(in_use) == 6
+    assert len(in_use) == 12  # 6 cloud services, 5 photograph uses, biometric meals
     for p in in_use:
-        assert p.has_contract_on_record, p.service
+        assert p.has_contract_on_record or not p.needs_contract, p.service
         p.full_clean()
     for p in providers.values():
         assert not p.receives_special_category_data or p.art9_condition, p.service
