@@ -66,7 +66,7 @@ def test_a_parent_answers_in_polish_on_a_phone(family, office_user, live, browse
     watch_csp(page)
     page.goto(link)
     assert page.evaluate("document.documentElement.lang") == "pl"
-    assert page.get_by_role("heading", level=1).inner_text() == "Twoje zgody na usługi w chmurze"
+    assert page.get_by_role("heading", level=1).inner_text() == "Twoje zgody"
     _shot(page, "consent-form-pl-390.png")
     # Sent empty: the error summary, in Polish, links to the first question.
     page.get_by_role("button", name="Dalej").click()
