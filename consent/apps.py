@@ -12,3 +12,6 @@ class ConsentConfig(AppConfig):
         from .services import consent_enrolment_problems
 
         register_enrolment_check(consent_enrolment_problems)
+        from .retention import register as register_retention
+
+        register_retention()
