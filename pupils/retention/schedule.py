@@ -93,10 +93,24 @@ def describe(anchor: Anchor, period: Period) -> str:
         return _("kept for as long as the system is")
     if anchor == Anchor.BIRTH:
         if period.unit == Unit.YEARS:
-            return _("until %(n)d years after the date of birth") % {"n": period.amount}
+            return _("until the pupil's %(nth)s birthday (%(n)d years after the date of birth)") % {
+                "nth": ordinal(period.amount),
+                "n": period.amount,
+            }
         return _("until %(period)s after the date of birth") % {"period": _amount(period)}
     if anchor == Anchor.LEAVING:
         if period.amount == 0:
             return _("until the pupil leaves")
         return _("%(period)s after the pupil leaves") % {"period": _amount(period)}
     return _("%(period)s after the upload") % {"period": _amount(period)}
+
+
+def ordinal(n: int) -> str:
+    """25 -> "25th", 31 -> "31st" (English)."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def notice_lines(school: School) -> list[str]:
+    """The privacy notice's "How long we keep it" list, from the schedule."""
+    return [f"{entry.label}: {entry.period_text}." for entry in schedule_for(school)]
