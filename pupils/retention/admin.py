@@ -43,8 +43,9 @@ class RetentionPeriodAdmin(SchoolScopedAdmin):
     def get_changeform_initial_data(self, request):
         # "Change" from the due page starts from the default's reason and source.
         initial = super().get_changeform_initial_data(request)
-        if initial.get("kind") in Kind.__members__.values():
-            default = DEFAULTS_BY_KIND[Kind(initial["kind"])]
+        kind = initial.get("kind")
+        if isinstance(kind, str) and kind in set(Kind):
+            default = DEFAULTS_BY_KIND[Kind(kind)]
             initial.setdefault("reason", default.reason)
             initial.setdefault("source", default.source)
         return initial

@@ -34,8 +34,8 @@ from .rules import Kind, PupilFacts, due_dates, rule_for
 from .schedule import Schedule, schedules_for
 
 
-def long_date(day: datetime.date) -> str:
-    return f"{day.day} {day:%B %Y}"
+def long_date(day: datetime.date | None) -> str:
+    return f"{day.day} {day:%B %Y}" if day else ""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import audit
+from ..audit import Actor
 from ..models import (
     AssessmentResult,
     AttendanceSummary,
@@ -243,7 +244,7 @@ def _trail_entry(
 
 
 @transaction.atomic
-def erase_pupil(*, actor: User | str, due: DuePupil) -> ErasureResult | None:
+def erase_pupil(*, actor: Actor, due: DuePupil) -> ErasureResult | None:
     """Erase what is due for one pupil, all or nothing. None: the pupil is
     held (or gone) now, and nothing was erased."""
     pupil = Pupil.objects.select_for_update().filter(pk=due.pupil_id).first()
@@ -296,7 +297,7 @@ def erase_pupil(*, actor: User | str, due: DuePupil) -> ErasureResult | None:
 
 def erase_due(
     *,
-    actor: User | str,
+    actor: Actor,
     as_of: datetime.date,
     schools: Iterable[School] | None = None,
     only: Iterable[int] | None = None,
@@ -316,7 +317,7 @@ def erase_due(
 
 
 def purge_due(
-    *, actor: User | str, as_of: datetime.date, schools: Iterable[School], apply: bool
+    *, actor: Actor, as_of: datetime.date, schools: Iterable[School], apply: bool
 ) -> dict[tuple[int, Kind], int]:
     """Records of a school that concern no pupil in particular (uploaded
     files) whose period has ended: counted, or (``apply``) erased, with one
