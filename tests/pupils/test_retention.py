@@ -345,3 +345,13 @@ def test_the_kinds_listed_are_those_the_pupil_still_holds(school):
     assert listed.pupil_id == pupil.pk
     assert [i.kind for i in listed.items] == [Kind.REGISTERS]
     assert listed.whole
+
+
+def test_the_disclosure_log_still_counts_an_erased_pupil(gone, dpo_user, dpo_client):
+    disclosure, _request = _full_history(gone, dpo_user)
+
+    erase_due(actor="retention schedule", as_of=AS_OF)
+
+    page = dpo_client.get("/admin/sharing/disclosure/").content.decode()
+    row = page[page.index(f"/admin/sharing/disclosure/{disclosure.pk}/change/") :]
+    assert '<td class="field-pupil_count">2</td>' in row[:2000]
