@@ -106,6 +106,11 @@ def _why(kind: Kind, rule: Kind, schedule: Schedule, pupil: Pupil) -> str:
     }
 
 
+def _label_kind(kind: Kind, rule: Kind) -> Kind:
+    # A record passed on is named as such; other kinds keep their own name.
+    return rule if kind == Kind.EDUCATIONAL_RECORD else kind
+
+
 def _due_pupil(pupil, schedule: Schedule, holds_data: dict[Kind, bool], as_of) -> DuePupil | None:
     facts = PupilFacts(pupil.date_of_birth, pupil.leaving_date, pupil.passed_on)
     dates = due_dates(facts, schedule.periods())
@@ -118,7 +123,7 @@ def _due_pupil(pupil, schedule: Schedule, holds_data: dict[Kind, bool], as_of) -
     items = [
         DueItem(
             kind=k,
-            label=schedule.entry(k).label,
+            label=schedule.entry(_label_kind(k, rule_for(k, facts))).label,
             since=dates[k],
             why=_why(k, rule_for(k, facts), schedule, pupil),
             rule=rule_for(k, facts),

@@ -98,6 +98,9 @@ def set_retention_period(
     """Set the school's own period for one kind of record."""
     if kind not in RecordKind.values:
         raise ValidationError({"kind": _("Choose a kind of record.")})
+    if kind == Kind.AUDIT_TRAIL:
+        # Its entries are hash-chained and hold no content: nothing erases them.
+        raise ValidationError({"kind": _("The audit trail is kept: it has no period to set.")})
     if unit not in Unit:
         raise ValidationError({"unit": _("Choose days, months or years.")})
     if not reason.strip() or not source.strip():

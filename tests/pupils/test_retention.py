@@ -93,7 +93,10 @@ def test_the_dry_run_lists_a_long_gone_pupil_and_changes_nothing(gone, dpo_user)
     assert gone.upn in out
     assert "Ottoline Quillfeather" in out
     assert "Educational record (last school)" in out
-    assert "until 25 years after the date of birth (born 10 March 1995)" in out
+    assert (
+        "until the pupil's 25th birthday (25 years after the date of birth) (born 10 March 1995)"
+        in out
+    )
     assert "due since 10 March 2020" in out  # the 25th birthday
     assert "erased completely" in out
     assert on_roll.upn not in out
@@ -125,6 +128,10 @@ def test_a_pupil_who_left_recently_with_a_next_school_loses_the_record_but_not_t
     assert not pm.SenNeed.objects.filter(pupil=pupil).exists()
     assert not pm.AssessmentResult.objects.filter(pupil=pupil).exists()
     assert pm.SpecialCategoryRecord.objects.get(pupil=pupil).sen_provision == "N"
+    entry = pm.AuditEvent.objects.filter(action="erase", pupil_id=pupil.pk).first()
+    assert "rule: Educational record passed on to the next school, until the pupil leaves" in (
+        entry.summary
+    )
     assert pm.AttendanceSummary.objects.filter(pupil=pupil).exists()
     # Run again: nothing more is due for this pupil until the registers' 6 years end.
     assert [d for d in due_for_erasure(as_of=AS_OF) if d.pupil_id == pupil.pk] == []

@@ -60,6 +60,7 @@ def test_another_schools_schedule_is_its_own(school, other_school, dpo_user):
         ({"amount": None}, "amount"),
         ({"unit": "weeks"}, "unit"),
         ({"reason": " "}, None),
+        ({"kind": Kind.AUDIT_TRAIL, "amount": 10}, "kind"),
     ],
 )
 def test_a_period_without_length_unit_or_reason_is_refused_and_nothing_changes(
