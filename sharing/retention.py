@@ -64,10 +64,16 @@ def _erase_disclosure_links(pupil_ids: frozenset[int]) -> int:
         ids = [d for d, k in per_entry.items() if k == n]
         _update(Disclosure.objects.filter(pk__in=ids), erased_pupils=F("erased_pupils") + n)
     links.delete()
-    emptied = Disclosure.objects.filter(pk__in=list(per_entry)).filter(pupils__isnull=True)
-    _update(emptied.exclude(basis_detail=""), basis_detail=ERASED)
-    _update(emptied.exclude(request_reason=""), request_reason=ERASED)
-    _update(emptied.exclude(notes=""), notes="")
+    emptied = list(
+        Disclosure.objects.filter(pk__in=list(per_entry), pupils__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
+    if emptied:
+        entries = Disclosure.objects.filter(pk__in=emptied)
+        _update(entries.exclude(basis_detail=""), basis_detail=ERASED)
+        _update(entries.exclude(request_reason=""), request_reason=ERASED)
+        _update(entries.exclude(notes=""), notes="")
     return sum(per_entry.values())
 
 
@@ -75,6 +81,8 @@ def _erase_access_links(pupil_ids: frozenset[int]) -> int:
     through = AccessRequest.pupils.through
     links = through.objects.filter(pupil_id__in=pupil_ids)
     request_ids = set(links.values_list("accessrequest_id", flat=True))
+    if not request_ids:
+        return 0
     links.delete()
     emptied = AccessRequest.objects.filter(pk__in=request_ids).annotate(n=Count("pupils"))
     emptied_ids = list(emptied.filter(n=0).values_list("pk", flat=True))
@@ -93,6 +101,8 @@ def _erase_access_links(pupil_ids: frozenset[int]) -> int:
 def _erase_redaction_contacts(contact_ids: frozenset[int]) -> int:
     # A decision about a contact who is erased stays as the record of the
     # decision, naming nobody (deleting the contact would delete it).
+    if not contact_ids:
+        return 0
     return RedactionDecision.objects.filter(contact_id__in=contact_ids).update(
         contact=None, item=ERASED
     )
@@ -103,21 +113,20 @@ def _purge_batches(batches) -> int:
 
 
 def _erase_ctf_uploads(pupil_ids: frozenset[int]) -> int:
-    pupils = Pupil.objects.filter(pk__in=pupil_ids).values_list("school_id", "upn")
-    by_school: dict[int, set[str]] = {}
-    for school_id, upn in pupils:
-        by_school.setdefault(school_id, set()).add(upn)
+    schools = Pupil.objects.filter(pk__in=pupil_ids).values("school_id")
+    kept = CtfImportBatch.objects.filter(school_id__in=schools).exclude(
+        preview={}, result={}, content=b""
+    )
+    batches = list(kept.only("id", "preview", "result", "content"))
+    if not batches:  # the usual case: uploads are purged after 30 days
+        return 0
+    upns = set(Pupil.objects.filter(pk__in=pupil_ids).values_list("upn", flat=True))
     naming = []
-    for school_id, upns in by_school.items():
-        kept = CtfImportBatch.objects.filter(school_id=school_id).exclude(
-            preview={}, result={}, content=b""
-        )
-        for batch in kept.only("id", "preview", "result", "content"):
-            text = json.dumps([batch.preview, batch.result]) + bytes(batch.content).decode(
-                "utf-8", "replace"
-            )
-            if any(upn in text for upn in upns):
-                naming.append(batch.pk)
+    for batch in batches:
+        text = json.dumps([batch.preview, batch.result])
+        text += bytes(batch.content).decode("utf-8", "replace")
+        if any(upn in text for upn in upns):
+            naming.append(batch.pk)
     return _purge_batches(CtfImportBatch.objects.filter(pk__in=naming))
 
 

@@ -63,10 +63,14 @@ def register_data_check(check: DataCheck, *, kind: Kind) -> DataCheck:
     return check
 
 
-def steps_for(erasing: Erasing) -> list[ErasureStep]:
-    if erasing.whole:
-        return [step for _kind, step in _steps]
-    return [step for kind, step in _steps if kind == erasing.kind]
+def steps_for(kind: Kind) -> list[ErasureStep]:
+    """The steps that erase ``kind``."""
+    return [step for step_kind, step in _steps if step_kind == kind]
+
+
+def steps_for_whole(done: Collection[Kind]) -> list[ErasureStep]:
+    """The steps still to run when pupils go whole, after the kinds ``done``."""
+    return [step for kind, step in _steps if kind is None or kind not in done]
 
 
 def registered_holds(pupil_ids: Collection[int]) -> dict[int, list[str]]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import ProtectedError
+from django.db.models import Exists, OuterRef, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +26,6 @@ from ..models import (
     AttendanceSummary,
     AuditAction,
     Contact,
-    Destination,
     Ethnicity,
     Exclusion,
     HoldReason,
@@ -180,16 +179,21 @@ _OWN_STEPS: dict[Kind, Callable[[int], dict[str, int]]] = {
 
 def _leaving_contacts(pupil_id: int) -> frozenset[int]:
     """The pupil's contacts linked to no other pupil: they go with the pupil."""
-    linked = PupilContact.objects.filter(pupil_id=pupil_id).values_list("contact_id", flat=True)
-    shared = (
-        PupilContact.objects.filter(contact_id__in=linked)
-        .exclude(pupil_id=pupil_id)
-        .values_list("contact_id", flat=True)
+    others = PupilContact.objects.filter(contact_id=OuterRef("contact_id")).exclude(
+        pupil_id=pupil_id
     )
-    return frozenset(set(linked) - set(shared))
+    leaving = PupilContact.objects.filter(pupil_id=pupil_id).exclude(Exists(others))
+    return frozenset(leaving.values_list("contact_id", flat=True))
 
 
 def _erase_contacts(contact_ids: frozenset[int]) -> int:
+    if not contact_ids:
+        return 0
+    try:
+        with transaction.atomic():
+            return Contact.objects.filter(pk__in=contact_ids).delete()[1].get("pupils.Contact", 0)
+    except ProtectedError:
+        pass  # one at a time, to keep the ones still needed
     erased = 0
     for contact in Contact.objects.filter(pk__in=contact_ids):
         try:
@@ -207,18 +211,23 @@ def _erase_contacts(contact_ids: frozenset[int]) -> int:
     return erased
 
 
+#: Which kind each table's rows count under when a pupil goes whole (the
+#: rest count under the registers: the pupil's row is the register entry).
+_KIND_OF_TABLE = {
+    "pupils.assessmentresult": Kind.EDUCATIONAL_RECORD,
+    "pupils.exclusion": Kind.EDUCATIONAL_RECORD,
+    "pupils.medicalcondition": Kind.EDUCATIONAL_RECORD,
+    "pupils.specialcategoryrecord": Kind.EDUCATIONAL_RECORD,
+    "pupils.senneed": Kind.SEN,
+}
+
+
 def _erase_whole(pupil_id: int, contact_ids: frozenset[int]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for step in _OWN_STEPS.values():
-        counts.update(step(pupil_id))
-    counts["pupils.destination"] = Destination.objects.filter(pupil_id=pupil_id).delete()[0]
-    counts["pupils.specialcategoryrecord"] = SpecialCategoryRecord.objects.filter(
-        pupil_id=pupil_id
-    ).delete()[0]
-    PupilContact.objects.filter(pupil_id=pupil_id).delete()
+    """Delete the pupil with everything that cascades from it, then the
+    contacts leaving with them: {table: rows}."""
+    _total, per_model = Pupil.objects.filter(pk=pupil_id).delete()
+    counts = {label.lower(): n for label, n in per_model.items() if n}
     counts["pupils.contact"] = _erase_contacts(contact_ids)
-    LegalHold.objects.filter(pupil_id=pupil_id).delete()
-    counts["pupils.pupil"] = Pupil.objects.filter(pk=pupil_id).delete()[0] and 1
     return counts
 
 
@@ -246,54 +255,63 @@ def _trail_entry(
     }
 
 
+def _erase_pupil_whole(
+    due: DuePupil, pupil_ids: frozenset[int], contact_ids: frozenset[int]
+) -> dict[Kind, dict[str, int]]:
+    """Everything of the pupil goes: each kind's registered steps, the steps
+    for whole pupils, then one cascading delete. Counts by kind, for the trail."""
+    by_kind: dict[Kind, dict[str, int]] = {item.kind: {} for item in due.items}
+    done = set()
+    for item in due.items:
+        erasing = registry.Erasing(pupil_ids, item.kind, True, contact_ids)
+        for step in registry.steps_for(item.kind):
+            by_kind[item.kind].update(step(erasing))
+        done.add(item.kind)
+    erasing = registry.Erasing(pupil_ids, Kind.REGISTERS, True, contact_ids)
+    for step in registry.steps_for_whole(done):
+        by_kind[Kind.REGISTERS].update(step(erasing))
+    for table, n in _erase_whole(due.pupil_id, contact_ids).items():
+        kind = _KIND_OF_TABLE.get(table, Kind.REGISTERS)
+        by_kind.get(kind, by_kind[Kind.REGISTERS])[table] = n
+    return by_kind
+
+
 @transaction.atomic
-def erase_pupil(*, actor: Actor, due: DuePupil) -> ErasureResult | None:
+def erase_pupil(
+    *, actor: Actor, due: DuePupil, schedule: Schedule | None = None
+) -> ErasureResult | None:
     """Erase what is due for one pupil, all or nothing. None: the pupil is
     held (or gone) now, and nothing was erased."""
     pupil = Pupil.objects.select_for_update().filter(pk=due.pupil_id).first()
     if pupil is None or holds_on([due.pupil_id]):
         return None
     _allow_erasure_in_this_transaction()
-    schedule = schedules_for([School(pk=due.school_id)])[due.school_id]
+    if schedule is None:
+        schedule = schedules_for([School(pk=due.school_id)])[due.school_id]
     pupil_ids = frozenset([due.pupil_id])
     contact_ids = _leaving_contacts(due.pupil_id) if due.whole else frozenset()
     all_counts: dict[str, int] = {}
     entries = []
-    for item in due.items:
-        if due.whole and item.kind == Kind.REGISTERS:
-            continue  # the whole pupil goes below, registers included
-        erasing = registry.Erasing(pupil_ids, item.kind, False)
-        counts = _OWN_STEPS[item.kind](due.pupil_id) if item.kind in _OWN_STEPS else {}
-        for step in registry.steps_for(erasing):
-            counts.update(step(erasing))
+
+    def trail(kind: Kind, rule: Kind, counts: dict[str, int]) -> None:
         all_counts.update(counts)
         entries.append(
             _trail_entry(
-                actor=actor,
-                due=due,
-                schedule=schedule,
-                kind=item.kind,
-                rule=item.rule,
-                counts=counts,
+                actor=actor, due=due, schedule=schedule, kind=kind, rule=rule, counts=counts
             )
         )
+
     if due.whole:
-        erasing = registry.Erasing(pupil_ids, Kind.REGISTERS, True, contact_ids)
-        counts = {}
-        for step in registry.steps_for(erasing):
-            counts.update(step(erasing))
-        counts.update(_erase_whole(due.pupil_id, contact_ids))
-        all_counts.update(counts)
-        entries.append(
-            _trail_entry(
-                actor=actor,
-                due=due,
-                schedule=schedule,
-                kind=Kind.REGISTERS,
-                rule=Kind.REGISTERS,
-                counts=counts,
-            )
-        )
+        by_kind = _erase_pupil_whole(due, pupil_ids, contact_ids)
+        for item in due.items:
+            trail(item.kind, item.rule, by_kind.get(item.kind, {}))
+    else:
+        for item in due.items:
+            erasing = registry.Erasing(pupil_ids, item.kind, False)
+            counts = _OWN_STEPS[item.kind](due.pupil_id) if item.kind in _OWN_STEPS else {}
+            for step in registry.steps_for(item.kind):
+                counts.update(step(erasing))
+            trail(item.kind, item.rule, counts)
     audit.record_many(entries)
     return ErasureResult(due.pupil_id, due.whole, all_counts)
 
@@ -309,11 +327,13 @@ def erase_due(
     (each in its own transaction). ``only``: limit to these pupil ids (what
     the DPO saw and confirmed)."""
     wanted = set(only) if only is not None else None
+    listed = due_for_erasure(as_of=as_of, schools=schools)
+    schedules = schedules_for(School(pk=pk) for pk in {d.school_id for d in listed})
     results = []
-    for due in due_for_erasure(as_of=as_of, schools=schools):
+    for due in listed:
         if due.held or (wanted is not None and due.pupil_id not in wanted):
             continue
-        result = erase_pupil(actor=actor, due=due)
+        result = erase_pupil(actor=actor, due=due, schedule=schedules[due.school_id])
         if result is not None:
             results.append(result)
     return results
