@@ -362,3 +362,50 @@ def test_the_disclosure_log_still_counts_an_erased_pupil(gone, dpo_user, dpo_cli
     page = dpo_client.get("/admin/sharing/disclosure/").content.decode()
     row = page[page.index(f"/admin/sharing/disclosure/{disclosure.pk}/change/") :]
     assert '<td class="field-pupil_count">2</td>' in row[:2000]
+
+
+def test_outside_an_erasure_the_database_still_guards_consent_answers_and_the_log(gone, dpo_user):
+    from django.db import DatabaseError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("The database's own guards are PostgreSQL triggers.")
+    _full_history(gone, dpo_user)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM consent_consentrecord")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('pupildata.erasure', 'on', true)")
+            cursor.execute("DELETE FROM sharing_disclosure")  # erasure never deletes an entry
+    assert ConsentRecord.objects.filter(pupil=gone).count() == 1
+
+
+def test_uploaded_ctfs_lose_their_file_and_preview_after_30_days(school, dpo_user):
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    from sharing.ctf.services import stage_ctf_import
+    from sharing.models import CtfImportBatch
+
+    ctf = Path(__file__).parent.parent / "sharing" / "fixtures" / "ctf_full.xml"
+    school.estab_number = "2190"  # the file's destination
+    school.save()
+    old = stage_ctf_import(actor=dpo_user, school=school, data=ctf.read_bytes(), file_name="a.xml")
+    recent = stage_ctf_import(
+        actor=dpo_user, school=school, data=ctf.read_bytes(), file_name="b.xml"
+    )
+    CtfImportBatch.objects.filter(pk=old.pk).update(
+        uploaded_at=timezone.now() - datetime.timedelta(days=31)
+    )
+
+    dry = run("--as-of", timezone.localdate().isoformat())
+    assert "Uploaded Common Transfer Files and their previews: 1 due." in dry
+    assert CtfImportBatch.objects.get(pk=old.pk).preview != {}
+    run("--apply")
+
+    old, recent = CtfImportBatch.objects.get(pk=old.pk), CtfImportBatch.objects.get(pk=recent.pk)
+    assert (old.preview, old.result, bytes(old.content), old.status) == ({}, {}, b"", "discarded")
+    assert recent.preview != {} and bytes(recent.content) != b""
+    entry = pm.AuditEvent.objects.filter(action="erase").get()
+    assert entry.summary.startswith("Erased: Uploaded Common Transfer Files and their previews, 1")

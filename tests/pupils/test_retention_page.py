@@ -99,3 +99,58 @@ def test_the_page_makes_the_same_queries_whatever_the_number_due(
         left_long_ago(school, f"Gone{i}")
     with django_assert_max_num_queries(17):
         assert dpo_client.get(URL).status_code == 200
+
+
+def test_the_dpo_places_a_hold_in_the_staff_site_and_releases_it(school, dpo_client):
+    gone = left_long_ago(school, "Longgone")
+
+    response = dpo_client.post(
+        "/admin/pupils/legalhold/add/", {"pupil": gone.pk, "reason": "claim", "note": ""}
+    )
+
+    assert response.status_code == 302
+    hold = pm.LegalHold.objects.get(pupil=gone)
+    assert hold.placed_by.username == "dpo" and hold.is_active
+    assert pm.AuditEvent.objects.filter(object_type="pupils.legalhold", action="create").exists()
+    dpo_client.post(
+        "/admin/pupils/legalhold/",
+        {"action": "release", "_selected_action": [hold.pk], "index": 0},
+    )
+    hold.refresh_from_db()
+    assert not hold.is_active and hold.released_by.username == "dpo"
+
+
+def test_a_hold_cannot_be_placed_on_another_schools_pupil(school, other_school, dpo_client):
+    elsewhere = left_long_ago(other_school, "Elsewhere")
+
+    response = dpo_client.post(
+        "/admin/pupils/legalhold/add/", {"pupil": elsewhere.pk, "reason": "claim"}
+    )
+
+    assert response.status_code == 200  # the form refuses the choice
+    assert not pm.LegalHold.objects.exists()
+
+
+def test_the_dpo_changes_a_period_from_the_default_in_the_staff_site(school, dpo_client):
+    form = dpo_client.get(
+        f"/admin/pupils/retentionperiod/add/?school={school.pk}&kind=consent"
+    ).content.decode()
+    assert "evidence of consent" in form  # the default's reason, to start from
+
+    response = dpo_client.post(
+        "/admin/pupils/retentionperiod/add/",
+        {
+            "school": school.pk,
+            "kind": "consent",
+            "amount": 2,
+            "unit": "years",
+            "reason": "Governors chose two years.",
+            "source": "Governing body minutes, March 2026",
+        },
+    )
+
+    assert response.status_code == 302
+    row = pm.RetentionPeriod.objects.get(school=school, kind="consent")
+    assert (row.amount, row.unit) == (2, "years")
+    page = dpo_client.get(URL).content.decode()
+    assert "Governors chose two years." in page and "2 years after the pupil leaves" in page

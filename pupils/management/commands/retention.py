@@ -75,6 +75,7 @@ class Command(BaseCommand):
 
     def _list_purges(self, purges, schools) -> None:
         schedules = schedules_for(schools)
+        names = {school.pk: school.name for school in schools}
         for (school_id, kind), n in purges.items():
             label = schedules[school_id].entry(kind).label
-            self.stdout.write(f"School {school_id}: {label}: {n} due.")
+            self.stdout.write(f"{names[school_id]}: {label}: {n} due.")
