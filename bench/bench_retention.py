@@ -49,7 +49,8 @@ def build(n: int):
     )  # fmt: skip
     pupils = pm.Pupil.objects.bulk_create(
         pm.Pupil(
-            school=school, upn=upn.make("840", "2999", 80 + i // 1000, i % 1000), legal_surname=f"Surname{i}",
+            school=school, upn=upn.make("840", "2999", 80 + i // 1000, i % 1000),
+            legal_surname=f"Surname{i}",
             legal_forename=f"Forename{i}", date_of_birth=datetime.date(1995, 3, 10), sex="F",
             nc_year="6", admission_date=datetime.date(1999, 9, 1),
             leaving_date=datetime.date(2006, 7, 20), enrolment_status="left",

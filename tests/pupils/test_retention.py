@@ -370,13 +370,13 @@ def test_outside_an_erasure_the_database_still_guards_consent_answers_and_the_lo
     if connection.vendor != "postgresql":
         pytest.skip("The database's own guards are PostgreSQL triggers.")
     _full_history(gone, dpo_user)
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM consent_consentrecord")
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('pupildata.erasure', 'on', true)")
-            cursor.execute("DELETE FROM sharing_disclosure")  # erasure never deletes an entry
+    refused = pytest.raises(DatabaseError, match="append-only")
+    with refused, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM consent_consentrecord")
+    refused = pytest.raises(DatabaseError, match="append-only")
+    with refused, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pupildata.erasure', 'on', true)")
+        cursor.execute("DELETE FROM sharing_disclosure")  # erasure never deletes an entry
     assert ConsentRecord.objects.filter(pupil=gone).count() == 1
 
 
