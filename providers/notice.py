@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from pupils.models import School
+from pupils.retention.schedule import notice_lines
 
 from . import purposes
 from .models import (
@@ -315,20 +316,11 @@ def generate(school: School) -> str:
             "alternative."
         ),
         "## " + _("How long we keep it"),
-        "\n".join(
-            [
-                "- "
-                + _(
-                    "The pupil's educational record passes to their next school; the last "
-                    "school a pupil attends keeps it until the pupil's 25th birthday."
-                ),
-                "- "
-                + _("Special educational needs files: until 31 years after the date of birth."),
-                "- " + _("Child protection information: until 50 years after the date of birth."),
-                "- " + _("Admission and attendance registers: 6 years from the last entry."),
-                "- " + _("Consent forms: while the consent is current, and a short period after."),
-            ]
+        _(
+            "The pupil's educational record passes to their next school when they leave. "
+            "We keep each kind of record for the period below (our retention schedule):"
         ),
+        "\n".join("- " + line for line in notice_lines(school)),
         _("When the period ends the information is securely deleted or anonymised."),
         "## " + _("Your rights"),
         _("Pupils, and parents and carers acting for them, have the right to:"),

@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from pupils import audit
 from pupils.models import AuditAction, Pupil, StaffProfile
+from pupils.retention.services import place_hold, set_retention_period
 from pupils.roles import OFFICE_STAFF
 
 from .access import outcome, project_urls
@@ -72,6 +73,10 @@ MODELS: dict[str, dict[str, str] | None] = {
     "pupils/contact": {"office": "caeh", "dpo": "caedh"},
     # The audit trail is read by the DPO only and never written in the admin.
     "pupils/auditevent": {"office": "", "dpo": "ceh"},
+    # The DPO keeps the retention schedule and legal holds; neither is ever
+    # deleted (a hold is released, a period changed).
+    "pupils/retentionperiod": {"office": "", "dpo": "caeh"},
+    "pupils/legalhold": {"office": "", "dpo": "caeh"},
     # Office staff may see which services are in use (parents ask); only the
     # DPO manages providers, assessments and notices.
     "providers/provider": {"office": "ceh", "dpo": "caeh"},
@@ -164,6 +169,8 @@ OTHER: dict[str, tuple[str, str, str, str, str]] = {
     "admin/consent/consentrecord/overview/": (L, A, A, A, L),
     # Each member of staff sees their own school's class lists.
     "admin/consent/consentrecord/photographs/": (L, A, A, A, L),
+    # What is due for erasure in the user's own schools: the DPO's.
+    "admin/pupils/retentionperiod/due/": (L, F, A, A, L),
     "admin/consent/consentrecord/provider/<int:provider_id>/not-set-up/": (L, A, A, N, L),
     "admin/consent/consentrecord/provider/<int:provider_id>/offline/": (L, A, A, N, L),
     "admin/consent/consentrequest/send/": (L, A, A, A, L),
@@ -364,6 +371,11 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
     event = audit.record(
         actor=dpo_user, action=AuditAction.UPDATE, obj=pupil, summary="Matrix test entry"
     )
+    period = set_retention_period(
+        actor=dpo_user, school=school, kind="consent", amount=2, unit="years",
+        reason="Governors' choice.", source="Governing body",
+    )  # fmt: skip
+    hold = place_hold(actor=dpo_user, pupil=pupil, reason="claim")
     objects = {
         "auth/user": office_user,
         "auth/group": Group.objects.get(name=OFFICE_STAFF),
@@ -372,6 +384,8 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
         "pupils/pupil": pupil,
         "pupils/contact": contact,
         "pupils/auditevent": event,
+        "pupils/retentionperiod": period,
+        "pupils/legalhold": hold,
         "providers/provider": provider,
         "providers/riskassessment": assessment,
         "providers/dpia": dpia,

@@ -33,6 +33,7 @@ from .record import (
     TermName,
     validate_upn,
 )
+from .retention import *  # noqa: F403  (retention schedule and legal holds)
 from .special import (
     Ethnicity,
     MedicalCondition,

@@ -6,7 +6,7 @@ return and a pupil's history are explicit views (``views``).
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils.translation import gettext_lazy as _
 
 from pupils.admin_tools import SchoolScopedAdmin, ScopedAuditedAdmin
@@ -86,7 +86,9 @@ class DisclosureAdmin(SchoolScopedAdmin):
         return [f for _name, opts in self.readonly_fieldsets for f in _flatten(opts["fields"])]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(pupil_count=Count("pupils"))
+        # Pupils erased since (retention) are still counted, no longer named.
+        qs = super().get_queryset(request)
+        return qs.annotate(pupil_count=Count("pupils") + F("erased_pupils"))
 
     @admin.display(description=_("pupils"), ordering="pupil_count")
     def pupil_count(self, obj) -> int:

@@ -153,6 +153,14 @@ class Disclosure(models.Model):
     pupils = models.ManyToManyField(
         Pupil, related_name="disclosures", blank=True, verbose_name=_("pupils")
     )
+    erased_pupils = models.PositiveIntegerField(
+        _("pupils since erased"),
+        default=0,
+        help_text=_(
+            "Pupils this disclosure concerned whose records have since been erased under "
+            "the retention schedule: counted, no longer named."
+        ),
+    )
     categories = models.JSONField(_("categories of data"), default=list)
     disclosed_at = models.DateTimeField(_("sent on"), default=timezone.now)
     method = models.CharField(_("how it was sent"), max_length=20, choices=SendMethod.choices)

@@ -1,0 +1,156 @@
+"""The DPO's "due for erasure" page: the list, the confirmation, scoping."""
+
+import datetime
+
+import pytest
+
+from pupils import models as pm
+from pupils.retention.services import place_hold
+
+from ..factories import MedicalConditionFactory, PupilFactory
+
+URL = "/admin/pupils/retentionperiod/due/"
+
+
+def left_long_ago(school, surname: str) -> pm.Pupil:
+    pupil = PupilFactory(
+        school=school,
+        legal_surname=surname,
+        date_of_birth=datetime.date(1995, 3, 10),
+        admission_date=datetime.date(1999, 9, 1),
+        leaving_date=datetime.date(2006, 7, 20),
+        enrolment_status=pm.EnrolmentStatus.LEFT,
+    )
+    MedicalConditionFactory(pupil=pupil, condition="Epilepsy")
+    return pupil
+
+
+def test_the_dpo_sees_what_is_due_why_and_what_holds_it(school, dpo_user, dpo_client):
+    gone = left_long_ago(school, "Longgone")
+    held = left_long_ago(school, "Keptback")
+    place_hold(actor=dpo_user, pupil=held, reason="claim")
+    PupilFactory(school=school, legal_surname="Onroll")
+
+    page = dpo_client.get(URL).content.decode()
+
+    assert "Longgone" in page and gone.upn in page
+    assert "until the pupil&#x27;s 25th birthday" in page
+    assert "Kept:</strong> Legal hold: A claim or legal proceedings are expected" in page
+    assert "Onroll" not in page
+    assert "Erase the due records of 1 pupil" in page
+    assert "Retention schedule" in page and "IRMS Information Management Toolkit" in page
+
+
+def test_erasing_without_the_confirmation_changes_nothing(school, dpo_client):
+    gone = left_long_ago(school, "Longgone")
+
+    response = dpo_client.post(URL, {"pupils": str(gone.pk)})
+
+    assert response.status_code == 200
+    assert "Tick the box to confirm the erasure." in response.content.decode()
+    assert pm.Pupil.objects.filter(pk=gone.pk).exists()
+
+
+def test_erasing_after_the_confirmation_erases_only_the_pupils_shown(school, dpo_client):
+    shown = left_long_ago(school, "Longgone")
+    arrived_since = left_long_ago(school, "Notyetshown")
+
+    response = dpo_client.post(URL, {"pupils": str(shown.pk), "confirm": "on"})
+
+    assert response.status_code == 302
+    assert not pm.Pupil.objects.filter(pk=shown.pk).exists()
+    assert pm.Pupil.objects.filter(pk=arrived_since.pk).exists()
+    entry = pm.AuditEvent.objects.filter(action="erase", pupil_id=shown.pk).first()
+    assert entry.actor_label == "dpo" and "by staff" in entry.summary
+
+
+def test_a_pupil_held_after_the_page_was_shown_is_not_erased(school, dpo_user, dpo_client):
+    gone = left_long_ago(school, "Longgone")
+    place_hold(actor=dpo_user, pupil=gone, reason="safeguarding")
+
+    dpo_client.post(URL, {"pupils": str(gone.pk), "confirm": "on"})
+
+    assert pm.MedicalCondition.objects.filter(pupil=gone).exists()
+
+
+def test_another_schools_dpo_neither_sees_nor_erases_this_schools_pupils(
+    school, other_school_client
+):
+    gone = left_long_ago(school, "Longgone")
+
+    page = other_school_client.get(URL).content.decode()
+    other_school_client.post(URL, {"pupils": str(gone.pk), "confirm": "on"})
+
+    assert "Longgone" not in page and "Nothing is due for erasure today." in page
+    assert pm.Pupil.objects.filter(pk=gone.pk).exists()
+
+
+def test_office_staff_are_refused(school, office_client):
+    left_long_ago(school, "Longgone")
+    assert office_client.get(URL).status_code == 403
+    assert office_client.post(URL, {"confirm": "on"}).status_code == 403
+
+
+@pytest.mark.parametrize("n", [1, 12])
+def test_the_page_makes_the_same_queries_whatever_the_number_due(
+    school, dpo_client, django_assert_max_num_queries, n
+):
+    for i in range(n):
+        left_long_ago(school, f"Gone{i}")
+    with django_assert_max_num_queries(17):
+        assert dpo_client.get(URL).status_code == 200
+
+
+def test_the_dpo_places_a_hold_in_the_staff_site_and_releases_it(school, dpo_client):
+    gone = left_long_ago(school, "Longgone")
+
+    response = dpo_client.post(
+        "/admin/pupils/legalhold/add/", {"pupil": gone.pk, "reason": "claim", "note": ""}
+    )
+
+    assert response.status_code == 302
+    hold = pm.LegalHold.objects.get(pupil=gone)
+    assert hold.placed_by.username == "dpo" and hold.is_active
+    assert pm.AuditEvent.objects.filter(object_type="pupils.legalhold", action="create").exists()
+    dpo_client.post(
+        "/admin/pupils/legalhold/",
+        {"action": "release", "_selected_action": [hold.pk], "index": 0},
+    )
+    hold.refresh_from_db()
+    assert not hold.is_active and hold.released_by.username == "dpo"
+
+
+def test_a_hold_cannot_be_placed_on_another_schools_pupil(school, other_school, dpo_client):
+    elsewhere = left_long_ago(other_school, "Elsewhere")
+
+    response = dpo_client.post(
+        "/admin/pupils/legalhold/add/", {"pupil": elsewhere.pk, "reason": "claim"}
+    )
+
+    assert response.status_code == 200  # the form refuses the choice
+    assert not pm.LegalHold.objects.exists()
+
+
+def test_the_dpo_changes_a_period_from_the_default_in_the_staff_site(school, dpo_client):
+    form = dpo_client.get(
+        f"/admin/pupils/retentionperiod/add/?school={school.pk}&kind=consent"
+    ).content.decode()
+    assert "evidence of consent" in form  # the default's reason, to start from
+
+    response = dpo_client.post(
+        "/admin/pupils/retentionperiod/add/",
+        {
+            "school": school.pk,
+            "kind": "consent",
+            "amount": 2,
+            "unit": "years",
+            "reason": "Governors chose two years.",
+            "source": "Governing body minutes, March 2026",
+        },
+    )
+
+    assert response.status_code == 302
+    row = pm.RetentionPeriod.objects.get(school=school, kind="consent")
+    assert (row.amount, row.unit) == (2, "years")
+    page = dpo_client.get(URL).content.decode()
+    assert "Governors chose two years." in page and "2 years after the pupil leaves" in page
