@@ -239,9 +239,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(args.runs):
             path = Path(tmp) / f"bench{i}.xml"
-            path.write_bytes(
-                generate_ctf(args.pupils, estab=f"{base + 100 + i:04d}", seed=100 + i)
-            )
+            path.write_bytes(generate_ctf(args.pupils, estab=f"{base + 100 + i:04d}", seed=100 + i))
             command_school = new_school(50 + i)
             command_times.append(run_command(path, command_school.urn))
         reimport_command = run_command(path, command_school.urn)

@@ -1,13 +1,19 @@
-"""/privacy requests per second under gunicorn, beside a hello-world Django
-view served the same way (same settings, middleware and gunicorn options).
+"""/privacy and /privacy/providers.json requests per second under gunicorn,
+beside a hello-world Django view served the same way (same settings,
+middleware and gunicorn options), on PostgreSQL and on SQLite.
 
-Run:  .venv/bin/python bench/bench_privacy.py [--requests 3000] [--concurrency 8]
+Run:  .venv/bin/python bench/bench_privacy.py [--requests 2000] [--concurrency 8]
+      [--rounds 3] [--databases postgres,sqlite]
 
-It (re)creates the PostgreSQL database pupildata_providers_bench (override
-with BENCH_DATABASE_URL), migrates and seeds it with the demo data, serves
-/privacy on 127.0.0.1:8731 and the hello-world view on 127.0.0.1:8732 with
-DEBUG=false, and loads both from a simple threaded client (loopback only,
-a bounded number of requests). Target: /privacy at least 0.8 of hello world.
+For each database it (re)creates the database (PostgreSQL:
+pupildata_providers_bench, override with BENCH_DATABASE_URL; SQLite: a
+temporary file), migrates and seeds it with the demo data, serves the project
+on 127.0.0.1:8731 and the hello-world view on 127.0.0.1:8732 with production
+settings (DEBUG=false, behind the TLS proxy: every request carries
+X-Forwarded-Proto: https, so HSTS and the SSL redirect are on), and loads
+both from a simple threaded client (loopback only, a bounded number of
+requests), in interleaved rounds so that the machine's load hits both alike.
+Target: each public page at least 1.0x hello world.
 """
 
 from __future__ import annotations
