@@ -50,7 +50,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Public pages answered from this process's copy (providers/middleware.py):
+    # inside SecurityMiddleware, before sessions, language and sign-in.
+    "providers.middleware.PublicPageMiddleware",
+    # Django's CSP middleware with the header built once (config/csp.py).
+    "config.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
