@@ -13,7 +13,11 @@ settings (DEBUG=false, behind the TLS proxy: every request carries
 X-Forwarded-Proto: https, so HSTS and the SSL redirect are on), and loads
 both from a simple threaded client (loopback only, a bounded number of
 requests), in interleaved rounds so that the machine's load hits both alike.
-Target: each public page at least 1.0x hello world.
+It also reads the CPU time the gunicorn workers spent per request, which a
+loaded machine disturbs far less than the request rate: the CPU ratio
+(hello world's CPU per request / the page's) is the rate ratio the pages
+would reach on an idle machine. Target: each public page at least 1.0x
+hello world.
 """
 
 from __future__ import annotations
@@ -143,6 +147,19 @@ def _load(port: int, path: str, requests: int, concurrency: int) -> float:
     return requests / elapsed
 
 
+def _worker_cpu(server: subprocess.Popen) -> float:
+    """CPU seconds used so far by a gunicorn master's workers (Linux /proc).
+
+    Under a loaded machine the request rate swings with everyone else's
+    work; the CPU time the workers spend per request does not."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    ticks = 0
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _check_headers(path: str, headers: http.client.HTTPMessage) -> None:
     """The production headers are all there; show what a shared cache sees."""
     assert "max-age=31536000" in headers["Strict-Transport-Security"], headers
@@ -155,7 +172,9 @@ def _check_headers(path: str, headers: http.client.HTTPMessage) -> None:
     )
 
 
-def bench_database(db_url: str, args: argparse.Namespace) -> dict[str, tuple[float, float, float]]:
+def bench_database(
+    db_url: str, args: argparse.Namespace
+) -> dict[str, tuple[float, float, float, float]]:
     env = _env(db_url)
     print(f"Database {db_url}: recreating, migrating, seeding the demo data...")
     _recreate_database(db_url)
@@ -180,10 +199,15 @@ def bench_database(db_url: str, args: argparse.Namespace) -> dict[str, tuple[flo
             _check_headers(path, _get(site, path)[2])
             for port in (site, hello_site):  # warm up (and fill the cache)
                 _load(port, path, 300, args.concurrency)
-            page, hello = [], []
+            page, hello, page_cpu, hello_cpu = [], [], [], []
             for _ in range(args.rounds):  # interleaved, so noise hits both alike
-                hello.append(_load(hello_site, path, args.requests, args.concurrency))
-                page.append(_load(site, path, args.requests, args.concurrency))
+                for rates, cpus, port, server in (
+                    (hello, hello_cpu, hello_site, servers[1]),
+                    (page, page_cpu, site, servers[0]),
+                ):
+                    before = _worker_cpu(server)
+                    rates.append(_load(port, path, args.requests, args.concurrency))
+                    cpus.append((_worker_cpu(server) - before) / args.requests * 1e6)
             ratios = [p / h for p, h in zip(page, hello, strict=True)]
             p, h = statistics.median(page), statistics.median(hello)
             print(
@@ -194,7 +218,15 @@ def bench_database(db_url: str, args: argparse.Namespace) -> dict[str, tuple[flo
                 + "); per-round ratios "
                 + ", ".join(f"{r:.2f}" for r in ratios)
             )
-            results[path] = (p, h, statistics.median(ratios))
+            pc, hc = statistics.median(page_cpu), statistics.median(hello_cpu)
+            print(
+                f"  {path}: worker CPU per request {pc:.0f} us (rounds "
+                + ", ".join(f"{x:.0f}" for x in page_cpu)
+                + f"); hello world {hc:.0f} us (rounds "
+                + ", ".join(f"{x:.0f}" for x in hello_cpu)
+                + ")"
+            )
+            results[path] = (p, h, statistics.median(ratios), hc / pc)
     finally:
         for server in servers:
             server.terminate()
@@ -221,10 +253,11 @@ def main() -> None:
         "new connection per request"
     )
     for name, per_path in results.items():
-        for path, (p, h, r) in per_path.items():
+        for path, (p, h, r, c) in per_path.items():
             print(
                 f"{name:8} {path:24} {p:6.0f} req/s   hello world {h:6.0f} req/s   "
-                f"ratio of medians {p / h:.2f}   median per-round ratio {r:.2f}"
+                f"ratio of medians {p / h:.2f}   median per-round ratio {r:.2f}   "
+                f"CPU ratio (hello CPU / page CPU per request) {c:.2f}"
             )
     print("target: ratio >= 1.00")
     print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
