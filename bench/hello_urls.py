@@ -6,4 +6,5 @@ def hello(request):
     return HttpResponse("Hello, world", content_type="text/plain")
 
 
-urlpatterns = [path("privacy", hello)]
+# The paths bench_privacy.py loads, so both servers see the same requests.
+urlpatterns = [path("privacy", hello), path("privacy/providers.json", hello)]

@@ -14,7 +14,7 @@ from django.http.response import HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 from django.urls import reverse
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_safe
 
@@ -36,8 +36,14 @@ class LanguageMiddleware(LocaleMiddleware):
         self, request: HttpRequest, response: HttpResponseBase
     ) -> HttpResponseBase:
         response = super().process_response(request, response)
-        # The switcher's cookie changes the page as much as Accept-Language does.
-        patch_vary_headers(response, ("Cookie",))
+        if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+            # The switcher's cookie chose this page's language: a shared cache
+            # must not hand this copy to others, nor its own copy to this
+            # browser. Without the cookie only Accept-Language decides, so the
+            # public pages stay shareable by a proxy or CDN (which must pass
+            # requests carrying the cookie through: docs/performance.md).
+            patch_vary_headers(response, ("Cookie",))
+            patch_cache_control(response, private=True)
         return response
 
 

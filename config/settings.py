@@ -66,7 +66,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Public pages answered from this process's copy (providers/middleware.py):
+    # inside SecurityMiddleware, before sessions, language and sign-in.
+    "providers.middleware.PublicPageMiddleware",
+    # Django's CSP middleware with the header built once (config/csp.py).
+    "config.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The page language (config/language.py): switcher cookie, Accept-Language;
     # the staff site in English.

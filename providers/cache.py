@@ -13,6 +13,10 @@ In front of the shared cache each server process keeps the pages it served
 for LOCAL_SECONDS, by host name: a visit within that time costs no query at
 all (bench/bench_privacy.py). ``invalidate`` empties this process's copy at
 once; other processes notice a change within LOCAL_SECONDS.
+
+In front of that, ``providers.middleware.PublicPageMiddleware`` keeps the
+finished responses (headers and body) the same LOCAL_SECONDS, so that a
+visit answered from it skips the session, language and sign-in layers too.
 """
 
 from __future__ import annotations
@@ -23,13 +27,19 @@ from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpResponse, HttpResponseBase
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 PAGE_SECONDS = 10 * 60
 TOKEN_SECONDS = None  # tokens never expire on their own
 LOCAL_SECONDS = 5.0
 LOCAL_MAX_ENTRIES = 256
 
+# Seconds a browser, reverse proxy or CDN may keep a public page.
+SHARED_SECONDS = 60
+
 _local: dict[tuple[str, str], tuple[float, bytes]] = {}
+_responses: dict[tuple, tuple[float, dict[str, str], bytes]] = {}
 
 
 def local_get(host: str, name: str) -> bytes | None:
@@ -47,6 +57,40 @@ def local_put(host: str, name: str, body: bytes) -> None:
 
 def clear_local() -> None:
     _local.clear()
+    _responses.clear()
+
+
+def mark_shareable(response: HttpResponse) -> None:
+    """The same for every visitor: any cache may keep it SHARED_SECONDS."""
+    patch_cache_control(response, public=True, max_age=SHARED_SECONDS)
+    patch_vary_headers(response, ["Host"])
+    response.shareable = True  # type: ignore[attr-defined]
+
+
+def shareable(response: HttpResponseBase) -> bool:
+    """Marked by the view, and nothing on the way out made it personal."""
+    return (
+        getattr(response, "shareable", False)
+        and isinstance(response, HttpResponse)
+        and response.status_code == 200
+        and not response.cookies
+        and "cookie" not in response.get("Vary", "").lower()
+        and "'nonce-" not in response.get("Content-Security-Policy", "")
+        and "public" in response.get("Cache-Control", "")
+    )
+
+
+def local_response(key: tuple) -> tuple[dict[str, str], bytes] | None:
+    entry = _responses.get(key)
+    if entry is not None and entry[0] > time.monotonic():
+        return entry[1], entry[2]
+    return None
+
+
+def keep_response(key: tuple, headers: dict[str, str], body: bytes) -> None:
+    if len(_responses) >= LOCAL_MAX_ENTRIES:
+        _responses.clear()
+    _responses[key] = (time.monotonic() + LOCAL_SECONDS, headers, body)
 
 
 def _token_key(school_id: int) -> str:

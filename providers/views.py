@@ -14,7 +14,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from pupils.hosts import school_for_request
@@ -23,13 +22,10 @@ from pupils.models import School
 from . import cache, notice, public
 from .models import NoticeStatus, PolicyDocument, PrivacyNotice
 
-BROWSER_SECONDS = 60
-
 
 def _respond(body: bytes, content_type: str = "text/html; charset=utf-8") -> HttpResponse:
     response = HttpResponse(body, content_type=content_type)
-    patch_cache_control(response, public=True, max_age=BROWSER_SECONDS)
-    patch_vary_headers(response, ["Host"])
+    cache.mark_shareable(response)
     return response
 
 

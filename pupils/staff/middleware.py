@@ -8,6 +8,10 @@ promises for every request in the project, not only the admin:
   SESSION_ABSOLUTE_SECONDS after the sign-in however busy it is;
 - responses to signed-in staff and every admin page are never stored by the
   browser (``Cache-Control: no-store``): they may show pupil data.
+
+A request without a session cookie cannot be signed in, so it is left alone:
+reading ``request.user`` would load an empty session and mark the response
+``Vary: Cookie``, which stops a reverse proxy or CDN sharing public pages.
 """
 
 from __future__ import annotations
@@ -43,7 +47,8 @@ class StaffSessionMiddleware:
         self.admin_prefix = "/admin/"
 
     def __call__(self, request):
-        signed_in = self._enforce_limits(request)
+        has_session = settings.SESSION_COOKIE_NAME in request.COOKIES
+        signed_in = has_session and self._enforce_limits(request)
         response = self.get_response(request)
         if signed_in or request.path.startswith(self.admin_prefix):
             add_never_cache_headers(response)

@@ -22,6 +22,7 @@ dataclasses, with what could not be read listed per pupil.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from lxml import etree
 
@@ -124,11 +125,13 @@ def parse_ctf(data: bytes, *, max_bytes: int = MAX_CTF_BYTES) -> CtfFile:
         raise CtfError(f"The file is not well-formed XML: {exc.msg}.") from None
     if root.getroottree().docinfo.doctype:
         raise CtfError("The file declares a DTD, which a CTF never does: refused.")
-    _strip_namespaces(root)
+    if b"xmlns" in data:  # no namespace declared: no tag to rename
+        _strip_namespaces(root)
     if _local(root) != "CTfile":
         raise CtfError("This is not a Common Transfer File (its root element is not CTfile).")
-    header = _read_header(_child(root, "Header"))
-    data_el = _child(root, "CTFpupilData")
+    top = _Node(root)
+    header = _read_header(_child(top, "Header"))
+    data_el = _child(top, "CTFpupilData")
     pupil_els = _children(data_el, "Pupil") if data_el is not None else []
     if not pupil_els:
         raise CtfError("The file holds no pupils.")
@@ -154,17 +157,34 @@ def _strip_namespaces(root) -> None:
             el.tag = _local(el)
 
 
-def _child(el, name: str):
-    return el.find(name) if el is not None else None
+class _Node:
+    """An element with its children indexed by name in one walk, so that
+    reading a pupil's forty-odd fields costs one pass, not a search each."""
+
+    __slots__ = ("el", "first", "all")
+
+    def __init__(self, el) -> None:
+        self.el = el
+        self.first: dict[str, Any] = {}
+        self.all: dict[str, list] = {}
+        for child in el:
+            tag = child.tag
+            if isinstance(tag, str):  # not a comment or entity reference
+                self.first.setdefault(tag, child)
+                self.all.setdefault(tag, []).append(child)
 
 
-def _children(el, name: str) -> list:
-    return el.findall(name) if el is not None else []
+def _child(node: _Node | None, name: str) -> _Node | None:
+    found = node.first.get(name) if node is not None else None
+    return _Node(found) if found is not None else None
 
 
-def _text(el, name: str | None = None) -> str:
-    if name is not None:
-        el = el.find(name) if el is not None else None
+def _children(node: _Node | None, name: str) -> list[_Node]:
+    return [_Node(el) for el in node.all.get(name, ())] if node is not None else []
+
+
+def _text(node: _Node | None, name: str) -> str:
+    el = node.first.get(name) if node is not None else None
     if el is None or not el.text:
         return ""
     return " ".join(el.text.split())
@@ -219,6 +239,7 @@ def _read_header(el) -> CtfHeader:
 
 
 def _note_unknown(el, path: str, ignored: set[str]) -> None:
+    """``el`` is an lxml element: the walk looks at every child anyway."""
     for child in el:
         name = _local(child)
         if not name:
@@ -232,8 +253,8 @@ def _note_unknown(el, path: str, ignored: set[str]) -> None:
             ignored.add(f"Pupil/{sub}")
 
 
-def _read_pupil(el, ignored: set[str]) -> CtfPupil:
-    _note_unknown(el, "", ignored)
+def _read_pupil(el: _Node, ignored: set[str]) -> CtfPupil:
+    _note_unknown(el.el, "", ignored)
     basic = _child(el, "BasicDetails")
     pupil = CtfPupil(
         upn=upn_rules.compact(_text(el, "UPN")),

@@ -110,11 +110,24 @@ def test_each_language_has_its_own_cached_copy_of_the_privacy_page(public):
     assert "Usługi w chmurze, z których korzystamy" in polish
 
 
-def test_the_page_varies_on_the_language_cookie_and_accept_language(public):
+def test_the_page_varies_on_accept_language_and_stays_shareable(public):
     response = public.get("/privacy", HTTP_ACCEPT_LANGUAGE="ro")
     vary = {v.strip() for v in response["Vary"].split(",")}
-    assert {"Accept-Language", "Cookie"} <= vary
+    assert "Accept-Language" in vary and "Cookie" not in vary
+    assert "public" in response["Cache-Control"]
     assert response["Content-Language"] == "ro"
+
+
+def test_a_page_in_the_language_chosen_by_cookie_is_private_to_that_browser(public):
+    public.cookies[settings.LANGUAGE_COOKIE_NAME] = "pl"
+    for _ in range(2):  # never answered from, or kept as, the shared copy
+        response = public.get("/privacy", HTTP_ACCEPT_LANGUAGE="en-GB")
+        assert "Usługi w chmurze, z których korzystamy" in response.content.decode()
+        assert "Cookie" in response["Vary"]
+        assert "private" in response["Cache-Control"]
+        assert "public" not in response["Cache-Control"]
+    del public.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert "Cloud services we use" in public.get("/privacy").content.decode()
 
 
 def test_urdu_pages_are_right_to_left(public):

@@ -235,3 +235,78 @@ def test_a_change_made_by_another_server_process_shows_within_a_few_seconds(
     later = page_cache.time.monotonic() + page_cache.LOCAL_SECONDS + 1
     monkeypatch.setattr(page_cache.time, "monotonic", lambda: later)
     assert "Times Tables Rock Stars" not in public.get("/privacy").content.decode()
+
+
+@pytest.mark.parametrize("url", ["/privacy", "/privacy/providers.json"])
+def test_a_reverse_proxy_or_cdn_may_share_the_public_pages(public, published, url):
+    for _ in range(2):  # rendered, then answered from this process's copy
+        response = public.get(url)
+        assert response.status_code == 200
+        assert "cookie" not in response.get("Vary", "").lower()
+        assert not response.cookies
+        directives = {d.strip() for d in response["Cache-Control"].split(",")}
+        assert "public" in directives
+        assert f"max-age={page_cache.SHARED_SECONDS}" in directives
+
+
+def test_a_visit_to_the_public_page_touches_no_session(public, published):
+    from pupils.models import StaffSession
+
+    public.get("/privacy")
+    public.get("/privacy")
+
+    assert not StaffSession.objects.exists()
+    assert not public.cookies
+
+
+def test_the_copy_served_to_the_next_visitor_carries_every_header(public, published):
+    first = public.get("/privacy")
+    again = public.get("/privacy")
+
+    assert again.content == first.content
+    for header in (
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+        "Cache-Control",
+        "Content-Type",
+        "Content-Language",
+    ):
+        assert again[header] == first[header], header
+
+
+def test_a_signed_in_staff_member_is_never_answered_from_the_shared_copy(
+    public, published, office_user
+):
+    from ..conftest import staff_client
+
+    public.get("/privacy")  # the copy is there
+    staff = staff_client(office_user)
+    staff.defaults["HTTP_HOST"] = "privacy.crook.example"
+
+    response = staff.get("/privacy")
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "public" not in response["Cache-Control"]
+
+
+def test_staff_pages_are_still_never_stored(office_client):
+    from django.urls import reverse
+
+    response = office_client.get(reverse("admin:index"))
+
+    assert "no-store" in response["Cache-Control"]
+    assert "cookie" in response["Vary"].lower()
+
+
+def test_a_publication_shows_at_once_in_this_process_despite_the_copy(
+    public, school, dpo_user, published
+):
+    assert public.get("/privacy").status_code == 200
+    draft = services.draft_notice(school=school, actor=dpo_user, body="ZZNEWPARAGRAPH")
+    services.publish_notice(notice=draft, actor=dpo_user)
+
+    assert "ZZNEWPARAGRAPH" in public.get("/privacy").content.decode()

@@ -103,3 +103,13 @@ def test_hsts_is_sent_over_https_in_production(client, settings):
     response = client.get(reverse("admin:login"), secure=True)
 
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_a_changed_policy_setting_is_sent_at_once(client, settings):
+    # The header is built once per configuration, not once per process.
+    assert "img-src 'self' data:" in client.get("/no-such-page/")["Content-Security-Policy"]
+    settings.SECURE_CSP = {**settings.SECURE_CSP, "img-src": ["'self'"]}
+
+    csp = client.get("/no-such-page/")["Content-Security-Policy"]
+
+    assert "img-src 'self';" in csp and "data:" not in csp

@@ -13,6 +13,10 @@ from sharing.ctf.report import SKIPPED, CtfImportError
 
 class Command(BaseCommand):
     help = "Imports one or more CTF XML files. Use --dry-run to see what would change."
+    # A data job: the configuration is checked when the server starts and
+    # by `manage.py check --deploy`; checking it again costs every import
+    # the loading of every URL and admin module.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE")
