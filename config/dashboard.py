@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from consent.models import ConsentRecord, OfflineArrangement
-from consent.reports import active_pupils
+from consent.reports import active_pupils, pupils_missing_answers
 from providers import review
 from providers.models import Provider, ProviderStatus, Rating
 from providers.review import ReviewState
@@ -243,24 +243,15 @@ def _consent_answers_at(ctx: Context, school: School) -> list[ToDo]:
     current = ConsentRecord.objects.current().filter(provider__in=providers, pupil__in=pupils)
     found = []
     if ctx.can("consent.add_consentrequest"):
-        answered = (
-            pupils.annotate(
-                answered=Count(
-                    "consent_records__provider",
-                    filter=Q(consent_records__provider__in=providers),
-                    distinct=True,
-                )
-            )
-            .filter(answered__lt=len(providers))
-            .count()
-        )
+        # The consent app's own rule (year groups, kinds of purpose): one query.
+        answered = pupils_missing_answers(school, providers).count()
         overview = reverse("admin:consent_overview")
         where = f" ({school.name})" if len(ctx.schools) > 1 else ""
         found.append(
             ToDo(
                 ngettext(
-                    "%(n)d pupil's family has not answered about cloud services%(where)s",
-                    "%(n)d pupils' families have not answered about cloud services%(where)s",
+                    "%(n)d pupil's family has not answered every consent question%(where)s",
+                    "%(n)d pupils' families have not answered every consent question%(where)s",
                     answered,
                 )
                 % {"n": answered, "where": where},

@@ -9,6 +9,7 @@ not answered yet. Safe to run again: a school with answers is left alone.
 
 from __future__ import annotations
 
+from providers.models import PurposeKind
 from pupils.models import PupilContact
 
 from .links import issue_link
@@ -53,13 +54,15 @@ def seed(ctx) -> None:
             if not is_asked_about(provider, link.pupil):
                 continue
             given = rng.random() > 0.08
+            # Biometrics need a parent's answer in writing (PoFA 2012 s27).
+            written = method == ConsentMethod.PHONE and provider.kind == PurposeKind.BIOMETRIC
             record_consent(
                 actor=office if method != ConsentMethod.ONLINE else "demo parent",
                 pupil=link.pupil,
                 provider=provider,
                 given=given,
                 given_by_contact=link.contact,
-                method=method,
+                method=ConsentMethod.PAPER if written else method,
                 request=links.get(link.contact_id) if method == ConsentMethod.ONLINE else None,
             )
             if not given and office and rng.random() < 0.5:

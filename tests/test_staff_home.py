@@ -86,7 +86,7 @@ def test_the_dpo_sees_deadlines_first_then_families_and_offline_to_dos(dpo_clien
         "1 cloud provider's review is overdue",
         "1 subject access request is overdue",
         "1 subject access request is due within 5 working days",
-        "1 pupil's family has not answered about cloud services",
+        "1 pupil's family has not answered every consent question",
         "Seesaw: 1 offline alternative to arrange",
     ]
 
@@ -109,7 +109,7 @@ def test_office_staff_see_the_consent_to_dos_but_not_the_dpos_deadlines(office_c
     lines = list(todo_lines(office_client.get(HOME)))
 
     assert lines == [
-        "1 pupil's family has not answered about cloud services",
+        "1 pupil's family has not answered every consent question",
         "Seesaw: 1 offline alternative to arrange",
     ]
 
