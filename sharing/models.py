@@ -22,4 +22,11 @@ from sharing.registers.models import __all__ as _registers_all
 from sharing.rights.models import *  # noqa: F403
 from sharing.rights.models import __all__ as _rights_all
 
-__all__ = [*_disclosures_all, *_ctf_all, *_access_all, *_breaches_all, *_registers_all, *_rights_all]
+__all__ = [
+    *_disclosures_all,
+    *_ctf_all,
+    *_access_all,
+    *_breaches_all,
+    *_registers_all,
+    *_rights_all,
+]
