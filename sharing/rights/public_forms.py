@@ -70,8 +70,9 @@ class SpamGuardForm(forms.Form):
     def renew_stamp(self) -> None:
         """A fresh stamp for the next attempt (the field is hidden: its error
         shows at the top)."""
-        self.data = self.data.copy()
-        self.data["started"] = started_stamp()
+        data = dict(self.data.items())
+        data["started"] = started_stamp()
+        self.data = data
 
 
 class RightsRequestForm(SpamGuardForm):
