@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("consent/", include("consent.urls")),
     path("language/<str:code>/", choose_language, name="choose_language"),
+    path("", include("sharing.urls")),
     path("", include("providers.urls")),
 ]
 

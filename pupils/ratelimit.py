@@ -46,6 +46,11 @@ POLICIES: dict[str, Policy] = {
         # parent or probe many addresses.
         Policy("consent-new-link:email", limit=3, window_seconds=_HOUR),
         Policy("consent-new-link:address", limit=20, window_seconds=_HOUR),
+        # The public rights-request and complaint forms (sharing.rights): a
+        # family sends one or two, perhaps after correcting a mistake; a flood
+        # from one address is refused.
+        Policy("privacy-request:address", limit=10, window_seconds=_HOUR),
+        Policy("privacy-complaint:address", limit=10, window_seconds=_HOUR),
     )
 }
 

@@ -7,3 +7,4 @@ from sharing.breaches import admin as breaches_admin  # noqa: F401
 from sharing.ctf import admin as ctf_admin  # noqa: F401
 from sharing.disclosures import admin as disclosures_admin  # noqa: F401
 from sharing.registers import admin as registers_admin  # noqa: F401
+from sharing.rights import admin as rights_admin  # noqa: F401

@@ -5,7 +5,8 @@ re-exported here (Django finds them here; table names stay ``sharing_*``):
 - ``sharing.ctf.models``: Common Transfer File import batches;
 - ``sharing.access.models``: subject access requests;
 - ``sharing.breaches.models``: the breach register;
-- ``sharing.registers.models``: the record of processing activities.
+- ``sharing.registers.models``: the record of processing activities;
+- ``sharing.rights.models``: other rights requests and complaints.
 """
 
 from sharing.access.models import *  # noqa: F403
@@ -18,5 +19,14 @@ from sharing.disclosures.models import *  # noqa: F403
 from sharing.disclosures.models import __all__ as _disclosures_all
 from sharing.registers.models import *  # noqa: F403
 from sharing.registers.models import __all__ as _registers_all
+from sharing.rights.models import *  # noqa: F403
+from sharing.rights.models import __all__ as _rights_all
 
-__all__ = [*_disclosures_all, *_ctf_all, *_access_all, *_breaches_all, *_registers_all]
+__all__ = [
+    *_disclosures_all,
+    *_ctf_all,
+    *_access_all,
+    *_breaches_all,
+    *_registers_all,
+    *_rights_all,
+]

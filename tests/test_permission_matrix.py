@@ -119,6 +119,10 @@ MODELS: dict[str, dict[str, str] | None] = {
     "pupils/job": {"office": "ceh", "dpo": "ceh"},
     # The raw task queue is for the superuser (operations).
     "django_tasks_database/dbtaskresult": None,
+    # Any member of staff logs a rights request or a complaint and reads
+    # them; only the DPO handles them. Neither is ever deleted.
+    "sharing/rightsrequest": {"office": "caeh", "dpo": "caeh"},
+    "sharing/complaint": {"office": "caeh", "dpo": "caeh"},
 }
 ACTIONS = {
     "": "c",
@@ -202,6 +206,10 @@ OTHER: dict[str, tuple[str, str, str, str, str]] = {
         N,
         L,
     ),
+    "admin/sharing/rightsrequest/<path:object_id>/handle/": (L, F, A, N, L),
+    "admin/sharing/rightsrequest/<path:object_id>/portable/": (L, F, A, N, L),
+    "admin/sharing/complaint/<path:object_id>/acknowledge/": (L, F, A, N, L),
+    "admin/sharing/complaint/<path:object_id>/outcome/": (L, F, A, N, L),
     # Public pages: the same for everybody. The walk follows project_urls(),
     # where the link comes before the form pages, so the visitor has opened a
     # real link first (without one, or with a forged one, see the test below).
@@ -211,6 +219,12 @@ OTHER: dict[str, tuple[str, str, str, str, str]] = {
     "consent/done/": (A, A, A, A, A),
     "consent/new-link/": (A, A, A, A, A),
     "consent/new-link/sent/": (A, A, A, A, A),
+    "privacy/request": (A, A, A, A, A),
+    "privacy/request/sent": (A, A, A, A, A),
+    # A made-up confirmation link: "this link no longer works" (410).
+    "privacy/request/confirm/<str:token>": ("410",) * 5,
+    "privacy/complaint": (A, A, A, A, A),
+    "privacy/complaint/sent": (A, A, A, A, A),
     "privacy": (A, A, A, A, A),
     "privacy/print": (A, A, A, A, A),
     "privacy/notice/<int:version>": (A, A, A, A, A),
@@ -271,6 +285,8 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
     )
     from sharing.registers.models import ProcessingNote
     from sharing.registers.services import publish_processing_record
+    from sharing.rights.complaints import log_complaint
+    from sharing.rights.services import open_rights_request
 
     school.is_default = True
     school.la_code, school.estab_number, school.urn = "840", "2190", "114190"
@@ -368,6 +384,26 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
         school=school, section="purposes", item="CCTV", detail="Site security."
     )
     record_version = publish_processing_record(actor=dpo_user, school=school)
+    rights_request = open_rights_request(
+        actor=office_user,
+        school=school,
+        kind="erasure",
+        pupils=[pupil],
+        requester_name="Mrs Alex Parent",
+        requester_relationship="parent",
+        channel="email",
+        received_at=timezone.now() - datetime.timedelta(days=1),
+        details="Delete the old phone number.",
+    )
+    complaint = log_complaint(
+        actor=office_user,
+        school=school,
+        complainant_name="Mrs Alex Parent",
+        complainant_email="parent@example.org",
+        channel="email",
+        received_at=timezone.now() - datetime.timedelta(days=1),
+        summary="A photo was published after we said no.",
+    )
     event = audit.record(
         actor=dpo_user, action=AuditAction.UPDATE, obj=pupil, summary="Matrix test entry"
     )
@@ -416,6 +452,8 @@ def world(school, dpo_user, office_user, django_capture_on_commit_callbacks):
             backend_name="default",
             run_after=get_date_max(),
         ),
+        "sharing/rightsrequest": rights_request,
+        "sharing/complaint": complaint,
     }
     return {
         "objects": objects,
@@ -445,6 +483,7 @@ def url_for(route: str, world) -> str:
         "<int:pupil_id>": str(pupil.pk),
         "<str:code>": "pl",
         "<int:job_id>": str(world["objects"]["pupils/job"].pk),
+        "<str:token>": "not-a-real-link",
         "<int:version>": str(world["objects"]["providers/privacynotice"].version),
         "<path:content_type_id>": str(ContentType.objects.get_for_model(Pupil).pk),
     }

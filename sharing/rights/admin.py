@@ -1,0 +1,350 @@
+"""Rights requests and complaints in the staff site.
+
+Any member of staff logs a request or a complaint (a short form, through
+the services) and reads them; the DPO handles them in explicit views
+(``views``): one form, one service call, one redirect. Neither is ever
+deleted: a request is withdrawn, a complaint closed. Staff guide:
+docs/rights.md.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Case, F, IntegerField, Value, When
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from pupils.admin_tools import ScopedAuditedAdmin
+from pupils.models import Contact, School
+from sharing.access.admin import due_soon_limit
+from sharing.dates import long_date
+from sharing.staff import mount
+
+from . import complaints, services, views
+from .forms import (
+    CorrectComplaintForm,
+    CorrectRightsRequestForm,
+    LogComplaintForm,
+    LogRightsRequestForm,
+)
+from .models import (
+    OPEN_STATUSES,
+    Complaint,
+    ComplaintStatus,
+    RightsPause,
+    RightsRequest,
+)
+
+
+def _due_label(due, today):
+    """The date, marked overdue or due within 5 working days."""
+    label = long_date(due)
+    if due < today:
+        return format_html('<strong class="sar-overdue">{} ({})</strong>', label, _("overdue"))
+    if due <= due_soon_limit(today):
+        return format_html('<strong class="sar-due-soon">{} ({})</strong>', label, _("due soon"))
+    return label
+
+
+class UrgencyFilter(admin.SimpleListFilter):
+    title = _("urgency")
+    parameter_name = "urgency"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", _("Overdue")),
+            ("soon", _("Due within 5 working days")),
+            ("open", _("All open")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "overdue":
+            return queryset.overdue(today)
+        if self.value() == "soon":
+            return queryset.open().filter(due_on__gte=today, due_on__lte=due_soon_limit(today))
+        if self.value() == "open":
+            return queryset.open()
+        return queryset
+
+
+class RightsPauseInline(admin.TabularInline):
+    model = RightsPause
+    extra = 0
+    can_delete = False
+    fields = ("reason", "starts_on", "ends_on", "note")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RightsRequest)
+class RightsRequestAdmin(ScopedAuditedAdmin):
+    list_display = ("received_on", "due", "kind", "status", "requester_name", "decision")
+    list_filter = (UrgencyFilter, "kind", "status", "decision")
+    search_fields = ("requester_name",)
+    autocomplete_fields = ("pupils", "requester_contact")
+    show_full_result_count = False
+    readonly_fields = (
+        "school",
+        "kind",
+        "pupil_named",
+        "pupil_born_on",
+        "channel",
+        "received_at",
+        "received_on",
+        "status",
+        "due_on",
+        "identity_check",
+        "identity_checked_on",
+        "identity_note",
+        "extended_on",
+        "extension_reason",
+        "decision",
+        "decision_reason",
+        "changes_made",
+        "decided_on",
+        "decided_by",
+        "exported_at",
+        "logged_by",
+    )
+    inlines = [RightsPauseInline]
+    # Open requests first, soonest due first (paused ones after them), then
+    # decided and withdrawn ones.
+    ordering = (
+        Case(
+            When(status__in=OPEN_STATUSES, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ).asc(),
+        F("due_on").asc(nulls_last=True),
+        "received_at",
+        "id",
+    )
+
+    @admin.display(description=_("due"), ordering="due_on")
+    def due(self, obj):
+        if not obj.is_open:
+            return "-"
+        if obj.due_on is None:
+            return _("Clock paused")
+        return _due_label(obj.due_on, timezone.localdate())
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = CorrectRightsRequestForm if obj is not None else LogRightsRequestForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": LogRightsRequestForm.Meta.fields})]
+        return [
+            (
+                None,
+                {"fields": ("school", "kind", "received_at", "received_on", "status", "due_on")},
+            ),
+            (_("Who asked, about whom"), {"fields": ("pupil_named", "pupil_born_on", "channel")}),
+            (None, {"fields": CorrectRightsRequestForm.Meta.fields}),
+            (
+                _("Identity and extension"),
+                {
+                    "fields": (
+                        "identity_check",
+                        "identity_checked_on",
+                        "identity_note",
+                        "extended_on",
+                        "extension_reason",
+                    )
+                },
+            ),
+            (
+                _("Decision"),
+                {
+                    "fields": (
+                        "decision",
+                        "decision_reason",
+                        "changes_made",
+                        "decided_on",
+                        "decided_by",
+                        "exported_at",
+                        "logged_by",
+                    )
+                },
+            ),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else ()
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "requester_contact":
+            kwargs["queryset"] = Contact.objects.filter(
+                school__in=School.objects.visible_to(request.user)
+            )
+            return admin.ModelAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and request.user.has_perm(views.HANDLE)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # part of the record: withdraw it instead
+
+    def get_urls(self):
+        return [
+            mount(
+                self, "<path:object_id>/handle/", views.handle_view, "sharing_rightsrequest_handle"
+            ),
+            mount(
+                self,
+                "<path:object_id>/portable/",
+                views.portable_view,
+                "sharing_rightsrequest_portable",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "can_handle": bool(obj and obj.is_open and request.user.has_perm(views.HANDLE)),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_form(self, request, form, change):
+        if change:
+            return super().save_form(request, form, change)
+        data = form.cleaned_data
+        return services.open_rights_request(
+            actor=request.user,
+            school=data["school"],
+            kind=data["kind"],
+            pupils=data["pupils"],
+            requester_name=data["requester_name"],
+            requester_relationship=data["requester_relationship"],
+            requester_contact=data["requester_contact"],
+            requester_email=data["requester_email"],
+            requester_address=data["requester_address"],
+            channel=data["channel"],
+            received_at=data["received_at"],
+            details=data["details"],
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change:  # a correction of the details, audited by the base class
+            super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        if change:  # pupils are set by the service on add
+            super().save_related(request, form, formsets, change)
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(ScopedAuditedAdmin):
+    list_display = ("received_on", "acknowledge", "status", "complainant_name", "outcome_told_on")
+    list_filter = ("status",)
+    search_fields = ("complainant_name",)
+    show_full_result_count = False
+    readonly_fields = (
+        "school",
+        "complainant_email",
+        "channel",
+        "received_at",
+        "received_on",
+        "acknowledge_by",
+        "status",
+        "acknowledged_on",
+        "outcome",
+        "outcome_told_on",
+        "logged_by",
+    )
+    ordering = (
+        Case(
+            When(status=ComplaintStatus.RECEIVED, then=Value(0)),
+            When(status=ComplaintStatus.ACKNOWLEDGED, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        ).asc(),
+        "acknowledge_by",
+        "received_at",
+        "id",
+    )
+
+    @admin.display(description=_("acknowledge by"), ordering="acknowledge_by")
+    def acknowledge(self, obj):
+        if obj.status != ComplaintStatus.RECEIVED:
+            return "-"
+        return _due_label(obj.acknowledge_by, timezone.localdate())
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = CorrectComplaintForm if obj is not None else LogComplaintForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": LogComplaintForm.Meta.fields})]
+        return [
+            (None, {"fields": self.readonly_fields[:7]}),
+            (None, {"fields": CorrectComplaintForm.Meta.fields}),
+            (_("Outcome"), {"fields": self.readonly_fields[7:]}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else ()
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and request.user.has_perm(
+            views.HANDLE_COMPLAINT
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            mount(
+                self,
+                "<path:object_id>/acknowledge/",
+                views.acknowledge_view,
+                "sharing_complaint_acknowledge",
+            ),
+            mount(
+                self, "<path:object_id>/outcome/", views.outcome_view, "sharing_complaint_outcome"
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_handle": request.user.has_perm(views.HANDLE_COMPLAINT),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_form(self, request, form, change):
+        if change:
+            return super().save_form(request, form, change)
+        data = form.cleaned_data
+        return complaints.log_complaint(
+            actor=request.user,
+            school=data["school"],
+            complainant_name=data["complainant_name"],
+            complainant_email=data["complainant_email"],
+            complainant_address=data["complainant_address"],
+            channel=data["channel"],
+            received_at=data["received_at"],
+            summary=data["summary"],
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        if change:  # a new complaint is saved whole by the service
+            super().save_related(request, form, formsets, change)

@@ -1,0 +1,361 @@
+"""Services for rights requests (rectification, erasure, restriction,
+objection, portability): every write is validated first, runs in one
+transaction and leaves a trace in the trail (``pupils.audit``).
+
+The clock is the access clock (``sharing.deadlines``): one month from
+receipt, pauses, an extension by two months told within the first month.
+The law: docs/law.md, "Other rights".
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pupils import audit
+from pupils.models import AuditAction, Contact, Pupil, School
+from sharing import deadlines
+from sharing.access.models import IdentityCheck, PauseReason
+from sharing.actor import Actor
+from sharing.dates import long_date
+
+from . import mail
+from .models import RightKind, RightsDecision, RightsPause, RightsRequest, RightsRequestStatus
+
+
+def compute_due_on(request: RightsRequest) -> datetime.date | None:
+    """The deadline from receipt, pauses and extension (None while paused)."""
+    pauses = request.pauses.values_list("starts_on", "ends_on") if request.pk else []
+    return deadlines.sar_due_date_with_pauses(
+        request.received_on, pauses, extended=request.extended_on is not None
+    )
+
+
+def _trail(actor: Actor, request: RightsRequest, action: str, summary: str, fields=()) -> None:
+    """One entry per pupil, so the request shows on each pupil's own trail."""
+    pupils: list[Pupil | None] = list(request.pupils.all())
+    audit.record_many(
+        {
+            "actor": actor,
+            "action": action,
+            "obj": request,
+            "pupil": pupil,
+            "school_id": request.school_id,
+            "summary": summary,
+            "fields": fields,
+        }
+        for pupil in pupils or [None]
+    )
+
+
+def _require_open(request: RightsRequest) -> None:
+    if not request.is_open:
+        raise ValidationError(_("This request is no longer open."))
+
+
+# --- Logging ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_rights_request(
+    *,
+    actor: Actor,
+    school: School,
+    kind: str,
+    requester_name: str,
+    requester_relationship: str,
+    channel: str,
+    received_at: datetime.datetime,
+    details: str,
+    pupils: Iterable[Pupil] = (),
+    requester_contact: Contact | None = None,
+    requester_email: str = "",
+    requester_address: str = "",
+    pupil_named: str = "",
+    pupil_born_on: datetime.date | None = None,
+) -> RightsRequest:
+    """Log a request the moment it arrives; its clock runs from receipt and
+    the DPO is e-mailed. Pupils may be matched later (an online request
+    names its pupil as the requester gave it)."""
+    pupils = list(pupils)
+    if kind not in RightKind.values:
+        raise ValidationError({"kind": _("Choose which right is asked for.")})
+    if not pupils and not pupil_named.strip():
+        raise ValidationError({"pupils": _("Choose at least one pupil.")})
+    if any(p.school_id != school.pk for p in pupils):
+        raise ValidationError({"pupils": _("Every pupil must be a pupil of this school.")})
+    if requester_contact is not None and requester_contact.school_id != school.pk:
+        raise ValidationError(_("The requester's contact record belongs to another school."))
+    if not requester_name.strip():
+        raise ValidationError({"requester_name": _("Say who asked.")})
+    if not details.strip():
+        raise ValidationError({"details": _("Say what was asked for.")})
+    if timezone.is_naive(received_at):
+        raise ValidationError(_("The time of receipt needs a time zone."))
+    if received_at > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationError({"received_at": _("A request cannot be received in the future.")})
+    request = RightsRequest(
+        school=school,
+        kind=kind,
+        requester_name=requester_name.strip(),
+        requester_relationship=requester_relationship,
+        requester_contact=requester_contact,
+        requester_email=requester_email.strip(),
+        requester_address=requester_address.strip(),
+        pupil_named=pupil_named.strip(),
+        pupil_born_on=pupil_born_on,
+        channel=channel,
+        received_at=received_at,
+        received_on=deadlines.local_date(received_at),
+        details=details.strip(),
+        logged_by=audit.acting_user(actor),
+    )
+    request.due_on = compute_due_on(request)
+    request.full_clean(exclude=["pupils"])
+    request.save()
+    request.pupils.set(pupils)
+    _trail(actor, request, AuditAction.CREATE, "Rights request logged")
+    mail.mail_dpo_new_rights_request(request)
+    return request
+
+
+# --- Handling ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_rights_identity_check(
+    *,
+    actor: Actor,
+    request: RightsRequest,
+    method: str,
+    checked_on: datetime.date,
+    note: str = "",
+) -> RightsRequest:
+    _require_open(request)
+    if method not in IdentityCheck.values or method == IdentityCheck.NOT_YET:
+        raise ValidationError({"identity_method": _("Choose how the identity was checked.")})
+    if method == IdentityCheck.NOT_NEEDED and not note.strip():
+        raise ValidationError({"identity_note": _("Say why no identity check was needed.")})
+    if checked_on < request.received_on:
+        raise ValidationError(_("The check cannot come before the request was received."))
+    request.identity_check, request.identity_checked_on = method, checked_on
+    request.identity_note = note.strip()
+    request.save(update_fields=["identity_check", "identity_checked_on", "identity_note"])
+    _trail(actor, request, AuditAction.UPDATE, "Rights request: identity check recorded")
+    return request
+
+
+@transaction.atomic
+def pause_rights_clock(
+    *, actor: Actor, request: RightsRequest, reason: str, starts_on: datetime.date, note: str = ""
+) -> RightsPause:
+    """Stop the clock while the school waits for identity or a clarification."""
+    _require_open(request)
+    if request.status == RightsRequestStatus.PAUSED:
+        raise ValidationError(_("The clock is already paused."))
+    if reason not in PauseReason.values:
+        raise ValidationError({"pause_reason": _("Choose why the clock is paused.")})
+    if starts_on < request.received_on:
+        raise ValidationError(_("A pause cannot start before the request was received."))
+    last = request.pauses.order_by("-ends_on").values_list("ends_on", flat=True).first()
+    if last is not None and starts_on < last:
+        raise ValidationError(_("A pause cannot start before the previous one ended."))
+    pause = RightsPause.objects.create(
+        request=request, reason=reason, starts_on=starts_on, note=note.strip()
+    )
+    request.status, request.due_on = RightsRequestStatus.PAUSED, None
+    request.save(update_fields=["status", "due_on", "updated_at"])
+    _trail(actor, request, AuditAction.UPDATE, "Rights request: clock paused", ["status"])
+    return pause
+
+
+@transaction.atomic
+def resume_rights_clock(
+    *, actor: Actor, request: RightsRequest, ends_on: datetime.date
+) -> RightsRequest:
+    """The awaited answer arrived on ``ends_on``: the clock runs again."""
+    pause = request.pauses.filter(ends_on__isnull=True).first()
+    if request.status != RightsRequestStatus.PAUSED or pause is None:
+        raise ValidationError(_("The clock is not paused."))
+    if ends_on < pause.starts_on:
+        raise ValidationError(_("The answer cannot arrive before the school asked for it."))
+    pause.ends_on = ends_on
+    pause.save(update_fields=["ends_on"])
+    request.status = RightsRequestStatus.OPEN
+    request.due_on = compute_due_on(request)
+    request.save(update_fields=["status", "due_on", "updated_at"])
+    _trail(actor, request, AuditAction.UPDATE, "Rights request: clock restarted", ["due_on"])
+    return request
+
+
+@transaction.atomic
+def extend_rights_request(
+    *, actor: Actor, request: RightsRequest, told_on: datetime.date, reason: str
+) -> RightsRequest:
+    """Two further months for a complex request; the requester must be told,
+    with reasons, within the first month (Art 12(3))."""
+    _require_open(request)
+    if request.extended_on is not None:
+        raise ValidationError(_("This request has already been extended."))
+    if not reason.strip():
+        raise ValidationError({"extend_reason": _("Say why the request needs more time.")})
+    if request.status == RightsRequestStatus.PAUSED:
+        raise ValidationError(_("Restart the clock before extending the request."))
+    first_month_ends = request.due_on
+    if told_on < request.received_on or (first_month_ends and told_on > first_month_ends):
+        raise ValidationError(
+            {
+                "extend_told_on": _(
+                    "The requester must be told within the first month (by %(due)s)."
+                )
+                % {"due": long_date(first_month_ends) if first_month_ends else "-"}
+            }
+        )
+    request.extended_on, request.extension_reason = told_on, reason.strip()
+    request.due_on = compute_due_on(request)
+    request.save(update_fields=["extended_on", "extension_reason", "due_on", "updated_at"])
+    _trail(actor, request, AuditAction.UPDATE, "Rights request extended", ["due_on"])
+    return request
+
+
+@transaction.atomic
+def decide_rights_request(
+    *,
+    actor: Actor,
+    request: RightsRequest,
+    decision: str,
+    reason: str,
+    changes_made: str = "",
+    decided_on: datetime.date,
+) -> RightsRequest:
+    """Record the decision, its reason and what was changed. Refusing
+    changes nothing (e.g. erasure of a register the law requires the school
+    to keep, Art 17(3)(b)); doing as asked says what was changed, or for
+    portability needs the portable copy produced first."""
+    _require_open(request)
+    if request.status == RightsRequestStatus.PAUSED:
+        raise ValidationError(_("Restart the clock before deciding."))
+    if not request.identity_check:
+        raise ValidationError(_("Record the identity check before deciding."))
+    if not request.pupils.exists():
+        raise ValidationError(_("Match the request to its pupils before deciding."))
+    if decision not in RightsDecision.values:
+        raise ValidationError({"decision": _("Choose the decision.")})
+    if not reason.strip():
+        raise ValidationError({"decision_reason": _("Say why.")})
+    changes_made = changes_made.strip()
+    if decision == RightsDecision.REFUSED and changes_made:
+        raise ValidationError(
+            {"changes_made": _("A refusal changes nothing: leave what was changed blank.")}
+        )
+    if decision != RightsDecision.REFUSED:
+        if request.kind == RightKind.PORTABILITY and request.exported_at is None:
+            raise ValidationError(_("Produce the portable copy before recording it as done."))
+        if request.kind != RightKind.PORTABILITY and not changes_made:
+            raise ValidationError({"changes_made": _("Say what was changed.")})
+    if decided_on < request.received_on or decided_on > timezone.localdate():
+        raise ValidationError(
+            {"decided_on": _("The decision must be between the request's receipt and today.")}
+        )
+    request.status, request.decision = RightsRequestStatus.DECIDED, decision
+    request.decision_reason, request.changes_made = reason.strip(), changes_made
+    request.decided_on, request.decided_by = decided_on, audit.acting_user(actor)
+    request.save()
+    _trail(actor, request, AuditAction.UPDATE, "Rights request decided", ["status", "decision"])
+    return request
+
+
+@transaction.atomic
+def withdraw_rights_request(*, actor: Actor, request: RightsRequest) -> RightsRequest:
+    _require_open(request)
+    request.status, request.due_on = RightsRequestStatus.WITHDRAWN, None
+    request.pauses.filter(ends_on__isnull=True).update(ends_on=timezone.localdate())
+    request.save(update_fields=["status", "due_on", "updated_at"])
+    _trail(actor, request, AuditAction.UPDATE, "Rights request withdrawn", ["status"])
+    return request
+
+
+# --- Several steps at once --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RightsSteps:
+    """The steps the DPO asks for in one go; a blank field is a step not
+    taken. They run in this order: identity, restart, pause, extension,
+    decision, withdrawal."""
+
+    identity_method: str = ""
+    identity_on: datetime.date | None = None
+    identity_note: str = ""
+    resume_on: datetime.date | None = None
+    pause_reason: str = ""
+    pause_starts_on: datetime.date | None = None
+    pause_note: str = ""
+    extend_told_on: datetime.date | None = None
+    extend_reason: str = ""
+    decision: str = ""
+    decision_reason: str = ""
+    changes_made: str = ""
+    decided_on: datetime.date | None = None
+    withdraw: bool = False
+
+
+@transaction.atomic
+def handle_rights_request(*, actor: Actor, request: RightsRequest, steps: RightsSteps) -> list[str]:
+    """Take every step asked for, all or nothing: a refused step raises
+    ValidationError and leaves nothing written. Returns what was done."""
+    request = RightsRequest.objects.select_for_update().get(pk=request.pk)
+    today = timezone.localdate()
+    done: list[str] = []
+    if steps.identity_method:
+        record_rights_identity_check(
+            actor=actor,
+            request=request,
+            method=steps.identity_method,
+            checked_on=steps.identity_on or today,
+            note=steps.identity_note,
+        )
+        done.append(_("identity check recorded"))
+    if steps.resume_on:
+        resume_rights_clock(actor=actor, request=request, ends_on=steps.resume_on)
+        done.append(_("clock restarted"))
+    if steps.pause_reason:
+        pause_rights_clock(
+            actor=actor,
+            request=request,
+            reason=steps.pause_reason,
+            starts_on=steps.pause_starts_on or today,
+            note=steps.pause_note,
+        )
+        done.append(_("clock paused"))
+    if steps.extend_told_on or steps.extend_reason:
+        if not steps.extend_told_on:
+            raise ValidationError(
+                {"extend_told_on": _("Say when the requester was told of the extension.")}
+            )
+        extend_rights_request(
+            actor=actor, request=request, told_on=steps.extend_told_on, reason=steps.extend_reason
+        )
+        done.append(_("extended"))
+    if steps.decision:
+        decide_rights_request(
+            actor=actor,
+            request=request,
+            decision=steps.decision,
+            reason=steps.decision_reason,
+            changes_made=steps.changes_made,
+            decided_on=steps.decided_on or today,
+        )
+        done.append(_("decision recorded"))
+    if steps.withdraw:
+        withdraw_rights_request(actor=actor, request=request)
+        done.append(_("withdrawn"))
+    if not done:
+        raise ValidationError(_("Choose at least one step to take."))
+    return done

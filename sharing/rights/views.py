@@ -1,0 +1,136 @@
+"""The DPO's pages for rights requests and complaints: each is one form,
+one service call (all or nothing, trail included) and one redirect.
+Mounted by ``RightsRequestAdmin.get_urls`` and ``ComplaintAdmin.get_urls``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext
+
+from sharing.staff import add_errors, render_page, require
+
+from .complaints import acknowledge_complaint, record_complaint_outcome
+from .forms import AcknowledgeForm, OutcomeForm, PortableCopyForm, RightsHandlingForm
+from .portability import export_portable_data
+from .services import handle_rights_request
+
+if TYPE_CHECKING:
+    from pupils.admin_tools import SchoolScopedAdmin
+
+HANDLE = "sharing.handle_rights_request"
+HANDLE_COMPLAINT = "sharing.handle_complaint"
+PAGE = "admin/sharing/rights/step.html"
+
+
+def _get(request: HttpRequest, object_id: str, model_admin: SchoolScopedAdmin, perm: str):
+    model_admin._ensure_visible(request, object_id)
+    require(request, perm)
+    return model_admin.get_queryset(request).get(pk=object_id)
+
+
+def _back(obj) -> HttpResponseRedirect:
+    name = f"admin:sharing_{obj._meta.model_name}_change"
+    return HttpResponseRedirect(reverse(name, args=[obj.pk]))
+
+
+def handle_view(
+    request: HttpRequest, object_id: str, *, model_admin: SchoolScopedAdmin
+) -> HttpResponse:
+    rights = _get(request, object_id, model_admin, HANDLE)
+    if not rights.is_open:
+        messages.info(request, gettext("This request is no longer open."))
+        return _back(rights)
+    form = RightsHandlingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = handle_rights_request(actor=request.user, request=rights, steps=form.steps())
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(
+                request, gettext("Request updated: %(steps)s.") % {"steps": "; ".join(done)}
+            )
+            return _back(rights)
+    return render_page(
+        request, model_admin, PAGE, gettext("Handle this request"), original=rights, form=form
+    )
+
+
+def portable_view(
+    request: HttpRequest, object_id: str, *, model_admin: SchoolScopedAdmin
+) -> HttpResponse:
+    """Produce one pupil's portable copy (a POST: it writes the trail)."""
+    rights = _get(request, object_id, model_admin, HANDLE)
+    form = PortableCopyForm(request.POST or None, request=rights)
+    if request.method == "POST" and form.is_valid():
+        pupil = form.cleaned_data["pupil"]
+        try:
+            body = export_portable_data(actor=request.user, request=rights, pupil=pupil)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            response = HttpResponse(body, content_type="application/json; charset=utf-8")
+            name = f"portable-copy-{rights.pk}-{pupil.pk}.json"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            response["Cache-Control"] = "no-store"
+            return response
+    return render_page(
+        request,
+        model_admin,
+        PAGE,
+        gettext("Produce the portable copy (JSON)"),
+        original=rights,
+        form=form,
+        submit=gettext("Download the JSON file"),
+    )
+
+
+def acknowledge_view(
+    request: HttpRequest, object_id: str, *, model_admin: SchoolScopedAdmin
+) -> HttpResponse:
+    complaint = _get(request, object_id, model_admin, HANDLE_COMPLAINT)
+    form = AcknowledgeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            acknowledge_complaint(actor=request.user, complaint=complaint, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, gettext("Acknowledgement recorded."))
+            return _back(complaint)
+    return render_page(
+        request,
+        model_admin,
+        PAGE,
+        gettext("Acknowledge this complaint"),
+        original=complaint,
+        form=form,
+    )
+
+
+def outcome_view(
+    request: HttpRequest, object_id: str, *, model_admin: SchoolScopedAdmin
+) -> HttpResponse:
+    complaint = _get(request, object_id, model_admin, HANDLE_COMPLAINT)
+    form = OutcomeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_complaint_outcome(actor=request.user, complaint=complaint, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, gettext("Outcome recorded."))
+            return _back(complaint)
+    return render_page(
+        request,
+        model_admin,
+        PAGE,
+        gettext("Record the outcome"),
+        original=complaint,
+        form=form,
+    )
