@@ -39,3 +39,31 @@ def remind_overdue_access_requests(now: datetime.datetime) -> str:
             now=now,
         )
     return f"{sent} reminder(s) queued"
+
+
+@register("rights_and_complaint_reminders")
+def remind_rights_and_complaints(now: datetime.datetime) -> str:
+    """Once a day, tell each school's DPO how many other rights requests and
+    complaints are due within five working days or overdue (docs/law.md,
+    "Other rights" and "Complaints"). Counts only: nothing personal."""
+    from .rights.reminders import rights_needing_attention
+
+    today = timezone.localdate(now)
+    url = settings.PUBLIC_BASE_URL + reverse("admin:index")
+    sent = 0
+    for school in School.objects.all():
+        found = rights_needing_attention(school, today)
+        if not found:
+            continue
+        overdue = sum(1 for a in found if a.overdue)
+        sent += remind_dpo_once_today(
+            school=school,
+            subject="Rights requests and complaints need your attention",
+            body=(
+                f"{len(found)} request(s) or complaint(s) are due within five working days "
+                f"or overdue ({overdue} overdue); the first is due on "
+                f"{found[0].due_on:%d %B %Y}.\n\nOpen the staff site: {url}\n"
+            ),
+            now=now,
+        )
+    return f"{sent} reminder(s) queued"

@@ -16,6 +16,7 @@ class EmailKind(models.TextChoices):
     RECEIPT = "receipt", _("Receipt of a family's answers")
     DPO_NOTICE = "dpo_notice", _("Notice to the DPO")
     REMINDER = "reminder", _("Reminder")
+    REQUEST_REPLY = "request_reply", _("Reply to a family's request or complaint")
 
 
 class OutboxStatus(models.TextChoices):

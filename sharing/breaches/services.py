@@ -17,14 +17,14 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pupils import audit
-from pupils.models import AuditAction, Pupil, School
+from pupils.models import AuditAction, EmailKind, Pupil, School
+from pupils.outbox import queue_email
 from sharing import deadlines
 from sharing.actor import Actor
 from sharing.disclosures.models import DataCategory
@@ -133,24 +133,25 @@ def report_breach(
     breach.save()
     breach.pupils.set(pupils)
     _trail(actor, breach, AuditAction.CREATE, "Suspected breach reported")
-    transaction.on_commit(lambda: _tell_dpo(breach))
+    _tell_dpo(breach)  # queued in the outbox, in this transaction
     return breach
 
 
 def _tell_dpo(breach: Breach) -> None:
     path = settings.PUBLIC_BASE_URL + reverse("admin:sharing_breach_change", args=[breach.pk])
     due = timezone.localtime(breach.report_due_at)
-    send_mail(
+    queue_email(
+        kind=EmailKind.DPO_NOTICE,
+        to=breach.school.dpo_email,
+        school_id=breach.school_id,
         subject=_("Suspected data breach reported: the ICO deadline is %(due)s")
         % {"due": f"{due:%H:%M %d/%m/%Y}"},
-        message=_(
+        body=_(
             "A suspected personal data breach (%(ref)s) was reported.\n"
             "If it must be reported to the ICO, the 72 hours end at %(due)s.\n\n"
             "Assess it in the staff site: %(path)s\n"
         )
         % {"ref": breach.reference, "due": f"{due:%H:%M on %d/%m/%Y}", "path": path},
-        from_email=None,
-        recipient_list=[breach.school.dpo_email],
     )
 
 

@@ -1,7 +1,7 @@
 """Every e-mail the rights and complaints sub-domain sends: one small
-function each, sent once the transaction commits (nothing goes out for a
-write that was rolled back). Each uses ``send_mail`` directly so the
-project's outbox can replace it in one place per message.
+function each, queued in the project's outbox (``pupils.outbox``) in the
+caller's transaction: nothing goes out for a write that was rolled back, and
+a mail server that is down only delays it.
 
 E-mails to the DPO carry no personal data: a link to the staff site only.
 """
@@ -9,11 +9,11 @@ E-mails to the DPO carry no personal data: a link to the staff site only.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from pupils.models import EmailKind
+from pupils.outbox import queue_email
 from sharing.dates import long_date
 
 from .models import Complaint, RightsRequest
@@ -46,11 +46,18 @@ def mail_dpo_new_rights_request(request: RightsRequest) -> None:
         "due": long_date(request.due_on) if request.due_on else "-",
         "link": _staff_link("sharing_rightsrequest_change", request.pk),
     }
-    to = [request.school.dpo_email]
-    transaction.on_commit(lambda: send_mail(subject, body, None, to))
+    queue_email(
+        kind=EmailKind.DPO_NOTICE,
+        to=request.school.dpo_email,
+        subject=subject,
+        body=body,
+        school_id=request.school_id,
+    )
 
 
-def mail_confirmation_link(*, email: str, school_name: str, link: str, expires: str) -> None:
+def mail_confirmation_link(
+    *, email: str, school_id: int, school_name: str, link: str, expires: str
+) -> None:
     subject = _("Please confirm your request to %(school)s") % {"school": school_name}
     body = _(
         "You made a request about your child's personal data on the website of %(school)s.\n\n"
@@ -59,7 +66,9 @@ def mail_confirmation_link(*, email: str, school_name: str, link: str, expires: 
         "If you did not make this request, ignore this e-mail: nothing more will happen "
         "until the school has checked who asked.\n"
     ) % {"school": school_name, "link": link, "expires": expires}
-    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+    queue_email(
+        kind=EmailKind.REQUEST_REPLY, to=email, subject=subject, body=body, school_id=school_id
+    )
 
 
 def mail_dpo_new_complaint(complaint: Complaint) -> None:
@@ -75,8 +84,13 @@ def mail_dpo_new_complaint(complaint: Complaint) -> None:
         "date": long_date(complaint.acknowledge_by),
         "link": _staff_link("sharing_complaint_change", complaint.pk),
     }
-    to = [complaint.school.dpo_email]
-    transaction.on_commit(lambda: send_mail(subject, body, None, to))
+    queue_email(
+        kind=EmailKind.DPO_NOTICE,
+        to=complaint.school.dpo_email,
+        subject=subject,
+        body=body,
+        school_id=complaint.school_id,
+    )
 
 
 def mail_complaint_acknowledgement(complaint: Complaint) -> None:
@@ -96,8 +110,13 @@ def mail_complaint_acknowledgement(complaint: Complaint) -> None:
         "dpo_email": school.dpo_email,
         "ico": ico_right(),
     }
-    to = [complaint.complainant_email]
-    transaction.on_commit(lambda: send_mail(subject, body, None, to))
+    queue_email(
+        kind=EmailKind.REQUEST_REPLY,
+        to=complaint.complainant_email,
+        subject=subject,
+        body=body,
+        school_id=complaint.school_id,
+    )
 
 
 def mail_complaint_outcome(complaint: Complaint) -> None:
@@ -114,5 +133,10 @@ def mail_complaint_outcome(complaint: Complaint) -> None:
         "outcome": complaint.outcome,
         "ico": ico_right(),
     }
-    to = [complaint.complainant_email]
-    transaction.on_commit(lambda: send_mail(subject, body, None, to))
+    queue_email(
+        kind=EmailKind.REQUEST_REPLY,
+        to=complaint.complainant_email,
+        subject=subject,
+        body=body,
+        school_id=complaint.school_id,
+    )

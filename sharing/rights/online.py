@@ -113,6 +113,7 @@ def submit_online_request(
         signed = signing.dumps(raw, salt=_SALT)
         mail.mail_confirmation_link(
             email=link.contact.email,
+            school_id=school.pk,
             school_name=school.name,
             link=f"{base_url}/privacy/request/confirm/{signed}",
             expires=long_date(timezone.localdate(confirmation.expires_at)),
