@@ -4,7 +4,9 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import Http404
+from django.template.loader import select_template
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -170,7 +172,7 @@ class KnownChoiceAutocomplete(AutocompleteSelect):
         if not self.is_required:
             options.append(self.create_option(name, "", "", False, 0))
         for pk in sorted(chosen):
-            options.append(self.create_option(name, pk, self.known[pk], chosen, len(options)))
+            options.append(self.create_option(name, pk, self.known[pk], True, len(options)))
         return [(None, options, 0)]
 
 
@@ -203,12 +205,13 @@ class HistoryInline(PupilRecordInline):
         today = timezone.localdate()
         is_past = type(self).is_past
         if pupil_page.correcting_past(request):
-            formset.row_filter = None
-            formset.locked_past = None
+            rules: dict[str, object] = {"row_filter": None, "locked_past": None}
         else:
-            formset.row_filter = staticmethod(lambda row: not is_past(row, today))
-            formset.locked_past = staticmethod(lambda row: is_past(row, today))
-        return formset
+            rules = {
+                "row_filter": staticmethod(lambda row: not is_past(row, today)),
+                "locked_past": staticmethod(lambda row: is_past(row, today)),
+            }
+        return type(formset.__name__, (formset,), rules)
 
 
 class AttendanceInline(HistoryInline, admin.TabularInline):
@@ -319,6 +322,7 @@ class PupilAdminForm(forms.ModelForm):
 @admin.register(Pupil)
 class PupilAdmin(ScopedAuditedAdmin):
     form = PupilAdminForm
+    change_form_template = "admin/pupils/pupil/pupil_page.html"
     # The columns a person decides on; the rest is on the pupil's page.
     list_display = ("name", "upn_display", "date_of_birth", "nc_year", "status_tag")
     list_display_links = ("name",)
@@ -417,12 +421,13 @@ class PupilAdmin(ScopedAuditedAdmin):
             .prefetch_related(*pupil_page.record_prefetches(request.user))
         )
         field = self.opts.pk if from_field is None else self.opts.get_field(from_field)
+        assert isinstance(field, models.Field)
         try:
             pupil = queryset.get(**{field.name: field.to_python(object_id)})
         except (Pupil.DoesNotExist, ValidationError, ValueError, TypeError):
             return None
         if from_field is None:
-            request._pupil_page_object = pupil  # type: ignore[attr-defined]
+            request._pupil_page_object = pupil
         return pupil
 
     def _ensure_visible(self, request, object_id) -> None:
@@ -430,6 +435,11 @@ class PupilAdmin(ScopedAuditedAdmin):
             raise Http404
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # An upper app's "admin/pupils/pupil/change_form.html" (sharing adds
+        # a Disclosures link) stays in the chain: the pupil page extends it.
+        context["pupil_page_base"] = select_template(
+            ["admin/pupils/pupil/change_form.html", "admin/change_form.html"]
+        )
         if obj is not None and obj.pk:
             if request.user.has_perm(VIEW_SPECIAL):
                 audit.record_special_category_view(

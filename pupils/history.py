@@ -24,7 +24,9 @@ def is_past_year(academic_year: int | None, today: datetime.date) -> bool:
     return academic_year is not None and academic_year < academic_year_of(today)
 
 
-def exclusion_last_day(start: datetime.date, sessions: Decimal | float | None) -> datetime.date | None:
+def exclusion_last_day(
+    start: datetime.date, sessions: Decimal | float | None
+) -> datetime.date | None:
     """The last school day (Monday to Friday) of a suspension lasting
     ``sessions`` sessions from ``start``; None for a permanent exclusion,
     which has no last day."""

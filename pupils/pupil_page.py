@@ -123,26 +123,28 @@ def year_label(academic_year: int) -> str:
 
 def special_of(pupil: PupilModel):
     try:
-        return pupil.special  # type: ignore[attr-defined]
-    except PupilModel.special.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
+        return pupil.special
+    except PupilModel.special.RelatedObjectDoesNotExist:
         return None
 
 
 def summary(request: HttpRequest, pupil: PupilModel, today: datetime.date) -> dict[str, Any]:
     """What the summary shows, from rows already fetched (no query of its own
     beyond the panels')."""
-    attendance = list(pupil.attendance.all())  # type: ignore[attr-defined]
-    assessments = list(pupil.assessments.all())  # type: ignore[attr-defined]
-    exclusions = list(pupil.exclusions.all())  # type: ignore[attr-defined]
+    attendance = list(pupil.attendance.all())
+    assessments = list(pupil.assessments.all())
+    exclusions = list(pupil.exclusions.all())
     context: dict[str, Any] = {
         "pupil": pupil,
         "age": pupil.age_on(today),
-        "contacts": list(pupil.contact_links.all()),  # type: ignore[attr-defined]
+        "contacts": list(pupil.contact_links.all()),
         "past_attendance": attendance_by_year(
             r for r in attendance if attendance_is_past(r, today)
         ),
         "past_assessments": [
-            (year_label(r.academic_year), r) for r in reversed(assessments) if assessment_is_past(r, today)
+            (year_label(r.academic_year), r)
+            for r in reversed(assessments)
+            if assessment_is_past(r, today)
         ],
         "ended_exclusions": [r for r in exclusions if exclusion_is_past(r, today)],
         "correcting": correcting_past(request),
@@ -155,7 +157,7 @@ def summary(request: HttpRequest, pupil: PupilModel, today: datetime.date) -> di
         context["special"] = {
             "sen_provision": special.get_sen_provision_display() if special else None,
             "ethnicity_recorded": bool(special and special.ethnicity != Ethnicity.NOBT),
-            "medical_count": len(pupil.medical_conditions.all()),  # type: ignore[attr-defined]
-            "sen_need_count": len(pupil.sen_needs.all()),  # type: ignore[attr-defined]
+            "medical_count": len(pupil.medical_conditions.all()),
+            "sen_need_count": len(pupil.sen_needs.all()),
         }
     return context

@@ -13,6 +13,7 @@ from pupils import admin as pupils_admin
 from pupils import models as pm
 from pupils.schoolyear import academic_year_of
 
+from ..conftest import staff_client
 from ..factories import (
     AssessmentFactory,
     AttendanceFactory,
@@ -23,7 +24,6 @@ from ..factories import (
     SpecialCategoryFactory,
     UserFactory,
 )
-from ..conftest import staff_client
 
 THIS_YEAR = academic_year_of(datetime.date.today())
 
@@ -63,7 +63,10 @@ def year6(school):
     ):
         AssessmentFactory(pupil=pupil, academic_year=year, stage=stage, subject=subject)
     pm.Exclusion.objects.create(
-        pupil=pupil, category="SUSP", reason="PP", start_date=datetime.date(THIS_YEAR - 1, 11, 3),
+        pupil=pupil,
+        category="SUSP",
+        reason="PP",
+        start_date=datetime.date(THIS_YEAR - 1, 11, 3),
         sessions=2,
     )
     pm.Exclusion.objects.create(
@@ -179,9 +182,7 @@ def test_past_terms_are_read_only_and_only_this_years_records_are_editable(offic
     assert "Correct past records" in html
 
 
-def test_a_past_term_cannot_be_added_without_choosing_to_correct_past_records(
-    office_client, year6
-):
+def test_a_past_term_cannot_be_added_without_choosing_to_correct_past_records(office_client, year6):
     response = office_client.get(page(year6))
     data = form_data(response)
     prefix = formset(response, pm.AttendanceSummary).prefix
@@ -307,3 +308,9 @@ def test_the_whole_request_is_the_pages_queries_plus_the_signed_in_session(
     dpo_client.get(page(year6))  # the content-type cache, warm in a running server
     with django_assert_max_num_queries(SIGNED_IN + PAGE_OWN):
         assert dpo_client.get(page(year6)).status_code == 200
+
+
+def test_a_new_pupil_is_added_on_the_plain_form_without_a_summary(office_client):
+    response = office_client.get(reverse("admin:pupils_pupil_add"))
+    assert response.status_code == 200
+    assert "pupil-summary" not in response.content.decode()
