@@ -1,15 +1,23 @@
+import datetime
+
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import Http404
+from django.template.loader import select_template
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from . import audit
+from . import audit, pupil_page
 from .admin_tools import (
     CHANGE_SPECIAL,
     VIEW_SPECIAL,
+    LabelledInlineFormSet,
     SchoolScopedAdmin,
     ScopedAuditedAdmin,
     StaffInline,
@@ -36,6 +44,7 @@ from .models import (
     sees_every_school,
 )
 from .retention import admin as retention_admin  # noqa: F401  (schedule, holds, due page)
+from .pupil_page import PUPIL_PANELS  # noqa: F401  (the hook upper apps add panels to)
 from .staff import admin as staff_admin  # noqa: F401  (registers the user admin)
 
 SOURCE_FIELDS = ("source", "source_detail", "received_on")
@@ -86,16 +95,129 @@ class StaffProfileAdmin(ScopedAuditedAdmin):
         return request.user.is_superuser
 
 
-class PupilContactInline(StaffInline, admin.TabularInline):
+class RecordFormSet(LabelledInlineFormSet):
+    """A pupil's records, cut from the rows the page already fetched with the
+    pupil (``PupilAdmin.get_object``) rather than one query per table per
+    form. ``row_filter`` keeps the rows this page edits (today's, or the
+    past ones when correcting); ``locked_past`` refuses new or changed rows
+    that would be history, so past terms change only through "Correct past
+    records"."""
+
+    row_filter = None  # (row) -> bool, set by the inline per request
+    locked_past = None  # (row) -> bool: rows that may not be written here
+
+    def get_queryset(self):
+        if not hasattr(self, "_queryset"):
+            rows = self._fetched_rows()
+            if rows is None:
+                return super().get_queryset()
+            keep = type(self).row_filter
+            self._queryset = [r for r in rows if keep is None or keep(r)]
+        return self._queryset
+
+    def _fetched_rows(self) -> list | None:
+        pupil = self.instance
+        if pupil is None or pupil.pk is None:
+            return None
+        name = self.fk.remote_field.get_accessor_name()
+        prefetched = getattr(pupil, "_prefetched_objects_cache", {})
+        if name in prefetched:
+            return list(prefetched[name])
+        if self.fk.one_to_one and name in pupil._state.fields_cache:
+            row = pupil._state.fields_cache[name]
+            return [] if row is None else [row]
+        return None
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        contact = form.fields.get("contact")
+        instance = form.instance
+        if contact is not None and instance.pk and "contact" in instance._state.fields_cache:
+            widget = getattr(contact.widget, "widget", contact.widget)
+            if isinstance(widget, KnownChoiceAutocomplete):
+                widget.known = {str(instance.contact_id): str(instance.contact)}
+
+    def clean(self):
+        super().clean()
+        locked = type(self).locked_past
+        if locked is None:
+            return
+        for form in self.forms:
+            if not form.has_changed() or self._should_delete_form(form):
+                continue
+            if form.is_valid() and locked(form.instance):
+                form.add_error(
+                    None,
+                    ValidationError(
+                        _(
+                            "This is a past record. To change it, choose "
+                            "\u201cCorrect past records\u201d at the top of the page."
+                        ),
+                        code="past_record",
+                    ),
+                )
+
+
+class KnownChoiceAutocomplete(AutocompleteSelect):
+    """The admin's autocomplete, naming the chosen contact from the row the
+    page already has instead of one query per row."""
+
+    known: dict[str, str] | None = None
+
+    def optgroups(self, name, value, attr=None):
+        chosen = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
+        if not self.known or not chosen <= self.known.keys():
+            return super().optgroups(name, value, attr)
+        options = []
+        if not self.is_required:
+            options.append(self.create_option(name, "", "", False, 0))
+        for pk in sorted(chosen):
+            options.append(self.create_option(name, pk, self.known[pk], True, len(options)))
+        return [(None, options, 0)]
+
+
+class PupilRecordInline(StaffInline):
+    formset = RecordFormSet
+
+
+class PupilContactInline(PupilRecordInline, admin.TabularInline):
     model = PupilContact
     extra = 0
     autocomplete_fields = ("contact",)
     fields = ("contact", "relationship", "parental_responsibility", "priority")
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "contact":
+            kwargs["widget"] = KnownChoiceAutocomplete(db_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-class AttendanceInline(StaffInline, admin.TabularInline):
+
+class HistoryInline(PupilRecordInline):
+    """A record with history: today's rows here; past ones read-only in the
+    summary, editable only when correcting (``?correct=past``)."""
+
+    @staticmethod
+    def is_past(row, today: datetime.date) -> bool:
+        raise NotImplementedError
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        today = timezone.localdate()
+        is_past = type(self).is_past
+        if pupil_page.correcting_past(request):
+            rules: dict[str, object] = {"row_filter": None, "locked_past": None}
+        else:
+            rules = {
+                "row_filter": staticmethod(lambda row: not is_past(row, today)),
+                "locked_past": staticmethod(lambda row: is_past(row, today)),
+            }
+        return type(formset.__name__, (formset,), rules)
+
+
+class AttendanceInline(HistoryInline, admin.TabularInline):
     model = AttendanceSummary
     extra = 0
+    is_past = staticmethod(pupil_page.attendance_is_past)
     fields = (
         "academic_year",
         "term",
@@ -107,19 +229,21 @@ class AttendanceInline(StaffInline, admin.TabularInline):
     )
 
 
-class AssessmentInline(StaffInline, admin.TabularInline):
+class AssessmentInline(HistoryInline, admin.TabularInline):
     model = AssessmentResult
     extra = 0
+    is_past = staticmethod(pupil_page.assessment_is_past)
     fields = ("academic_year", "stage", "subject", "method", "result", *SOURCE_FIELDS)
 
 
-class ExclusionInline(StaffInline, admin.TabularInline):
+class ExclusionInline(HistoryInline, admin.TabularInline):
     model = Exclusion
     extra = 0
+    is_past = staticmethod(pupil_page.exclusion_is_past)
     fields = ("category", "reason", "start_date", "sessions", *SOURCE_FIELDS)
 
 
-class DestinationInline(StaffInline, admin.StackedInline):
+class DestinationInline(PupilRecordInline, admin.StackedInline):
     model = Destination
     extra = 0
     max_num = 1
@@ -141,7 +265,7 @@ class SpecialCategoryInline:
         return request.user.has_perm(CHANGE_SPECIAL)
 
 
-class EthnicitySenInline(SpecialCategoryInline, StaffInline, admin.StackedInline):
+class EthnicitySenInline(SpecialCategoryInline, PupilRecordInline, admin.StackedInline):
     model = SpecialCategoryRecord
     extra = 0
     max_num = 1
@@ -149,13 +273,13 @@ class EthnicitySenInline(SpecialCategoryInline, StaffInline, admin.StackedInline
     fields = (("ethnicity", "sen_provision"), SOURCE_FIELDS)
 
 
-class SenNeedInline(SpecialCategoryInline, StaffInline, admin.TabularInline):
+class SenNeedInline(SpecialCategoryInline, PupilRecordInline, admin.TabularInline):
     model = SenNeed
     extra = 0
     fields = ("need_type", "rank", "notes", *SOURCE_FIELDS)
 
 
-class MedicalConditionInline(SpecialCategoryInline, StaffInline, admin.TabularInline):
+class MedicalConditionInline(SpecialCategoryInline, PupilRecordInline, admin.TabularInline):
     model = MedicalCondition
     extra = 0
     fields = ("condition", "medication", "has_care_plan", "notes", *SOURCE_FIELDS)
@@ -186,6 +310,7 @@ class PupilAdminForm(forms.ModelForm):
 @admin.register(Pupil)
 class PupilAdmin(ScopedAuditedAdmin):
     form = PupilAdminForm
+    change_form_template = "admin/pupils/pupil/pupil_page.html"
     # The columns a person decides on; the rest is on the pupil's page.
     list_display = ("name", "upn_display", "date_of_birth", "nc_year", "status_tag")
     list_display_links = ("name",)
@@ -267,10 +392,52 @@ class PupilAdmin(ScopedAuditedAdmin):
             return self.base_inlines + self.special_inlines
         return self.base_inlines
 
+    def get_readonly_fields(self, request, obj=None):
+        # A pupil stays with their school: moving one is a transfer (CTF).
+        found = tuple(super().get_readonly_fields(request, obj))
+        return (*found, "school") if obj is not None else found
+
+    def get_object(self, request, object_id, from_field=None):
+        """The pupil with every record the page shows, one query per kind of
+        record, fetched once per request (the visibility check reuses it)."""
+        cached = getattr(request, "_pupil_page_object", None)
+        if cached is not None and str(cached.pk) == str(object_id) and from_field is None:
+            return cached
+        queryset = (
+            self.get_queryset(request)
+            .select_related(*pupil_page.record_joins(request.user))
+            .prefetch_related(*pupil_page.record_prefetches(request.user))
+        )
+        field = self.opts.pk if from_field is None else self.opts.get_field(from_field)
+        assert isinstance(field, models.Field)
+        try:
+            pupil = queryset.get(**{field.name: field.to_python(object_id)})
+        except (Pupil.DoesNotExist, ValidationError, ValueError, TypeError):
+            return None
+        if from_field is None:
+            request._pupil_page_object = pupil
+        return pupil
+
+    def _ensure_visible(self, request, object_id) -> None:
+        if self.get_object(request, object_id) is None:
+            raise Http404
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None and obj.pk and request.user.has_perm(VIEW_SPECIAL):
-            audit.record_special_category_view(
-                actor=request.user, pupil=obj, what="ethnicity, SEN and medical (pupil page)"
+        # An upper app's "admin/pupils/pupil/change_form.html" (sharing adds
+        # a Disclosures link) stays in the chain: the pupil page extends it.
+        context["pupil_page_base"] = select_template(
+            ["admin/pupils/pupil/change_form.html", "admin/change_form.html"]
+        )
+        if obj is not None and obj.pk:
+            if request.user.has_perm(VIEW_SPECIAL):
+                audit.record_special_category_view(
+                    actor=request.user, pupil=obj, what="ethnicity, SEN and medical (pupil page)"
+                )
+            today = timezone.localdate()
+            context.update(
+                title=obj.full_name,
+                subtitle=None,
+                summary=pupil_page.summary(request, obj, today),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 

@@ -29,9 +29,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(os.environ.get("SHOTS", "/work/wt/shots/staffui"))
 WIDTHS = (1280, 1366)
-#: A Year 6 pupil's page still has attendance and assessment tables wider
-#: than their column (issue 16, part 4, not done yet): screenshot only.
-NOT_YET_FITTED = {"pupil"}
+#: Pages whose tables are known not to fit yet (screenshot only).
+NOT_YET_FITTED: set[str] = set()
 
 
 #: The migrations' functions that create the staff roles and grant them.
@@ -156,6 +155,7 @@ def staff_pages(school: School) -> dict[str, str]:
         "home": reverse("admin:index"),
         "pupils": reverse("admin:pupils_pupil_changelist"),
         "pupil": reverse("admin:pupils_pupil_change", args=[year6.pk]),
+        "pupil-correcting": reverse("admin:pupils_pupil_change", args=[year6.pk]) + "?correct=past",
         "providers": reverse("admin:providers_provider_changelist"),
         "risk-assessments": reverse("admin:providers_riskassessment_changelist"),
         "risk-assessment": reverse("admin:providers_riskassessment_change", args=[assessment.pk]),
