@@ -60,7 +60,8 @@ check: install
 MESSAGES_IGNORE := tests bench docs scripts static staticfiles locale config pupils sharing \
   admin management migrations admin.py consent/models.py consent/staff.py consent/reports.py \
   consent/demo.py consent/apps.py providers/services.py providers/notice.py providers/demo.py \
-  providers/criteria.py providers/risk.py providers/review.py providers/apps.py
+  providers/criteria.py providers/risk.py providers/review.py providers/apps.py \
+  providers/dpia.py providers/purposes.py providers/policy.py consent/tasks.py
 messages: install
 	$(PY) manage.py makemessages $(if $(LOCALE),--locale=$(LOCALE),--all) --no-obsolete \
 	  --add-location=file $(addprefix --ignore=,$(MESSAGES_IGNORE))
