@@ -43,8 +43,8 @@ from .models import (
     Term,
     sees_every_school,
 )
-from .retention import admin as retention_admin  # noqa: F401  (schedule, holds, due page)
 from .pupil_page import PUPIL_PANELS  # noqa: F401  (the hook upper apps add panels to)
+from .retention import admin as retention_admin  # noqa: F401  (schedule, holds, due page)
 from .staff import admin as staff_admin  # noqa: F401  (registers the user admin)
 
 SOURCE_FIELDS = ("source", "source_detail", "received_on")

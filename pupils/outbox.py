@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Collection
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
@@ -135,3 +137,16 @@ def retry_message(*, actor: Actor, message: OutboxMessage) -> OutboxMessage:
     )
     transaction.on_commit(lambda: enqueue_delivery(message.pk))
     return message
+
+
+def erase_messages(*, addresses: Collection[str], names: Collection[str]) -> int:
+    """For an erasure (``pupils.retention``), inside its transaction: delete
+    every message to ``addresses`` (sent or not: the row keeps the address)
+    and every unsent message whose body names one of ``names`` (a consent
+    link or receipt listing the pupil). Returns the rows deleted."""
+    wanted = Q(pk__in=[])
+    for address in {a.strip() for a in addresses if a and a.strip()}:
+        wanted |= Q(to__iexact=address)
+    for name in {n.strip() for n in names if n and n.strip()}:
+        wanted |= Q(body__contains=name) & ~Q(status=OutboxStatus.SENT)
+    return OutboxMessage.objects.filter(wanted).delete()[0]

@@ -5,13 +5,19 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from pupils.models import School
 from pupils.scheduled import register, remind_dpo_once_today
 
+from .breaches.models import Breach, Urgency, ico_pending_q
+from .breaches.reminders import breaches_needing_attention
 from .models import AccessRequest
+
+#: The breach reminder's subject: the same all day, so it goes once a day.
+BREACH_SUBJECT = "Data breaches need your attention"
 
 
 @register("access_request_reminders")
@@ -35,6 +41,50 @@ def remind_overdue_access_requests(now: datetime.datetime) -> str:
                 f"{len(dates)} subject access request(s) are past their deadline; "
                 f"the oldest was due on {dates[0]:%d %B %Y}.\n\n"
                 f"Open them in the staff site: {url}\n"
+            ),
+            now=now,
+        )
+    return f"{sent} reminder(s) queued"
+
+
+@register("breach_reminders")
+def remind_breaches_needing_attention(now: datetime.datetime) -> str:
+    """Once a day, tell each school's DPO how many breaches are overdue for
+    the ICO, due within 24 hours or not yet assessed (docs/breaches.md,
+    "Reminders"). Nothing personal in the e-mail: counts, the earliest
+    deadline and a link; the DPO signs in to see them."""
+    school_ids = (
+        Breach.objects.filter(ico_pending_q() | Q(assessed_at__isnull=True))
+        .values("school_id")
+        .distinct()
+    )
+    # The register lists the most urgent first, the unassessed included.
+    url = settings.PUBLIC_BASE_URL + reverse("admin:sharing_breach_changelist")
+    sent = 0
+    for school in School.objects.filter(pk__in=school_ids).order_by("pk"):
+        breaches = list(breaches_needing_attention(school, now))
+        if not breaches:
+            continue
+        overdue = sum(1 for b in breaches if b.urgency == Urgency.OVERDUE)
+        soon = sum(1 for b in breaches if b.urgency == Urgency.DUE_SOON)
+        unassessed = sum(1 for b in breaches if b.assessed_at is None)
+        deadlines = [
+            b.report_due_at for b in breaches if b.urgency in (Urgency.OVERDUE, Urgency.DUE_SOON)
+        ]
+        first = ""
+        if deadlines:
+            when = timezone.localtime(min(deadlines))
+            first = f"The earliest ICO deadline is {when:%d %B %Y at %H:%M}.\n"
+        sent += remind_dpo_once_today(
+            school=school,
+            subject=BREACH_SUBJECT,
+            body=(
+                f"{len(breaches)} data breach(es) need your attention:\n\n"
+                f"- past their 72-hour deadline to report to the ICO: {overdue}\n"
+                f"- due within 24 hours: {soon}\n"
+                f"- not yet assessed: {unassessed}\n\n"
+                f"{first}"
+                f"Open the breach register in the staff site: {url}\n"
             ),
             now=now,
         )

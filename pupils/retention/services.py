@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, ProtectedError
+from django.db.models import Exists, OuterRef, ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import audit
+from .. import audit, outbox
 from ..audit import Actor
 from ..models import (
     AssessmentResult,
@@ -222,6 +222,28 @@ _KIND_OF_TABLE = {
 }
 
 
+def _erase_outbox(pupil_id: int, contact_ids: frozenset[int]) -> dict[str, int]:
+    """The outbox's messages to the contacts leaving with the pupil (an
+    address someone staying still uses is kept: its messages may be theirs),
+    and unsent messages naming the pupil. Run before the contacts go."""
+    leaving = Contact.objects.filter(pk__in=contact_ids)
+    addresses = {e.lower() for e in leaving.values_list("email", flat=True)}
+    addresses.discard("")
+    if addresses:
+        same = Q(pk__in=[])
+        for address in addresses:
+            same |= Q(email__iexact=address)
+        staying = Contact.objects.exclude(pk__in=contact_ids).filter(same)
+        addresses -= {e.lower() for e in staying.values_list("email", flat=True)}
+        addresses -= {e.lower() for e in User.objects.filter(same).values_list("email", flat=True)}
+    pupil = Pupil.objects.get(pk=pupil_id)
+    names = {
+        pupil.full_name,
+        f"{pupil.legal_forename} {pupil.legal_surname}",
+    }
+    return {"pupils.outboxmessage": outbox.erase_messages(addresses=addresses, names=names)}
+
+
 def _erase_whole(pupil_id: int, contact_ids: frozenset[int]) -> dict[str, int]:
     """Delete the pupil with everything that cascades from it, then the
     contacts leaving with them: {table: rows}."""
@@ -270,6 +292,7 @@ def _erase_pupil_whole(
     erasing = registry.Erasing(pupil_ids, Kind.REGISTERS, True, contact_ids)
     for step in registry.steps_for_whole(done):
         by_kind[Kind.REGISTERS].update(step(erasing))
+    by_kind[Kind.REGISTERS].update(_erase_outbox(due.pupil_id, contact_ids))
     for table, n in _erase_whole(due.pupil_id, contact_ids).items():
         kind = _KIND_OF_TABLE.get(table, Kind.REGISTERS)
         by_kind.get(kind, by_kind[Kind.REGISTERS])[table] = n

@@ -1,8 +1,9 @@
 """Which breaches the DPO must look at now: for the daily reminder.
 
-There is no scheduler in the project yet. When one comes, it calls
-``breaches_needing_attention(school, now)`` once a day per school and
-reminds the DPO of what it returns (docs/breaches.md, "Reminders").
+``sharing.scheduled.remind_breaches_needing_attention`` (run by
+``manage.py run_scheduled``) calls ``breaches_needing_attention(school, now)``
+for each school with a breach on the clock or unassessed and e-mails the
+DPO the counts, once a day (docs/breaches.md, "Reminders").
 """
 
 from __future__ import annotations

@@ -17,10 +17,13 @@ from dataclasses import dataclass
 from django.db.models import Count, Max, Min
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import slugify
 
-from providers.models import Provider
-from providers.views import page_context
+from providers import dpia as dpia_screening
+from providers.models import Dpia, PolicyDocument, Provider
+from providers.views import page_context, policy_context
 from pupils.models import School
+from pupils.retention.schedule import schedule_for
 from sharing.access.models import AccessRequest
 from sharing.breaches.models import Breach
 from sharing.disclosures.models import Disclosure, RecipientType
@@ -44,7 +47,14 @@ PARTS = (
     Part("disclosure-log-summary.csv", "Disclosure log: counts per gateway and recipient"),
     Part("requests-register.csv", "Subject access and educational-record requests"),
     Part("privacy-notice.html", "The privacy notice currently published"),
+    Part("appropriate-policy-document.html", "The appropriate policy document currently published"),
+    Part("dpia-register.csv", "Every DPIA (Art 35): provider, version, status, decision, review"),
+    Part("contracts.csv", "Each in-use provider's Art 28 contract: signed, reference, where kept"),
+    Part("retention-schedule.csv", "The retention schedule: period, reason and source per kind"),
 )
+
+#: Each signed-off DPIA, as text, in this folder of the zip.
+DPIA_FOLDER = "dpias/"
 
 
 def _local(moment) -> str:
@@ -232,13 +242,151 @@ def notice_html(school: School) -> str:
     return render_to_string("providers/privacy.html", context)
 
 
-def readme(school: School) -> str:
+def policy_html(school: School) -> str:
+    if PolicyDocument.objects.current_for(school) is None:
+        return "<!DOCTYPE html><p>No appropriate policy document has been published yet.</p>\n"
+    return render_to_string("providers/policy.html", policy_context(school, None))
+
+
+def dpias(school: School) -> list[Dpia]:
+    return list(
+        Dpia.objects.filter(provider__school=school)
+        .select_related("provider", "signed_off_by")
+        .order_by("provider__service", "provider_id", "version")
+    )
+
+
+def _signer(d: Dpia) -> str:
+    user = d.signed_off_by
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+
+def _screening(d: Dpia) -> list[str]:
+    return [
+        dpia_screening.BY_CODE[code].text if code in dpia_screening.BY_CODE else code
+        for code in d.screening or []
+    ]
+
+
+def dpia_register_csv(rows: list[Dpia]) -> str:
+    return csvexport.to_csv(
+        [
+            "Service",
+            "Provider",
+            "Version",
+            "Status",
+            "Why a DPIA",
+            "Risk that remains",
+            "Decision",
+            "Signed off",
+            "Signed off by",
+            "Review by",
+            "File in this pack",
+        ],
+        (
+            (
+                d.provider.service,
+                d.provider.name,
+                d.version,
+                d.get_status_display(),
+                " ".join(_screening(d)),
+                d.get_residual_risk_display(),
+                d.get_decision_display(),
+                _local(d.published_at),
+                _signer(d),
+                d.review_on or "",
+                dpia_file_name(d) if d.is_published else "",
+            )
+            for d in rows
+        ),
+    )
+
+
+def dpia_file_name(d: Dpia) -> str:
+    return (
+        f"{DPIA_FOLDER}{slugify(d.provider.service) or 'provider'}-{d.provider_id}-v{d.version}.txt"
+    )
+
+
+def dpia_text(d: Dpia) -> str:
+    """One signed-off DPIA as plain text, as the DPO signed it off."""
+    sections = [
+        ("Why a DPIA was needed (screening)", "\n".join(f"- {t}" for t in _screening(d))),
+        ("The processing", d.description),
+        ("Necessity and proportionality", d.necessity),
+        ("Risks to pupils and families", d.risks),
+        ("Measures to reduce the risks", d.measures),
+        ("Risk that remains", d.get_residual_risk_display()),
+        ("The DPO's advice", d.dpo_advice),
+        ("Decision", d.get_decision_display()),
+        ("Reasons for the decision", d.decision_notes),
+    ]
+    lines = [
+        f"Data Protection Impact Assessment (UK GDPR Art 35): {d.provider.service}",
+        f"Provider: {d.provider.name}",
+        f"Version {d.version}, signed off {_local(d.published_at)} by {_signer(d)}",
+        f"Review by: {d.review_on or ''}",
+    ]
+    for title, body in sections:
+        lines += ["", title, "-" * len(title), body.strip() or "(not recorded)"]
+    return "\n".join(lines) + "\n"
+
+
+def contracts_csv(school: School) -> str:
+    providers = (
+        Provider.objects.for_school(school)
+        .in_use()
+        .select_related("contract_document")
+        .order_by("service", "id")
+    )
+    return csvexport.to_csv(
+        [
+            "Service",
+            "Provider",
+            "Role",
+            "Contract signed",
+            "Reference",
+            "Where the signed contract is kept",
+            "Copy uploaded",
+        ],
+        (
+            (
+                p.service,
+                p.name,
+                p.get_role_display(),
+                p.dpa_signed_on or "",
+                p.contract_reference,
+                p.contract_location,
+                f"Yes: {p.contract_document.file_name}" if p.contract_document else "No",
+            )
+            for p in providers
+        ),
+    )
+
+
+def retention_schedule_csv(school: School) -> str:
+    return csvexport.to_csv(
+        ["Kind of record", "Kept", "Set by", "Reason", "Source"],
+        (
+            (
+                entry.label,
+                entry.period_text,
+                "Default" if entry.is_default else "The school",
+                entry.reason,
+                entry.source,
+            )
+            for entry in schedule_for(school)
+        ),
+    )
+
+
+def readme(school: School, extra: list[Part] | None = None) -> str:
     lines = [
         f"Audit pack: {school.name} (URN {school.urn})",
         f"Produced {timezone.localtime():%d %B %Y at %H:%M}.",
         "",
         "Contents:",
-        *(f"- {part.name}: {part.title}" for part in PARTS),
+        *(f"- {part.name}: {part.title}" for part in (*PARTS, *(extra or []))),
         "",
         "CSV cells starting with = + - @ are prefixed with an apostrophe (never run as formulas).",
     ]
@@ -247,9 +395,14 @@ def readme(school: School) -> str:
 
 def build_audit_pack(school: School) -> bytes:
     """The zip, in memory. Raises ``sharing.access.pdf.PdfRenderError`` if a PDF fails."""
-    record, register = build_record(school), breaches(school)
+    record, register, assessments = build_record(school), breaches(school), dpias(school)
+    signed_off = [d for d in assessments if d.is_published]
+    dpia_parts = [
+        Part(dpia_file_name(d), f"DPIA signed off: {d.provider.service}, version {d.version}")
+        for d in signed_off
+    ]
     files: dict[str, bytes | str] = {
-        "README.txt": readme(school),
+        "README.txt": readme(school, dpia_parts),
         "record-of-processing.pdf": documents.record_pdf(record),
         "record-of-processing.csv": csvexport.record_csv(record),
         "breach-register.pdf": documents.breach_register_pdf(school, register),
@@ -258,6 +411,11 @@ def build_audit_pack(school: School) -> bytes:
         "disclosure-log-summary.csv": disclosure_summary_csv(school),
         "requests-register.csv": requests_register_csv(school),
         "privacy-notice.html": notice_html(school),
+        "appropriate-policy-document.html": policy_html(school),
+        "dpia-register.csv": dpia_register_csv(assessments),
+        "contracts.csv": contracts_csv(school),
+        "retention-schedule.csv": retention_schedule_csv(school),
+        **{dpia_file_name(d): dpia_text(d) for d in signed_off},
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -33,6 +33,7 @@ from providers.models import (
 )
 from providers.models import DataCategory as ProviderDataCategory
 from pupils.models import Contact, EnrolmentStatus, Pupil, School
+from pupils.retention.schedule import schedule_for
 from sharing.disclosures.models import DataCategory, Disclosure, LegalGateway, RecipientType
 
 from .models import ProcessingNote, RecordSection
@@ -43,6 +44,7 @@ FROM_PROVIDERS = "provider register"
 FROM_DISCLOSURES = "disclosure log"
 FROM_APPLICATION = "application"
 FROM_DPO = "DPO"
+FROM_SCHEDULE = "retention schedule"
 PLACEHOLDER = "placeholder"
 
 PLACEHOLDER_PREFIX = "TO BE COMPLETED: "
@@ -169,7 +171,7 @@ def build_record(school: School) -> ProcessingRecord:
         *_data(providers, school),
         *_recipients(providers, gateways, names),
         *_transfers(providers),
-        *_retention(providers),
+        *_retention(school, providers),
         *_security(providers),
         *_dpo_rows(school),
     ]
@@ -341,21 +343,21 @@ def _transfers(providers: list[Provider]) -> list[Row]:
     return rows
 
 
-def _retention(providers: list[Provider]) -> list[Row]:
+def _retention(school: School, providers: list[Provider]) -> list[Row]:
     s = RecordSection.RETENTION
-    # No retention schedule in the application yet: one placeholder per
-    # category of the pupil record, for the DPO to complete in their rows.
-    labels = dict(DataCategory.choices)
-    rows = [
-        Row(
-            s,
-            str(labels[c]),
-            PLACEHOLDER_PREFIX
-            + _("no retention schedule is recorded in the application; state the period here."),
-            PLACEHOLDER,
-        )
-        for c in PUPIL_RECORD_CATEGORIES
-    ]
+    # The school's retention schedule (pupils.retention): each kind of record
+    # with its period, why, and the source; the DPO's own period where they
+    # changed the default.
+    rows = []
+    for entry in schedule_for(school):
+        whose = _("default") if entry.is_default else _("set by the school")
+        detail = _("%(period)s (%(whose)s). %(reason)s Source: %(source)s.") % {
+            "period": entry.period_text[:1].upper() + entry.period_text[1:],
+            "whose": whose,
+            "reason": entry.reason.rstrip(".") + ".",
+            "source": entry.source.rstrip("."),
+        }
+        rows.append(Row(s, entry.label, detail, FROM_SCHEDULE))
     for p in providers:
         if p.retention:
             rows.append(Row(s, p.service, p.retention, FROM_PROVIDERS))

@@ -9,10 +9,12 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError
+from django.utils import timezone
 
 from consent.models import ConsentMethod, ConsentRecord
 from consent.services import record_consent
 from pupils import models as pm
+from pupils import outbox
 from pupils.audit import verify_chain
 from pupils.retention import registry
 from pupils.retention.due import due_for_erasure
@@ -196,6 +198,7 @@ def test_apply_leaves_no_trace_of_a_long_gone_pupil_in_a_database_dump(school, s
     MedicalConditionFactory(pupil=on_roll, condition="Epilepsy-Stillhere")
     held = gone_pupil(school, surname="Heldback", forename="Harriet", upn_serial=3)
     place_hold(actor=staff, pupil=held, reason="claim")
+    _messages_to_the_parent(gone)
     secrets = [
         gone.legal_surname,
         gone.upn,
@@ -229,6 +232,70 @@ def test_apply_leaves_no_trace_of_a_long_gone_pupil_in_a_database_dump(school, s
 
 
 @pytest.mark.django_db(transaction=True)
+def _messages_to_the_parent(pupil):
+    """A sent and a pending e-mail to the pupil's parent, the pending one naming the pupil."""
+    address = pupil.contacts.get().email
+    sent = outbox.queue_email(
+        kind=pm.EmailKind.RECEIPT, to=address, subject="Receipt", body="x", school_id=None
+    )
+    pm.OutboxMessage.objects.filter(pk=sent.pk).update(
+        status=pm.OutboxStatus.SENT, body="", sent_at=timezone.now()
+    )
+    outbox.queue_email(
+        kind=pm.EmailKind.CONSENT_LINK,
+        to=address,
+        subject="Your consent choices",
+        body=f"- {pupil.full_name}",
+        school_id=pupil.school_id,
+    )
+
+
+def test_erasure_deletes_the_outbox_messages_of_the_contacts_leaving_and_naming_the_pupil(
+    gone, dpo_user
+):
+    _messages_to_the_parent(gone)
+    address = gone.contacts.get().email
+    sibling_parent = ContactFactory(school=gone.school, email="stays@family.example")
+    PupilContactFactory(pupil=PupilFactory(school=gone.school), contact=sibling_parent)
+    pending = {"status": pm.OutboxStatus.PENDING, "school_id": gone.school_id}
+    naming = pm.OutboxMessage.objects.create(
+        kind=pm.EmailKind.CONSENT_LINK, to="stays@family.example", subject="s",
+        body="- Ottoline Quillfeather\n- Sibling", **pending,
+    )  # fmt: skip
+    other = pm.OutboxMessage.objects.create(
+        kind=pm.EmailKind.CONSENT_LINK, to="stays@family.example", subject="s",
+        body="- Sibling", **pending,
+    )  # fmt: skip
+    dpo_notice = pm.OutboxMessage.objects.create(
+        kind=pm.EmailKind.DPO_NOTICE, to=gone.school.dpo_email, subject="s", body="n", **pending
+    )
+    assert pm.OutboxMessage.objects.filter(to=address).count() == 2
+
+    erase_due(actor="retention schedule", as_of=AS_OF)
+
+    assert not pm.OutboxMessage.objects.filter(to__iexact=address).exists()
+    assert not pm.OutboxMessage.objects.filter(pk=naming.pk).exists()
+    assert set(pm.OutboxMessage.objects.values_list("pk", flat=True)) == {other.pk, dpo_notice.pk}
+    entries = pm.AuditEvent.objects.filter(action=pm.AuditAction.ERASE, pupil_id=gone.pk)
+    assert "pupils.outboxmessage" in {f for e in entries for f in e.fields}
+
+
+def test_an_address_a_staying_contact_shares_keeps_its_messages(gone):
+    address = gone.contacts.get().email
+    PupilContactFactory(
+        pupil=PupilFactory(school=gone.school),
+        contact=ContactFactory(school=gone.school, email=address.upper()),
+    )
+    kept = outbox.queue_email(
+        kind=pm.EmailKind.RECEIPT, to=address, subject="s", body="- Sibling", school_id=None
+    )
+
+    erase_due(actor="retention schedule", as_of=AS_OF)
+
+    assert not pm.Pupil.objects.filter(pk=gone.pk).exists()
+    assert pm.OutboxMessage.objects.filter(pk=kept.pk).exists()
+
+
 def test_a_pupil_with_consent_disclosures_and_an_answered_request_can_be_erased(school, staff):
     gone = gone_pupil(school, surname="Everything", forename="Evie", upn_serial=4)
     _full_history(gone, staff)

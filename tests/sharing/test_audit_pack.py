@@ -17,7 +17,7 @@ from sharing.breaches.services import report_breach
 from sharing.disclosures.services import log_disclosure
 from sharing.models import DataCategory, Dataset, LegalGateway, RecipientType, SendMethod
 
-from ..factories import InUseProviderFactory, PupilFactory
+from ..factories import InUseProviderFactory, ProviderFactory, PupilFactory
 
 PACK = reverse("admin:sharing_processingrecordversion_audit_pack")
 
@@ -31,7 +31,23 @@ EXPECTED = {
     "disclosure-log-summary.csv",
     "requests-register.csv",
     "privacy-notice.html",
+    "appropriate-policy-document.html",
+    "dpia-register.csv",
+    "contracts.csv",
+    "retention-schedule.csv",
 }
+
+
+def signed_off_dpia(provider, dpo_user):
+    draft = provider_services.start_dpia(provider=provider, actor=dpo_user)
+    draft.risks = "Reading levels seen by the supplier's staff."
+    draft.measures = "Forename and class only; deleted on exit."
+    draft.residual_risk = "low"
+    draft.dpo_advice = "Go ahead with the measures."
+    draft.decision = "measures"
+    draft.review_on = timezone.localdate() + datetime.timedelta(days=365)
+    draft.save()
+    return provider_services.sign_off_dpia(dpia=draft, actor=dpo_user)
 
 
 def pdf_words(body: bytes, tmp_path, name: str) -> str:
@@ -54,6 +70,13 @@ def test_the_audit_pack_opens_and_contains_each_part(dpo_client, dpo_user, schoo
     provider_services.publish_notice(
         notice=provider_services.draft_notice(school=school, actor=dpo_user), actor=dpo_user
     )
+    provider_services.publish_policy_document(
+        document=provider_services.draft_policy_document(school=school, actor=dpo_user),
+        actor=dpo_user,
+    )
+    dpia = signed_off_dpia(ProviderFactory(school=school, service="Owl Watch"), dpo_user)
+    provider_services.start_dpia(provider=provider, actor=dpo_user)  # a draft: listed only
+    ProviderFactory(school=school, service="Proposed Only")  # not in use: no contract row
     report_breach(
         actor=dpo_user,
         school=school,
@@ -91,7 +114,13 @@ def test_the_audit_pack_opens_and_contains_each_part(dpo_client, dpo_user, schoo
     assert response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     assert archive.testzip() is None
-    assert set(archive.namelist()) == EXPECTED
+    dpia_file = f"dpias/owl-watch-{dpia.provider_id}-v1.txt"
+    assert set(archive.namelist()) == EXPECTED | {dpia_file}
+    readme = archive.read("README.txt").decode()
+    for name in archive.namelist():
+        assert archive.read(name).strip(), name  # every part has something in it
+        if name != "README.txt":
+            assert f"- {name}: " in readme, name  # and is in the contents list
 
     ropa = pdf_words(archive.read("record-of-processing.pdf"), tmp_path, "ropa.pdf")
     assert "Record of processing activities" in ropa and "Maths Stars" in ropa
@@ -114,6 +143,27 @@ def test_the_audit_pack_opens_and_contains_each_part(dpo_client, dpo_user, schoo
     assert b"Parentname" not in everything  # a requester is never named
 
     assert "Maths Stars" in archive.read("privacy-notice.html").decode()
+    policy = archive.read("appropriate-policy-document.html").decode()
+    assert "<h1>" in policy and "Version 1, published" in policy
+
+    register = rows(archive, "dpia-register.csv")
+    assert [(r[0], r[2], r[3]) for r in register[1:]] == [
+        ("Maths Stars", "1", "Draft"),
+        ("Owl Watch", "1", "Signed off by the DPO"),
+    ]
+    assert register[2][-1] == dpia_file and register[1][-1] == ""
+    text = archive.read(dpia_file).decode()
+    assert "Owl Watch" in text and "Forename and class only; deleted on exit." in text
+    assert "Go ahead with the measures listed" in text
+
+    contracts = rows(archive, "contracts.csv")
+    assert [r[0] for r in contracts[1:]] == ["Maths Stars"]  # in use only
+    assert contracts[1][3] == "2025-09-01" and contracts[1][4] == provider.contract_reference
+    assert contracts[1][5] == "Contracts file in the school office" and contracts[1][6] == "No"
+
+    schedule = rows(archive, "retention-schedule.csv")
+    assert schedule[0] == ["Kind of record", "Kept", "Set by", "Reason", "Source"]
+    assert [r[0] for r in schedule if "25th" in r[1]] == ["Educational record (last school)"]
     assert AuditEvent.objects.filter(
         action=AuditAction.EXPORT, summary="Audit pack downloaded"
     ).exists()
@@ -124,6 +174,9 @@ def test_the_audit_pack_opens_for_a_school_with_nothing_yet(dpo_client):
 
     assert set(archive.namelist()) == EXPECTED
     assert b"No privacy notice" in archive.read("privacy-notice.html")
+    assert b"No appropriate policy document" in archive.read("appropriate-policy-document.html")
+    assert len(rows(archive, "dpia-register.csv")) == 1  # the header
+    assert len(rows(archive, "retention-schedule.csv")) == 9  # the header and 8 kinds
 
 
 def test_office_staff_cannot_download_the_audit_pack(office_client):

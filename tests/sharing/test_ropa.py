@@ -10,7 +10,9 @@ import pytest
 from django.urls import reverse
 
 from providers.models import ProviderStatus, StorageLocation
-from pupils.models import AuditAction, AuditEvent
+from pupils.models import AuditAction, AuditEvent, RecordKind
+from pupils.retention.rules import DEFAULTS, Kind
+from pupils.retention.services import set_retention_period
 from sharing.disclosures.models import AppendOnlyError
 from sharing.disclosures.services import log_disclosure
 from sharing.models import (
@@ -23,7 +25,7 @@ from sharing.models import (
     SendMethod,
 )
 from sharing.registers import csvexport
-from sharing.registers.ropa import PLACEHOLDER, build_record
+from sharing.registers.ropa import FROM_SCHEDULE, PLACEHOLDER, build_record
 from sharing.registers.services import publish_processing_record
 
 from ..factories import InUseProviderFactory, ProviderFactory, PupilFactory
@@ -123,13 +125,33 @@ def test_a_transfer_outside_the_uk_names_its_safeguard(school, data):
     assert any("Maths Stars" in r.detail for r in rows if r.item == "No transfer")
 
 
-def test_retention_without_a_schedule_is_a_marked_placeholder_per_category(school, data):
+def test_retention_comes_from_the_schools_schedule_with_reason_and_source(school, data, dpo_user):
+    set_retention_period(
+        actor=dpo_user,
+        school=school,
+        kind=Kind.CONSENT,
+        amount=2,
+        unit="years",
+        reason="Governors want two years of evidence.",
+        source="Governing body, 3 March 2026",
+    )
+
     rows = [r for r in build_record(school).rows if r.section == "retention"]
 
-    placeholders = [r for r in rows if r.source == PLACEHOLDER]
-    assert {r.item for r in placeholders} >= {"Attendance", "Assessment results"}
-    assert all(r.detail.startswith("TO BE COMPLETED") for r in placeholders)
-    assert any(r.item == "Maths Stars" and r.detail == "Deleted on exit." for r in rows)
+    by_item = {r.item: r for r in rows}
+    for entry in DEFAULTS:
+        assert str(RecordKind(entry.kind).label) in by_item, entry.kind
+    record = by_item["Educational record (last school)"]
+    assert record.source == FROM_SCHEDULE
+    assert "25th birthday" in record.detail and "(default)" in record.detail
+    assert "IRMS Information Management Toolkit for Schools" in record.detail
+    consent = by_item["Consent answers"]
+    assert "2 years after the pupil leaves (set by the school)" in consent.detail
+    assert "Governors want two years of evidence." in consent.detail
+    assert "Source: Governing body, 3 March 2026." in consent.detail
+    # No placeholder for the pupil record any more: only providers without a retention.
+    assert {r.item for r in rows if r.source == PLACEHOLDER} == {"Reading Owl", "Old Portal"}
+    assert by_item["Maths Stars"].detail == "Deleted on exit."
 
 
 def test_the_dpos_rows_appear_in_their_section(school, data, dpo_user):
