@@ -292,8 +292,20 @@ class PupilConsentInline(admin.TabularInline):
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        formset.consent_state = reports.pupil_consent_state(obj) if obj else []  # type: ignore[attr-defined]
+        formset.consent_state = _consent_state(request, obj)  # type: ignore[attr-defined]
         return formset
+
+
+def _consent_state(request, pupil: Pupil | None) -> list[dict]:
+    """The pupil's consent state, read once per request: the admin asks for
+    the inline's formset more than once while building one page."""
+    if pupil is None:
+        return []
+    cached = getattr(request, "_pupil_consent_state", None)
+    if cached is None or cached[0] != pupil.pk:
+        cached = (pupil.pk, reports.pupil_consent_state(pupil))
+        request._pupil_consent_state = cached
+    return cached[1]
 
 
 def _show_consent_on_the_pupil_page() -> None:

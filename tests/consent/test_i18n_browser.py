@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.db import connections
 
 from consent.forms import field_name
@@ -29,6 +30,9 @@ def live(live_server, settings, monkeypatch):
     # As in test_browser.py: no persistent connections from live-server threads.
     monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
     settings.PUBLIC_BASE_URL = live_server.url
+    # The rate limits count in the shared (database) cache, which a live
+    # server's committed rows keep from one test to the next.
+    cache.clear()
     return live_server
 
 

@@ -266,11 +266,10 @@ def test_other_apps_add_panels_to_the_summary_through_the_hook(office_client, ye
 #: authenticator, the staff profile and the permissions (6), and the session
 #: stamped as seen (3 with its savepoints).
 SIGNED_IN = 9
-#: The page's own queries: 12 for the record, plus 8 for the consent app's
-#: panel (its purposes, the effective answers, the standing answers and the
-#: inline's own set-up), the same whatever the record holds (the next test).
-#: Issue 17 asks for 12 in all: the consent panel is the next thing to trim.
-PAGE_OWN = 12 + 8
+#: The page's own queries: 12 for the record, plus the consent app's panel
+#: (its purposes, the effective answers, the standing answers: 3), the same
+#: whatever the record holds (the next test). Issue 17 asks for 12 in all.
+PAGE_OWN = 12 + 3
 
 
 def own_queries(user, pupil, django_assert_max_num_queries):
