@@ -185,3 +185,15 @@ def test_the_staff_site_stays_in_english_whatever_the_browser_asks(dpo_client):
     assert response["Content-Language"] == "en-gb"
     html = response.content.decode()
     assert "Log out" in html and "Wyloguj" not in html
+
+
+def test_the_policy_document_stays_english_and_left_to_right_on_an_urdu_page(public, school):
+    from providers import services
+
+    services.publish_policy_document(
+        document=services.draft_policy_document(school=school, actor="test"), actor="test"
+    )
+    cache.clear_local()
+    html = public.get("/privacy/policy", HTTP_ACCEPT_LANGUAGE="ur").content.decode()
+    assert '<html lang="ur" dir="rtl">' in html
+    assert '<div class="notice" lang="en-GB" dir="ltr">' in html
