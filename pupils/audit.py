@@ -170,6 +170,35 @@ def record_deletion(*, actor, obj: models.Model) -> None:
     record(**deletion_entry(actor=actor, obj=obj))
 
 
+def record_for_pupils(
+    *,
+    actor: Actor,
+    action: str,
+    obj: models.Model,
+    pupils: Iterable[Pupil],
+    school_id: int | None,
+    summary: str,
+    fields: Iterable[str] = (),
+) -> list[AuditEvent]:
+    """One entry per pupil a record concerns (a request, a breach...), so it
+    shows on each pupil's own trail; one school-level entry when it names
+    none. One lock and one insert, like ``record_many``."""
+    fields = list(fields)
+    concerned: list[Pupil | None] = list(pupils) or [None]
+    return record_many(
+        {
+            "actor": actor,
+            "action": action,
+            "obj": obj,
+            "pupil": pupil,
+            "school_id": school_id,
+            "summary": summary,
+            "fields": fields,
+        }
+        for pupil in concerned
+    )
+
+
 def record_special_category_view(*, actor, pupil: Pupil, what: str) -> None:
     record(
         actor=actor,

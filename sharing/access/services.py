@@ -68,19 +68,15 @@ def compute_due_on(request: AccessRequest) -> datetime.date | None:
 def _trail(
     actor: Actor, request: AccessRequest, action: AuditAction, summary: str, fields=()
 ) -> None:
-    """One entry per pupil, so the request shows on each pupil's own trail."""
-    pupils: list[Pupil | None] = list(request.pupils.all())
-    audit.record_many(
-        {
-            "actor": actor,
-            "action": action,
-            "obj": request,
-            "pupil": pupil,
-            "school_id": request.school_id,
-            "summary": summary,
-            "fields": fields,
-        }
-        for pupil in pupils or [None]
+    """One entry per pupil, so it shows on each pupil's own trail."""
+    audit.record_for_pupils(
+        actor=actor,
+        action=action,
+        obj=request,
+        pupils=request.pupils.all(),
+        school_id=request.school_id,
+        summary=summary,
+        fields=fields,
     )
 
 

@@ -47,20 +47,15 @@ CLOCK_SKEW = datetime.timedelta(minutes=5)
 def _trail(
     actor: Actor, breach: Breach, action: AuditAction, summary: str, fields: Iterable[str] = ()
 ) -> None:
-    """One entry per pupil concerned, so the breach shows on each pupil's trail."""
-    pupils: list[Pupil | None] = list(breach.pupils.all()) or [None]
-    fields = list(fields)
-    audit.record_many(
-        {
-            "actor": actor,
-            "action": action,
-            "obj": breach,
-            "pupil": pupil,
-            "school_id": breach.school_id,
-            "summary": summary,
-            "fields": fields,
-        }
-        for pupil in pupils
+    """One entry per pupil, so it shows on each pupil's own trail."""
+    audit.record_for_pupils(
+        actor=actor,
+        action=action,
+        obj=breach,
+        pupils=breach.pupils.all(),
+        school_id=breach.school_id,
+        summary=summary,
+        fields=fields,
     )
 
 
