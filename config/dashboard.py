@@ -37,8 +37,8 @@ from providers import review
 from providers.models import Provider, ProviderStatus, Rating
 from providers.review import ReviewState
 from pupils.models import EnrolmentStatus, Pupil, School
-from sharing.access.admin import due_soon_limit
 from sharing.access.models import AccessRequest, AccessRequestStatus
+from sharing.deadlines import due_soon_limit
 from sharing.disclosures.models import Disclosure
 
 

@@ -180,3 +180,17 @@ def school_days_due_date(
         if is_school_day(day, terms, closed):
             counted += 1
     return day
+
+
+# Shown as "due soon" from five working days before the deadline (the
+# school's choice; the law sets only the deadline).
+DUE_SOON_WORKING_DAYS = 5
+
+
+def due_soon_limit(today: datetime.date) -> datetime.date:
+    """The last day that counts as "due within 5 working days"."""
+    day, counted = today, 0
+    while counted < DUE_SOON_WORKING_DAYS:
+        day = next_working_day(day + datetime.timedelta(days=1))
+        counted += 1
+    return day

@@ -17,6 +17,10 @@ from django.forms import Form
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sharing import deadlines
 
 
 def mount(model_admin: admin.ModelAdmin, route: str, view: Callable, name: str) -> URLPattern:
@@ -54,3 +58,29 @@ def add_errors(form: Form, exc: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+class UrgencyFilter(admin.SimpleListFilter):
+    """Requests on a legal clock (access, other rights): overdue, due within
+    five working days, or open. The queryset offers ``open`` and ``overdue``."""
+
+    title = _("urgency")
+    parameter_name = "urgency"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", _("Overdue")),
+            ("soon", _("Due within 5 working days")),
+            ("open", _("All open")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "overdue":
+            return queryset.overdue(today)
+        if self.value() == "soon":
+            limit = deadlines.due_soon_limit(today)
+            return queryset.open().filter(due_on__gte=today, due_on__lte=limit)
+        if self.value() == "open":
+            return queryset.open()
+        return queryset

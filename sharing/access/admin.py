@@ -9,7 +9,6 @@ redaction decisions, the answer) is the explicit "Handle this request" view
 
 from __future__ import annotations
 
-import datetime
 import io
 import zipfile
 
@@ -24,9 +23,9 @@ from django.utils.translation import gettext_lazy as _
 
 from pupils.admin_tools import ScopedAuditedAdmin
 from pupils.models import Contact, School
-from sharing import deadlines
 from sharing.dates import long_date
-from sharing.staff import mount
+from sharing.deadlines import due_soon_limit
+from sharing.staff import UrgencyFilter, mount
 
 from . import services, views
 from .forms import CorrectRequestForm, LogRequestForm
@@ -42,38 +41,6 @@ from .pdf import PdfRenderError
 from .response import record_response_produced, render_response
 
 PRODUCE = "sharing.produce_access_response"
-DUE_SOON_WORKING_DAYS = 5
-
-
-def due_soon_limit(today):
-    """The last day that counts as "due within 5 working days"."""
-    day, counted = today, 0
-    while counted < DUE_SOON_WORKING_DAYS:
-        day = deadlines.next_working_day(day + datetime.timedelta(days=1))
-        counted += 1
-    return day
-
-
-class UrgencyFilter(admin.SimpleListFilter):
-    title = _("urgency")
-    parameter_name = "urgency"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("overdue", _("Overdue")),
-            ("soon", _("Due within 5 working days")),
-            ("open", _("All open")),
-        ]
-
-    def queryset(self, request, queryset):
-        today = timezone.localdate()
-        if self.value() == "overdue":
-            return queryset.overdue(today)
-        if self.value() == "soon":
-            return queryset.open().filter(due_on__gte=today, due_on__lte=due_soon_limit(today))
-        if self.value() == "open":
-            return queryset.open()
-        return queryset
 
 
 class ClockPauseInline(admin.TabularInline):

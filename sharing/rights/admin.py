@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from pupils.admin_tools import ScopedAuditedAdmin
 from pupils.models import Contact, School
-from sharing.access.admin import due_soon_limit
 from sharing.dates import long_date
-from sharing.staff import mount
+from sharing.deadlines import due_soon_limit
+from sharing.staff import UrgencyFilter, mount
 
 from . import complaints, services, views
 from .forms import (
@@ -45,28 +45,6 @@ def _due_label(due, today):
     if due <= due_soon_limit(today):
         return format_html('<strong class="sar-due-soon">{} ({})</strong>', label, _("due soon"))
     return label
-
-
-class UrgencyFilter(admin.SimpleListFilter):
-    title = _("urgency")
-    parameter_name = "urgency"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("overdue", _("Overdue")),
-            ("soon", _("Due within 5 working days")),
-            ("open", _("All open")),
-        ]
-
-    def queryset(self, request, queryset):
-        today = timezone.localdate()
-        if self.value() == "overdue":
-            return queryset.overdue(today)
-        if self.value() == "soon":
-            return queryset.open().filter(due_on__gte=today, due_on__lte=due_soon_limit(today))
-        if self.value() == "open":
-            return queryset.open()
-        return queryset
 
 
 class RightsPauseInline(admin.TabularInline):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db import models
 
 from pupils.models import School
-from sharing.access.admin import due_soon_limit
+from sharing.deadlines import due_soon_limit
 
 from .models import Complaint, RightsRequest
 
