@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pupils.models import Contact, Pupil, School
 from sharing.access.models import (
+    AccessRequest,
     ArrivalChannel,
     IdentityCheck,
     PauseReason,
@@ -308,8 +309,12 @@ class RequestConfirmation(models.Model):
     identity check as "sent from contact details the school holds". Only a
     digest of the token is stored."""
 
+    # One of the two: a rights request or a subject access request.
     request = models.OneToOneField(
-        RightsRequest, on_delete=models.CASCADE, related_name="confirmation"
+        RightsRequest, on_delete=models.CASCADE, null=True, related_name="confirmation"
+    )
+    access_request = models.OneToOneField(
+        AccessRequest, on_delete=models.CASCADE, null=True, related_name="confirmation"
     )
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
     token_digest = models.CharField(max_length=64, unique=True, editable=False)
@@ -318,6 +323,17 @@ class RequestConfirmation(models.Model):
 
     class Meta:
         verbose_name = _("online request confirmation")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(request__isnull=False, access_request__isnull=True)
+                | Q(request__isnull=True, access_request__isnull=False),
+                name="confirmation_for_one_request",
+            )
+        ]
 
     def __str__(self) -> str:
         return str(_("Confirmation link"))
+
+    @property
+    def confirmed_request(self) -> RightsRequest | AccessRequest:
+        return self.request if self.request_id else self.access_request  # type: ignore[return-value]

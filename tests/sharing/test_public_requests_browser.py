@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db import connections
 
 from pupils.roles import DPO
+from sharing.access.models import AccessRequest
 from sharing.rights import public_forms
 from sharing.rights.models import Complaint, RightsRequest
 
@@ -24,6 +25,7 @@ from ..conftest import staff_client
 from ..factories import UserFactory
 
 SHOTS = Path(os.environ.get("SHOTS_DIR", "/tmp"))
+SHOTS.mkdir(parents=True, exist_ok=True)
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
 
 
@@ -102,6 +104,53 @@ def test_the_online_request_gives_the_same_answer_from_a_known_and_an_unknown_ad
     assert RightsRequest.objects.count() == 2
     assert RightsRequest.objects.filter(requester_contact=family.mother).count() == 1
     assert [m.to for m in mail.outbox].count([family.mother.email]) == 1
+    context.close()
+
+
+def ask_for_a_copy(page, family, email: str) -> None:
+    amy = family.children[0]
+    page.get_by_label("Get a copy of the information the school holds").check()
+    page.get_by_label("Your full name").fill("Sarah Khan")
+    page.get_by_label("Your e-mail address").fill(email)
+    page.get_by_label("I am their parent").check()
+    page.get_by_label("The pupil's full name").fill("Amy Khan")
+    page.get_by_label("The pupil's date of birth").fill(amy.date_of_birth.isoformat())
+    page.get_by_label("Tell us what you would like").fill("All of Amy's records, please.")
+    page.get_by_role("button", name="Send my request").click()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_copy_asked_for_online_gives_the_same_answer_from_a_known_and_an_unknown_address(
+    live, family, browser
+):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(f"{live}/privacy/request")
+    ask_for_a_copy(page, family, family.mother.email)
+    page.wait_for_url("**/privacy/request/sent")
+    known = page.locator("main").inner_text()
+    page.screenshot(path=SHOTS / "access-request-sent-390.png", full_page=True)
+    page.goto(f"{live}/privacy/request")
+    ask_for_a_copy(page, family, "someone@elsewhere.example")
+    page.wait_for_url("**/privacy/request/sent")
+    unknown = page.locator("main").inner_text()
+    assert known == unknown and "Your request has been sent" in known
+    assert axe_violations(page) == []
+
+    assert AccessRequest.objects.count() == 2 and not RightsRequest.objects.exists()
+    assert AccessRequest.objects.filter(requester_contact=family.mother).count() == 1
+    visitors = [m.to for m in mail.outbox if m.to != [family.school.dpo_email]]
+    assert visitors == [[family.mother.email]]  # the one link, to the address on record
+
+    # The mother follows her link and presses the button: identity recorded.
+    link = next(m.body for m in mail.outbox if m.to == [family.mother.email])
+    page.goto(link.split("open this link and press the button: ")[1].split()[0])
+    page.get_by_role("button", name="Yes, I made this request").click()
+    page.wait_for_load_state()
+    mine = AccessRequest.objects.get(requester_contact=family.mother)
+    assert mine.identity_check == "registered_contact"
+    assert AccessRequest.objects.exclude(pk=mine.pk).get().identity_check == ""
     context.close()
 
 
