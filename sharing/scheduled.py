@@ -14,6 +14,7 @@ from pupils.scheduled import register, remind_dpo_once_today
 
 from .breaches.models import Breach, Urgency, ico_pending_q
 from .breaches.reminders import breaches_needing_attention
+from .deadlines import due_soon_limit
 from .models import AccessRequest
 
 #: The breach reminder's subject: the same all day, so it goes once a day.
@@ -41,6 +42,37 @@ def remind_overdue_access_requests(now: datetime.datetime) -> str:
                 f"{len(dates)} subject access request(s) are past their deadline; "
                 f"the oldest was due on {dates[0]:%d %B %Y}.\n\n"
                 f"Open them in the staff site: {url}\n"
+            ),
+            now=now,
+        )
+    return f"{sent} reminder(s) queued"
+
+
+@register("access_request_due_soon_reminders")
+def remind_access_requests_due_soon(now: datetime.datetime) -> str:
+    """Once a day, before the deadline: tell each school's DPO how many
+    subject access requests fall due within five working days (the overdue
+    ones have their own reminder above). Counts and a link only."""
+    today = timezone.localdate(now)
+    soon = (
+        AccessRequest.objects.open()
+        .filter(due_on__gte=today, due_on__lte=due_soon_limit(today))
+        .order_by("due_on")
+    )
+    by_school: dict[int, list[datetime.date]] = {}
+    for school_id, due_on in soon.values_list("school_id", "due_on"):
+        by_school.setdefault(school_id, []).append(due_on)
+    url = settings.PUBLIC_BASE_URL + reverse("admin:sharing_requests_due")
+    sent = 0
+    for school in School.objects.filter(pk__in=by_school):
+        dates = by_school[school.pk]
+        sent += remind_dpo_once_today(
+            school=school,
+            subject=f"{len(dates)} subject access request(s) due within five working days",
+            body=(
+                f"{len(dates)} subject access request(s) fall due within five working days; "
+                f"the first on {dates[0]:%d %B %Y}.\n\n"
+                f"See every request by due date in the staff site: {url}\n"
             ),
             now=now,
         )
@@ -99,7 +131,7 @@ def remind_rights_and_complaints(now: datetime.datetime) -> str:
     from .rights.reminders import rights_needing_attention
 
     today = timezone.localdate(now)
-    url = settings.PUBLIC_BASE_URL + reverse("admin:index")
+    url = settings.PUBLIC_BASE_URL + reverse("admin:sharing_requests_due")
     sent = 0
     for school in School.objects.all():
         found = rights_needing_attention(school, today)
@@ -112,7 +144,8 @@ def remind_rights_and_complaints(now: datetime.datetime) -> str:
             body=(
                 f"{len(found)} request(s) or complaint(s) are due within five working days "
                 f"or overdue ({overdue} overdue); the first is due on "
-                f"{found[0].due_on:%d %B %Y}.\n\nOpen the staff site: {url}\n"
+                f"{found[0].due_on:%d %B %Y}.\n\n"
+                f"See every request by due date in the staff site: {url}\n"
             ),
             now=now,
         )
