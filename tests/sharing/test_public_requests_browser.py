@@ -194,4 +194,22 @@ def test_the_complaint_form_is_acknowledged_by_email_with_its_30_day_deadline(
     page.screenshot(path=SHOTS / "rights-list-1280.png", full_page=True)
     page.goto(f"{live}/admin/sharing/complaint/")
     page.screenshot(path=SHOTS / "complaints-list-1280.png", full_page=True)
+
+    # Every kind by due date, at both laptop widths: no column cut.
+    from tests.sharing.test_requests_due import access
+
+    access(family.school, 35, name="Mrs Evelyn Longname-Hyphenated")
+    for width in (1280, 1366):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(f"{live}/admin/sharing/rightsrequest/due/")
+        assert page.locator("tr.request-row").count() == 5
+        assert page.locator(".tag--overdue").count() >= 2
+        fits = page.evaluate(
+            "() => { const t = document.querySelector('table.requests-due');"
+            " return t.scrollWidth <= t.parentElement.clientWidth"
+            " && document.documentElement.scrollWidth <= window.innerWidth; }"
+        )
+        assert fits
+        page.screenshot(path=SHOTS / f"requests-due-{width}.png", full_page=True)
+    assert axe_violations(page) == []
     desktop.close()
