@@ -18,7 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pupils import audit
@@ -210,6 +210,7 @@ def requester_warning(request: AccessRequest) -> str:
     )
 
 
+@translation.override(settings.LANGUAGE_CODE)  # the staff's language, whatever the page's
 def _tell_dpo(request: AccessRequest) -> None:
     # Nothing personal in the e-mail: the DPO follows the link and signs in.
     path = settings.PUBLIC_BASE_URL + reverse(

@@ -213,3 +213,22 @@ def test_the_complaint_form_is_acknowledged_by_email_with_its_30_day_deadline(
         page.screenshot(path=SHOTS / f"requests-due-{width}.png", full_page=True)
     assert axe_violations(page) == []
     desktop.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("code", ["pl", "ro", "ur"])
+def test_the_forms_read_in_each_language_on_a_phone(live, family, browser, code):
+    context = browser.new_context(
+        **PHONE, locale=code, extra_http_headers={"Accept-Language": code}
+    )
+    page = context.new_page()
+    for form in ("request", "complaint"):
+        page.goto(f"{live}/privacy/{form}")
+        assert page.evaluate("document.documentElement.lang") == code
+        direction = "rtl" if code == "ur" else "ltr"
+        assert page.evaluate("document.documentElement.dir") == direction
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+        assert axe_violations(page) == []
+        page.screenshot(path=SHOTS / f"{form}-form-{code}-390.png", full_page=True)
+    context.close()
