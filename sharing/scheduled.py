@@ -14,11 +14,19 @@ from pupils.scheduled import register, remind_dpo_once_today
 
 from .breaches.models import Breach, Urgency, ico_pending_q
 from .breaches.reminders import breaches_needing_attention
-from .deadlines import due_soon_limit
 from .models import AccessRequest
 
 #: The breach reminder's subject: the same all day, so it goes once a day.
 BREACH_SUBJECT = "Data breaches need your attention"
+
+
+def _due_dates_by_school(requests) -> dict[int, list[datetime.date]]:
+    """Each school's due dates among these requests, soonest first (one query)."""
+    by_school: dict[int, list[datetime.date]] = {}
+    for school_id, due_on in requests.order_by("due_on").values_list("school_id", "due_on"):
+        if due_on is not None:
+            by_school.setdefault(school_id, []).append(due_on)
+    return by_school
 
 
 @register("access_request_reminders")
@@ -27,10 +35,7 @@ def remind_overdue_access_requests(now: datetime.datetime) -> str:
     are past their legal deadline (docs/law.md, "Subject access"). Nothing
     personal in the e-mail: the DPO signs in to see them."""
     today = timezone.localdate(now)
-    due = AccessRequest.objects.overdue(today).order_by("due_on")
-    by_school: dict[int, list[datetime.date]] = {}
-    for school_id, due_on in due.values_list("school_id", "due_on"):
-        by_school.setdefault(school_id, []).append(due_on)
+    by_school = _due_dates_by_school(AccessRequest.objects.overdue(today))
     sent = 0
     url = settings.PUBLIC_BASE_URL + reverse("admin:sharing_accessrequest_changelist")
     for school in School.objects.filter(pk__in=by_school):
@@ -54,14 +59,7 @@ def remind_access_requests_due_soon(now: datetime.datetime) -> str:
     subject access requests fall due within five working days (the overdue
     ones have their own reminder above). Counts and a link only."""
     today = timezone.localdate(now)
-    soon = (
-        AccessRequest.objects.open()
-        .filter(due_on__gte=today, due_on__lte=due_soon_limit(today))
-        .order_by("due_on")
-    )
-    by_school: dict[int, list[datetime.date]] = {}
-    for school_id, due_on in soon.values_list("school_id", "due_on"):
-        by_school.setdefault(school_id, []).append(due_on)
+    by_school = _due_dates_by_school(AccessRequest.objects.due_soon(today))
     url = settings.PUBLIC_BASE_URL + reverse("admin:sharing_requests_due")
     sent = 0
     for school in School.objects.filter(pk__in=by_school):

@@ -9,8 +9,6 @@ trail written). The law: docs/law.md, "Other rights" and "Complaints".
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -24,6 +22,7 @@ from sharing.access.models import (
     PauseReason,
     RequesterRelationship,
 )
+from sharing.clocked import ClockedRequestQuerySet
 from sharing.dates import long_date
 
 __all__ = [
@@ -64,18 +63,8 @@ class RightsDecision(models.TextChoices):
 OPEN_STATUSES = (RightsRequestStatus.OPEN, RightsRequestStatus.PAUSED)
 
 
-class RightsRequestQuerySet(models.QuerySet):
-    def visible_to(self, user) -> RightsRequestQuerySet:
-        return self.filter(school__in=School.objects.visible_to(user))
-
-    def for_school(self, school: School) -> RightsRequestQuerySet:
-        return self.filter(school=school)
-
-    def open(self) -> RightsRequestQuerySet:
-        return self.filter(status__in=OPEN_STATUSES)
-
-    def overdue(self, today: datetime.date) -> RightsRequestQuerySet:
-        return self.open().filter(due_on__lt=today)
+class RightsRequestQuerySet(ClockedRequestQuerySet):
+    open_statuses = OPEN_STATUSES
 
 
 class RightsRequest(models.Model):
