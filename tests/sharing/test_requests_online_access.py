@@ -16,6 +16,7 @@ from pupils.models import AuditEvent
 from sharing.access import services
 from sharing.access.models import AccessRequest
 from sharing.rights.models import RequestConfirmation, RightsRequest
+from tests.factories import PupilFactory
 from tests.sharing.test_public_requests import REQUEST, request_data, send
 
 
@@ -142,4 +143,29 @@ def test_a_contact_of_another_pupil_cannot_be_matched_as_the_requester(
             pupils=[family.children[0]],
             requester_contact=stranger,
         )
+    assert not request.pupils.exists()
+
+
+def test_the_handling_page_offers_the_pupils_step_only_while_unmatched(client, family, dpo_client):
+    send(client, REQUEST, access_data(family, "x@else.example", pupil_name="Zed"))
+    request = AccessRequest.objects.get()
+    url = f"/admin/sharing/accessrequest/{request.pk}/handle/"
+    page = dpo_client.get(url).content.decode()
+    assert 'name="match_pupils"' in page
+    amy = family.children[0]
+    response = dpo_client.post(url, {"match_pupils": [amy.pk], "match_contact": family.mother.pk})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert list(request.pupils.all()) == [amy] and request.requester_contact == family.mother
+    assert AuditEvent.objects.filter(summary="Access request: pupils matched").exists()
+    assert 'name="match_pupils"' not in dpo_client.get(url).content.decode()
+
+
+def test_a_pupil_of_another_school_cannot_be_matched(client, family, dpo_client, other_school):
+    send(client, REQUEST, access_data(family, "x@else.example", pupil_name="Zed"))
+    request = AccessRequest.objects.get()
+    stranger = PupilFactory(school=other_school)
+    url = f"/admin/sharing/accessrequest/{request.pk}/handle/"
+    response = dpo_client.post(url, {"match_pupils": [stranger.pk]})
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
     assert not request.pupils.exists()
