@@ -212,6 +212,9 @@ def test_the_complaint_form_is_acknowledged_by_email_with_its_30_day_deadline(
         assert fits
         page.screenshot(path=SHOTS / f"requests-due-{width}.png", full_page=True)
     assert axe_violations(page) == []
+    page.goto(f"{live}/admin/sharing/disclosure/")
+    assert page.get_by_role("link", name="Download the disclosure log summary (CSV)").is_visible()
+    page.screenshot(path=SHOTS / "disclosure-log-1280.png")
     desktop.close()
 
 
