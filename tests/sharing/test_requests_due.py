@@ -154,3 +154,9 @@ def test_no_reminder_for_an_access_request_far_from_its_deadline(school):
     access(school, 2)
     call_command("run_scheduled", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert not OutboxMessage.objects.filter(kind="reminder").exists()
+
+
+def test_each_request_list_links_to_the_page_of_every_request(school, office_client):
+    for model in ("accessrequest", "rightsrequest", "complaint"):
+        page = office_client.get(f"/admin/sharing/{model}/").content.decode()
+        assert f'href="{PAGE}"' in page, model
