@@ -56,8 +56,14 @@ check: install
 # The parents' pages' translations (docs/translations.md): collect their
 # strings into locale/<code>/LC_MESSAGES/django.po (every language, or a new
 # one with `make messages LOCALE=cy`), then compile the .mo files. Staff-only
-# code and templates are left out: the staff site is in English.
-MESSAGES_IGNORE := tests bench docs scripts static staticfiles locale config pupils sharing \
+# code and templates are left out: the staff site is in English. Of sharing,
+# only the families' forms and e-mails are collected (sharing/rights/
+# public_forms.py and mail.py, templates/sharing/): `sharing/[!r]*` leaves
+# out every folder and file of sharing but those starting with r (fnmatch;
+# `*` spans folders), and the others starting with r are named one by one.
+MESSAGES_IGNORE := tests bench docs scripts static staticfiles locale config pupils \
+  sharing/[!r]* sharing/retention.py sharing/registers sharing/rights/[!mp]* sharing/rights/models.py \
+  sharing/rights/portability.py sharing/rights/public_views.py \
   admin management migrations admin.py consent/models.py consent/staff.py consent/reports.py \
   consent/demo.py consent/apps.py providers/services.py providers/notice.py providers/demo.py \
   providers/criteria.py providers/risk.py providers/review.py providers/apps.py \

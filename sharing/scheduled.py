@@ -20,16 +20,22 @@ from .models import AccessRequest
 BREACH_SUBJECT = "Data breaches need your attention"
 
 
+def _due_dates_by_school(requests) -> dict[int, list[datetime.date]]:
+    """Each school's due dates among these requests, soonest first (one query)."""
+    by_school: dict[int, list[datetime.date]] = {}
+    for school_id, due_on in requests.order_by("due_on").values_list("school_id", "due_on"):
+        if due_on is not None:
+            by_school.setdefault(school_id, []).append(due_on)
+    return by_school
+
+
 @register("access_request_reminders")
 def remind_overdue_access_requests(now: datetime.datetime) -> str:
     """Once a day, tell each school's DPO how many subject access requests
     are past their legal deadline (docs/law.md, "Subject access"). Nothing
     personal in the e-mail: the DPO signs in to see them."""
     today = timezone.localdate(now)
-    due = AccessRequest.objects.overdue(today).order_by("due_on")
-    by_school: dict[int, list[datetime.date]] = {}
-    for school_id, due_on in due.values_list("school_id", "due_on"):
-        by_school.setdefault(school_id, []).append(due_on)
+    by_school = _due_dates_by_school(AccessRequest.objects.overdue(today))
     sent = 0
     url = settings.PUBLIC_BASE_URL + reverse("admin:sharing_accessrequest_changelist")
     for school in School.objects.filter(pk__in=by_school):
@@ -41,6 +47,30 @@ def remind_overdue_access_requests(now: datetime.datetime) -> str:
                 f"{len(dates)} subject access request(s) are past their deadline; "
                 f"the oldest was due on {dates[0]:%d %B %Y}.\n\n"
                 f"Open them in the staff site: {url}\n"
+            ),
+            now=now,
+        )
+    return f"{sent} reminder(s) queued"
+
+
+@register("access_request_due_soon_reminders")
+def remind_access_requests_due_soon(now: datetime.datetime) -> str:
+    """Once a day, before the deadline: tell each school's DPO how many
+    subject access requests fall due within five working days (the overdue
+    ones have their own reminder above). Counts and a link only."""
+    today = timezone.localdate(now)
+    by_school = _due_dates_by_school(AccessRequest.objects.due_soon(today))
+    url = settings.PUBLIC_BASE_URL + reverse("admin:sharing_requests_due")
+    sent = 0
+    for school in School.objects.filter(pk__in=by_school):
+        dates = by_school[school.pk]
+        sent += remind_dpo_once_today(
+            school=school,
+            subject=f"{len(dates)} subject access request(s) due within five working days",
+            body=(
+                f"{len(dates)} subject access request(s) fall due within five working days; "
+                f"the first on {dates[0]:%d %B %Y}.\n\n"
+                f"See every request by due date in the staff site: {url}\n"
             ),
             now=now,
         )
@@ -99,7 +129,7 @@ def remind_rights_and_complaints(now: datetime.datetime) -> str:
     from .rights.reminders import rights_needing_attention
 
     today = timezone.localdate(now)
-    url = settings.PUBLIC_BASE_URL + reverse("admin:index")
+    url = settings.PUBLIC_BASE_URL + reverse("admin:sharing_requests_due")
     sent = 0
     for school in School.objects.all():
         found = rights_needing_attention(school, today)
@@ -112,7 +142,8 @@ def remind_rights_and_complaints(now: datetime.datetime) -> str:
             body=(
                 f"{len(found)} request(s) or complaint(s) are due within five working days "
                 f"or overdue ({overdue} overdue); the first is due on "
-                f"{found[0].due_on:%d %B %Y}.\n\nOpen the staff site: {url}\n"
+                f"{found[0].due_on:%d %B %Y}.\n\n"
+                f"See every request by due date in the staff site: {url}\n"
             ),
             now=now,
         )

@@ -20,8 +20,6 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sharing import deadlines
-
 
 def mount(model_admin: admin.ModelAdmin, route: str, view: Callable, name: str) -> URLPattern:
     """``view(request, *, model_admin, **kwargs)`` at ``route`` below the model's pages."""
@@ -62,7 +60,7 @@ def add_errors(form: Form, exc: ValidationError) -> None:
 
 class UrgencyFilter(admin.SimpleListFilter):
     """Requests on a legal clock (access, other rights): overdue, due within
-    five working days, or open. The queryset offers ``open`` and ``overdue``."""
+    five working days, or open (``sharing.clocked.ClockedRequestQuerySet``)."""
 
     title = _("urgency")
     parameter_name = "urgency"
@@ -79,8 +77,7 @@ class UrgencyFilter(admin.SimpleListFilter):
         if self.value() == "overdue":
             return queryset.overdue(today)
         if self.value() == "soon":
-            limit = deadlines.due_soon_limit(today)
-            return queryset.open().filter(due_on__gte=today, due_on__lte=limit)
+            return queryset.due_soon(today)
         if self.value() == "open":
             return queryset.open()
         return queryset

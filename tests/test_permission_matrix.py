@@ -196,6 +196,12 @@ OTHER: dict[str, tuple[str, str, str, str, str]] = {
     "admin/sharing/processingrecordversion/record/pdf/": (L, F, A, A, L),
     "admin/sharing/processingrecordversion/record/publish/": (L, "405", "405", "405", L),
     "admin/sharing/processingrecordversion/audit-pack/": (L, F, A, A, L),
+    # The registers a DPO hands over, one CSV at a time: the DPO's.
+    "admin/sharing/processingrecordversion/export/requests.csv": (L, F, A, A, L),
+    "admin/sharing/processingrecordversion/export/disclosures.csv": (L, F, A, A, L),
+    "admin/sharing/processingrecordversion/export/providers.csv": (L, F, A, A, L),
+    # Every request by due date: whoever reads requests (their own schools').
+    "admin/sharing/rightsrequest/due/": (L, A, A, A, L),
     "admin/sharing/processingrecordversion/<path:object_id>/csv/": (L, F, A, N, L),
     "admin/sharing/processingrecordversion/<path:object_id>/pdf/": (L, F, A, N, L),
     "admin/sharing/breach/<path:object_id>/notify/": (L, F, A, N, L),

@@ -130,8 +130,24 @@ class HandlingForm(forms.Form):
     redaction_reason = forms.CharField(label=_("Why"), required=False, widget=forms.Textarea)
     answered_on = _date_field(_("Answered on"))
 
+    match_pupils = forms.ModelMultipleChoiceField(
+        label=_("The pupils this request is about"),
+        queryset=Pupil.objects.none(),
+        required=False,
+        help_text=_(
+            "The request was made online for a pupil the form could not match: see "
+            "“what was asked for”."
+        ),
+    )
+    match_contact = forms.ModelChoiceField(
+        label=_("The requester's contact record, if the school holds one"),
+        queryset=Contact.objects.none(),
+        required=False,
+    )
+
     #: (heading, fields) for the page, in the order the service takes the steps.
     GROUPS = (
+        (_("Pupils"), ("match_pupils", "match_contact")),
         (_("Identity"), ("identity_method", "identity_on", "identity_note")),
         (_("Clock"), ("resume_on", "pause_reason", "pause_starts_on", "pause_note")),
         (_("Extension"), ("extend_told_on", "extend_reason")),
@@ -161,6 +177,19 @@ class HandlingForm(forms.Form):
         contact_field.queryset = Contact.objects.filter(
             pupil_links__pupil__in=request.pupils.all()
         ).distinct()
+        if request.pupils.exists():  # matched: the pupils are fixed
+            del self.fields["match_pupils"], self.fields["match_contact"]
+        else:
+            pupils = self.fields["match_pupils"]
+            contacts = self.fields["match_contact"]
+            assert isinstance(pupils, forms.ModelMultipleChoiceField)
+            assert isinstance(contacts, forms.ModelChoiceField)
+            pupils.queryset = Pupil.objects.for_school(request.school).order_by(
+                "legal_surname", "legal_forename", "pk"
+            )
+            contacts.queryset = Contact.objects.filter(school=request.school).order_by(
+                "surname", "forename", "pk"
+            )
 
     def _record_choices(self, request: AccessRequest) -> dict[str, models.Model]:
         """The pupils' records, grouped by kind (and by pupil when there are
@@ -187,11 +216,18 @@ class HandlingForm(forms.Form):
         return self._records.get(value) if value else None
 
     def groups(self):
-        return [(title, [self[name] for name in names]) for title, names in self.GROUPS]
+        return [
+            (title, [self[name] for name in names if name in self.fields])
+            for title, names in self.GROUPS
+            if any(name in self.fields for name in names)
+        ]
 
     def steps(self) -> HandlingSteps:
         data = self.cleaned_data
-        return HandlingSteps(**{name: data[name] for name in self.fields})
+        steps = {name: data[name] for name in self.fields}
+        if "match_pupils" in steps:
+            steps["match_pupils"] = tuple(steps["match_pupils"])
+        return HandlingSteps(**steps)
 
 
 class SentForm(SentFileMixin, forms.Form):

@@ -8,8 +8,6 @@ step with the pauses and the extension and leave an audit trace.
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -18,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from pupils.models import Contact, Pupil, School
+from sharing.clocked import ClockedRequestQuerySet
 from sharing.dates import long_date
 from sharing.disclosures.models import Disclosure, SendMethod
 
@@ -75,18 +74,8 @@ class AccessRequestStatus(models.TextChoices):
 OPEN_STATUSES = (AccessRequestStatus.OPEN, AccessRequestStatus.PAUSED)
 
 
-class AccessRequestQuerySet(models.QuerySet):
-    def visible_to(self, user) -> AccessRequestQuerySet:
-        return self.filter(school__in=School.objects.visible_to(user))
-
-    def for_school(self, school: School) -> AccessRequestQuerySet:
-        return self.filter(school=school)
-
-    def open(self) -> AccessRequestQuerySet:
-        return self.filter(status__in=OPEN_STATUSES)
-
-    def overdue(self, today: datetime.date) -> AccessRequestQuerySet:
-        return self.open().filter(due_on__lt=today)
+class AccessRequestQuerySet(ClockedRequestQuerySet):
+    open_statuses = OPEN_STATUSES
 
 
 class AccessRequest(models.Model):

@@ -18,7 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pupils import audit
@@ -102,10 +102,14 @@ def open_access_request(
     requester_contact: Contact | None = None,
     requester_address: str = "",
     educational_record: bool = False,
+    pupil_named: str = "",
 ) -> AccessRequest:
-    """Log a request the moment it arrives; the DPO is e-mailed."""
+    """Log a request the moment it arrives; the DPO is e-mailed. A request
+    made online may name a pupil nobody has matched yet (``pupil_named``):
+    it is logged all the same, its clock running, and the DPO sets its
+    pupils on its page (``set_request_pupils``)."""
     pupils = list(pupils)
-    if not pupils:
+    if not pupils and not pupil_named.strip():
         raise ValidationError(_("Choose at least one pupil."))
     if any(p.school_id != school.pk for p in pupils):
         raise ValidationError(_("Every pupil must be a pupil of this school."))
@@ -158,6 +162,39 @@ def open_access_request(
     return request
 
 
+@transaction.atomic
+def set_request_pupils(
+    *,
+    actor: Actor,
+    request: AccessRequest,
+    pupils: Iterable[Pupil],
+    requester_contact: Contact | None = None,
+) -> AccessRequest:
+    """Match a request to its pupils (an online request naming a pupil the
+    form could not match), and the requester to their contact record. Only
+    while nothing has been produced: a response is built from the pupils."""
+    request = AccessRequest.objects.select_for_update().get(pk=request.pk)
+    pupils = list(pupils)
+    _require_open(request)
+    if not pupils:
+        raise ValidationError({"pupils": _("Choose at least one pupil.")})
+    if any(p.school_id != request.school_id for p in pupils):
+        raise ValidationError({"pupils": _("Every pupil must be a pupil of this school.")})
+    if request.responses.exists():
+        raise ValidationError(
+            {"pupils": _("A response has been produced: the pupils can no longer change.")}
+        )
+    if requester_contact is not None and not requester_contact.pupil_links.filter(pupil__in=pupils):
+        raise ValidationError(
+            {"requester_contact": _("That contact is not linked to any pupil of this request.")}
+        )
+    request.pupils.set(pupils)
+    request.requester_contact = requester_contact
+    request.save(update_fields=["requester_contact", "updated_at"])
+    _trail(actor, request, AuditAction.UPDATE, "Access request: pupils matched", ["pupils"])
+    return request
+
+
 def requester_warning(request: AccessRequest) -> str:
     """What staff must know before producing anything, when the requester is
     not a linked contact of the request's pupils ("" when they are)."""
@@ -173,6 +210,7 @@ def requester_warning(request: AccessRequest) -> str:
     )
 
 
+@translation.override(settings.LANGUAGE_CODE)  # the staff's language, whatever the page's
 def _tell_dpo(request: AccessRequest) -> None:
     # Nothing personal in the e-mail: the DPO follows the link and signs in.
     path = settings.PUBLIC_BASE_URL + reverse(
@@ -439,7 +477,7 @@ def withdraw_request(*, actor: Actor, request: AccessRequest) -> AccessRequest:
 @dataclass(frozen=True)
 class HandlingSteps:
     """The steps the DPO asks for in one go; a blank field is a step not taken.
-    They run in this order: identity, restart, pause, extension, system
+    They run in this order: pupils matched, identity, restart, pause, extension, system
     searched, redaction decision, answered."""
 
     identity_method: str = ""
@@ -462,6 +500,8 @@ class HandlingSteps:
     redaction_contact: Contact | None = None
     redaction_item: str = ""
     answered_on: datetime.date | None = None
+    match_pupils: tuple[Pupil, ...] = ()
+    match_contact: Contact | None = None
 
 
 @transaction.atomic
@@ -476,6 +516,16 @@ def handle_access_request(
     request = AccessRequest.objects.select_for_update().get(pk=request.pk)
     today = timezone.localdate()
     done: list[str] = []
+    if steps.match_pupils or steps.match_contact:
+        set_request_pupils(
+            actor=actor,
+            request=request,
+            pupils=steps.match_pupils,
+            requester_contact=steps.match_contact,
+        )
+        done.append(_("pupils matched"))
+    if (steps.redaction_outcome or steps.answered_on) and not request.pupils.exists():
+        raise ValidationError(_("Match the request to its pupils before deciding or answering."))
     if steps.identity_method:
         record_identity_check(
             actor=actor,

@@ -159,6 +159,8 @@ class DisclosureAdmin(SchoolScopedAdmin):
             **(extra_context or {}),
             "can_record_census": request.user.has_perm(views.ADD_LOG),
             "can_export_ctf": request.user.has_perm(EXPORT_CTF),
+            # The summary the audit pack holds (sharing.registers): the DPO's.
+            "can_export_log": request.user.has_perm("sharing.download_audit_pack"),
         }
         return super().changelist_view(request, extra_context)
 

@@ -5,6 +5,8 @@ DPO's own rows of the record. Staff guide: docs/registers.md."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
@@ -48,6 +50,15 @@ class ProcessingRecordVersionAdmin(ScopedAuditedAdmin):
             mount(self, "record/pdf/", views.record_pdf_view, name + "record_pdf"),
             mount(self, "record/publish/", views.publish_view, name + "publish"),
             mount(self, "audit-pack/", views.audit_pack_view, name + "audit_pack"),
+            *(
+                mount(
+                    self,
+                    f"export/{which}.csv",
+                    partial(views.export_view, which=which),
+                    f"sharing_export_{which}",
+                )
+                for which in views.EXPORTS
+            ),
             mount(self, "<path:object_id>/csv/", views.version_csv_view, name + "version_csv"),
             mount(self, "<path:object_id>/pdf/", views.version_pdf_view, name + "version_pdf"),
             *super().get_urls(),

@@ -24,9 +24,9 @@ from providers.models import Dpia, PolicyDocument, Provider
 from providers.views import page_context, policy_context
 from pupils.models import School
 from pupils.retention.schedule import schedule_for
-from sharing.access.models import AccessRequest
 from sharing.breaches.models import Breach
 from sharing.disclosures.models import Disclosure, RecipientType
+from sharing.rights.register import all_requests
 
 from . import csvexport, documents
 from .ropa import build_record
@@ -45,7 +45,7 @@ PARTS = (
     Part("breach-register.csv", "Breach register, as CSV"),
     Part("provider-register.csv", "Providers (processors) with their latest assessment"),
     Part("disclosure-log-summary.csv", "Disclosure log: counts per gateway and recipient"),
-    Part("requests-register.csv", "Subject access and educational-record requests"),
+    Part("requests-register.csv", "Requests (access, other rights) and complaints"),
     Part("privacy-notice.html", "The privacy notice currently published"),
     Part("appropriate-policy-document.html", "The appropriate policy document currently published"),
     Part("dpia-register.csv", "Every DPIA (Art 35): provider, version, status, decision, review"),
@@ -199,11 +199,8 @@ def disclosure_summary_csv(school: School) -> str:
 
 
 def requests_register_csv(school: School) -> str:
-    requests = (
-        AccessRequest.objects.for_school(school)
-        .annotate(n_pupils=Count("pupils"))
-        .order_by("received_at", "id")
-    )
+    """Every request and complaint (``sharing.rights.register``): no requester
+    is named, only their relationship to the pupil."""
     return csvexport.to_csv(
         [
             "Number",
@@ -219,18 +216,18 @@ def requests_register_csv(school: School) -> str:
         ],
         (
             (
-                r.pk,
+                r.number,
                 r.received_on,
-                "Educational record (reg 5)" if r.educational_record else "Subject access",
-                r.get_requester_relationship_display(),
-                r.get_channel_display(),
-                r.n_pupils,
-                r.get_status_display(),
+                r.kind,
+                r.relationship,
+                r.channel,
+                r.pupils,
+                r.status,
                 r.due_on or "",
                 r.extended_on or "",
-                r.answered_on or "",
+                r.closed_on or "",
             )
-            for r in requests
+            for r in all_requests(school, timezone.localdate())
         ),
     )
 

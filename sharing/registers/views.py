@@ -157,3 +157,28 @@ def audit_pack_view(request: HttpRequest, *, model_admin: ModelAdmin) -> HttpRes
         summary="Audit pack downloaded",
     )
     return download(body, f"audit-pack-{timezone.localdate():%Y-%m-%d}.zip", "application/zip")
+
+
+# --- The registers a DPO hands over, one at a time ----------------------------
+# The audit pack's CSVs (one copy of each rule, in ``pack``), each download
+# noted in the trail as an export. The DPO's: office staff read the lists.
+EXPORTS = {
+    "requests": (pack.requests_register_csv, "requests-register", "Requests register"),
+    "disclosures": (pack.disclosure_summary_csv, "disclosure-log-summary", "Disclosure log"),
+    "providers": (pack.provider_register_csv, "provider-register", "Provider register"),
+}
+
+
+def export_view(request: HttpRequest, *, model_admin: ModelAdmin, which: str) -> HttpResponse:
+    require(request, AUDIT_PACK)
+    school = chosen_school(request)
+    build, stem, title = EXPORTS[which]
+    body = build(school)
+    audit.record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        school_id=school.pk,
+        summary=f"{title} downloaded (CSV)",
+    )
+    name = f"{stem}-{timezone.localdate():%Y-%m-%d}.csv"
+    return download(body, name, "text/csv; charset=utf-8")

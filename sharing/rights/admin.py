@@ -174,6 +174,8 @@ class RightsRequestAdmin(ScopedAuditedAdmin):
 
     def get_urls(self):
         return [
+            # Every kind of request by due date (access, rights, complaints).
+            mount(self, "due/", views.requests_due_view, "sharing_requests_due"),
             mount(
                 self, "<path:object_id>/handle/", views.handle_view, "sharing_rightsrequest_handle"
             ),

@@ -3,13 +3,17 @@ function each, queued in the project's outbox (``pupils.outbox``) in the
 caller's transaction: nothing goes out for a write that was rolled back, and
 a mail server that is down only delays it.
 
-E-mails to the DPO carry no personal data: a link to the staff site only.
+E-mails to the DPO carry no personal data: a link to the staff site only,
+and are always in English (the staff site's language), even when a family
+wrote in Polish on the public form. E-mails to a family are in the language
+of the page they used (docs/translations.md).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from pupils.models import EmailKind
@@ -32,6 +36,7 @@ def _staff_link(name: str, pk: int) -> str:
     return settings.PUBLIC_BASE_URL + reverse(f"admin:{name}", args=[pk])
 
 
+@translation.override(settings.LANGUAGE_CODE)
 def mail_dpo_new_rights_request(request: RightsRequest) -> None:
     subject = _("New rights request, due %(due)s") % {
         "due": long_date(request.due_on) if request.due_on else "-"
@@ -71,6 +76,7 @@ def mail_confirmation_link(
     )
 
 
+@translation.override(settings.LANGUAGE_CODE)
 def mail_dpo_new_complaint(complaint: Complaint) -> None:
     subject = _("New data protection complaint, acknowledge by %(date)s") % {
         "date": long_date(complaint.acknowledge_by)

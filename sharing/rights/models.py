@@ -9,8 +9,6 @@ trail written). The law: docs/law.md, "Other rights" and "Complaints".
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -18,11 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from pupils.models import Contact, Pupil, School
 from sharing.access.models import (
+    AccessRequest,
     ArrivalChannel,
     IdentityCheck,
     PauseReason,
     RequesterRelationship,
 )
+from sharing.clocked import ClockedRequestQuerySet
 from sharing.dates import long_date
 
 __all__ = [
@@ -63,18 +63,8 @@ class RightsDecision(models.TextChoices):
 OPEN_STATUSES = (RightsRequestStatus.OPEN, RightsRequestStatus.PAUSED)
 
 
-class RightsRequestQuerySet(models.QuerySet):
-    def visible_to(self, user) -> RightsRequestQuerySet:
-        return self.filter(school__in=School.objects.visible_to(user))
-
-    def for_school(self, school: School) -> RightsRequestQuerySet:
-        return self.filter(school=school)
-
-    def open(self) -> RightsRequestQuerySet:
-        return self.filter(status__in=OPEN_STATUSES)
-
-    def overdue(self, today: datetime.date) -> RightsRequestQuerySet:
-        return self.open().filter(due_on__lt=today)
+class RightsRequestQuerySet(ClockedRequestQuerySet):
+    open_statuses = OPEN_STATUSES
 
 
 class RightsRequest(models.Model):
@@ -308,8 +298,12 @@ class RequestConfirmation(models.Model):
     identity check as "sent from contact details the school holds". Only a
     digest of the token is stored."""
 
+    # One of the two: a rights request or a subject access request.
     request = models.OneToOneField(
-        RightsRequest, on_delete=models.CASCADE, related_name="confirmation"
+        RightsRequest, on_delete=models.CASCADE, null=True, related_name="confirmation"
+    )
+    access_request = models.OneToOneField(
+        AccessRequest, on_delete=models.CASCADE, null=True, related_name="confirmation"
     )
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
     token_digest = models.CharField(max_length=64, unique=True, editable=False)
@@ -318,6 +312,17 @@ class RequestConfirmation(models.Model):
 
     class Meta:
         verbose_name = _("online request confirmation")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(request__isnull=False, access_request__isnull=True)
+                | Q(request__isnull=True, access_request__isnull=False),
+                name="confirmation_for_one_request",
+            )
+        ]
 
     def __str__(self) -> str:
         return str(_("Confirmation link"))
+
+    @property
+    def confirmed_request(self) -> RightsRequest | AccessRequest:
+        return self.request if self.request_id else self.access_request  # type: ignore[return-value]

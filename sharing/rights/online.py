@@ -1,7 +1,8 @@
 """Requests and complaints made online, at /privacy/request and
 /privacy/complaint: no account.
 
-A request is logged at once, its clock running from receipt. When the
+A request (a copy of the data, as a subject access request, or one of the
+other rights) is logged at once, its clock running from receipt. When the
 e-mail address given belongs to a contact with parental responsibility for
 the pupil named (name and date of birth), a signed link that expires is
 e-mailed to that address; following it records the identity check as "sent
@@ -24,7 +25,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from pupils.models import Pupil, PupilContact, School
-from sharing.access.models import ArrivalChannel, IdentityCheck
+from sharing.access import services as access_services
+from sharing.access.models import AccessRequest, ArrivalChannel, IdentityCheck
 from sharing.dates import long_date
 
 from . import complaints, mail, services
@@ -70,6 +72,11 @@ def _parent_with_this_email(pupil: Pupil, email: str) -> PupilContact | None:
     )
 
 
+#: The form's kind for a copy of the data: a subject access request
+#: (``sharing.access``), not one of the other rights.
+ACCESS = "access"
+
+
 @transaction.atomic
 def submit_online_request(
     *,
@@ -82,43 +89,78 @@ def submit_online_request(
     pupil_born_on: datetime.date,
     details: str,
     base_url: str,
-) -> RightsRequest:
+) -> RightsRequest | AccessRequest:
     """Log the request now; e-mail a confirmation link only to a contact
     the school holds with parental responsibility for the pupil named."""
     pupil = find_pupil(school, pupil_name, pupil_born_on)
     link = _parent_with_this_email(pupil, email) if pupil else None
-    request = services.open_rights_request(
-        actor=WEBSITE_ACTOR,
-        school=school,
-        kind=kind,
-        pupils=[pupil] if pupil else [],
-        requester_name=requester_name,
-        requester_relationship=relationship,
-        requester_contact=link.contact if link else None,
-        requester_email=email,
-        channel=ArrivalChannel.WEBSITE,
-        received_at=timezone.now(),
-        details=details,
-        pupil_named=pupil_name,
-        pupil_born_on=pupil_born_on,
-    )
+    contact = link.contact if link else None
+    pupils = [pupil] if pupil else []
+    received_at = timezone.now()
+    request: RightsRequest | AccessRequest
+    if kind == ACCESS:
+        request = access_services.open_access_request(
+            actor=WEBSITE_ACTOR,
+            school=school,
+            pupils=pupils,
+            requester_name=requester_name,
+            requester_relationship=relationship,
+            requester_contact=contact,
+            requester_address=email,
+            channel=ArrivalChannel.WEBSITE,
+            received_at=received_at,
+            details=_as_given(details, pupil_name, pupil_born_on),
+            pupil_named=pupil_name,
+        )
+    else:
+        request = services.open_rights_request(
+            actor=WEBSITE_ACTOR,
+            school=school,
+            kind=kind,
+            pupils=pupils,
+            requester_name=requester_name,
+            requester_relationship=relationship,
+            requester_contact=contact,
+            requester_email=email,
+            channel=ArrivalChannel.WEBSITE,
+            received_at=received_at,
+            details=details,
+            pupil_named=pupil_name,
+            pupil_born_on=pupil_born_on,
+        )
     if link is not None:
-        raw = secrets.token_urlsafe(32)
-        confirmation = RequestConfirmation.objects.create(
-            request=request,
-            contact=link.contact,
-            token_digest=_digest(raw),
-            expires_at=timezone.now() + datetime.timedelta(days=CONFIRMATION_DAYS),
-        )
-        signed = signing.dumps(raw, salt=_SALT)
-        mail.mail_confirmation_link(
-            email=link.contact.email,
-            school_id=school.pk,
-            school_name=school.name,
-            link=f"{base_url}/privacy/request/confirm/{signed}",
-            expires=long_date(timezone.localdate(confirmation.expires_at)),
-        )
+        _send_confirmation(request, link.contact, school, base_url)
     return request
+
+
+def _as_given(details: str, pupil_name: str, born_on: datetime.date) -> str:
+    # An access request keeps the pupil as the family named them in its
+    # details, for the DPO to match (the request's pupils are set on its page).
+    said = f"Pupil as named on the form: {pupil_name.strip()}, born {born_on:%d %B %Y}."
+    return f"{details.strip()}\n\n{said}" if details.strip() else said
+
+
+def _send_confirmation(
+    request: RightsRequest | AccessRequest, contact, school: School, base_url: str
+) -> None:
+    raw = secrets.token_urlsafe(32)
+    target = (
+        {"access_request": request} if isinstance(request, AccessRequest) else {"request": request}
+    )
+    confirmation = RequestConfirmation.objects.create(
+        **target,
+        contact=contact,
+        token_digest=_digest(raw),
+        expires_at=timezone.now() + datetime.timedelta(days=CONFIRMATION_DAYS),
+    )
+    signed = signing.dumps(raw, salt=_SALT)
+    mail.mail_confirmation_link(
+        email=contact.email,
+        school_id=school.pk,
+        school_name=school.name,
+        link=f"{base_url}/privacy/request/confirm/{signed}",
+        expires=long_date(timezone.localdate(confirmation.expires_at)),
+    )
 
 
 def confirmation_for(signed: str) -> RequestConfirmation | None:
@@ -131,7 +173,7 @@ def confirmation_for(signed: str) -> RequestConfirmation | None:
     if not isinstance(raw, str):
         return None
     return (
-        RequestConfirmation.objects.select_related("request")
+        RequestConfirmation.objects.select_related("request", "access_request")
         .filter(token_digest=_digest(raw), confirmed_at__isnull=True, expires_at__gt=timezone.now())
         .first()
     )
@@ -149,11 +191,16 @@ def confirm_online_request(*, signed: str) -> bool:
         return False
     confirmation.confirmed_at = timezone.now()
     confirmation.save(update_fields=["confirmed_at"])
-    request = confirmation.request
+    request = confirmation.confirmed_request
     if request.is_open and not request.identity_check:
-        services.record_rights_identity_check(
+        record = (
+            access_services.record_identity_check
+            if isinstance(request, AccessRequest)
+            else services.record_rights_identity_check
+        )
+        record(
             actor=WEBSITE_ACTOR,
-            request=request,
+            request=request,  # type: ignore[arg-type]
             method=IdentityCheck.REGISTERED_CONTACT,
             checked_on=timezone.localdate(),
             note="Confirmed by the link e-mailed to the contact's address on record.",

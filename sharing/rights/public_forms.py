@@ -16,12 +16,15 @@ from django.utils.translation import gettext_lazy as _
 from sharing.access.models import RequesterRelationship
 
 from .models import RightKind
+from .online import ACCESS
 
 MIN_SECONDS_TO_FILL = 3
 MAX_SECONDS_TO_FILL = 4 * 60 * 60
 _SALT = "sharing.rights.public-form-started"
 
 KIND_CHOICES = [
+    # A subject access request (sharing.access), the others rights requests.
+    (ACCESS, _("Get a copy of the information the school holds (a subject access request)")),
     (RightKind.RECTIFICATION, _("Correct information that is wrong")),
     (RightKind.ERASURE, _("Delete information")),
     (RightKind.RESTRICTION, _("Stop using information for now, while something is checked")),
@@ -119,7 +122,9 @@ class RightsRequestForm(SpamGuardForm):
     details = forms.CharField(
         label=_("Tell us what you would like"),
         help_text=_(
-            "Say which information it is about and, if something is wrong, what it should say."
+            "Say which information it is about and, if something is wrong, what it should say. "
+            "For a copy, say if you want all of it or only some (for example, this school "
+            "year's reports)."
         ),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),

@@ -7,16 +7,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 
+from pupils.models import School
 from sharing.staff import add_errors, render_page, require
 
 from .complaints import acknowledge_complaint, record_complaint_outcome
 from .forms import AcknowledgeForm, OutcomeForm, PortableCopyForm, RightsHandlingForm
 from .portability import export_portable_data
+from .register import DUE_SOON, OVERDUE, open_requests
 from .services import handle_rights_request
 
 if TYPE_CHECKING:
@@ -133,4 +136,34 @@ def outcome_view(
         gettext("Record the outcome"),
         original=complaint,
         form=form,
+    )
+
+
+#: Whoever may read a kind of request sees it on the page.
+VIEW_PERMS = {
+    "access": "sharing.view_accessrequest",
+    "rights": "sharing.view_rightsrequest",
+    "complaints": "sharing.view_complaint",
+}
+#: The registers a DPO hands over (the audit pack's, one at a time).
+EXPORT = "sharing.download_audit_pack"
+
+
+def requests_due_view(request: HttpRequest, *, model_admin: SchoolScopedAdmin) -> HttpResponse:
+    """Every open request of every kind the user may read, soonest due first,
+    overdue and due-soon marked: a fixed number of queries."""
+    may = {kind: request.user.has_perm(perm) for kind, perm in VIEW_PERMS.items()}
+    if not any(may.values()):
+        raise PermissionDenied
+    schools = School.objects.visible_to(request.user)
+    rows = open_requests(schools, timezone.localdate(), **may)
+    return render_page(
+        request,
+        model_admin,
+        "admin/sharing/rights/requests.html",
+        gettext("Requests by due date"),
+        rows=rows,
+        overdue=sum(1 for r in rows if r.urgency == OVERDUE),
+        due_soon=sum(1 for r in rows if r.urgency == DUE_SOON),
+        export_schools=list(schools.order_by("name")) if request.user.has_perm(EXPORT) else [],
     )

@@ -197,3 +197,45 @@ def test_the_policy_document_stays_english_and_left_to_right_on_an_urdu_page(pub
     html = public.get("/privacy/policy", HTTP_ACCEPT_LANGUAGE="ur").content.decode()
     assert '<html lang="ur" dir="rtl">' in html
     assert '<div class="notice" lang="en-GB" dir="ltr">' in html
+
+
+@pytest.mark.parametrize(
+    ("code", "direction", "request_heading", "complaint_button"),
+    [
+        ("pl", "ltr", "Poproś o kopię informacji", "Wyślij skargę"),
+        ("ro", "ltr", "Cereți o copie a informațiilor", "Trimite plângerea"),
+        ("ur", "rtl", "معلومات کی نقل مانگیں", "میری شکایت بھیجیں"),
+    ],
+)
+def test_the_request_and_complaint_forms_are_in_the_parents_language(
+    public, code, direction, request_heading, complaint_button
+):
+    form = public.get("/privacy/request", HTTP_ACCEPT_LANGUAGE=code).content.decode()
+    assert f'<html lang="{code}" dir="{direction}">' in form
+    assert request_heading in form and "Send my request" not in form
+    complaint = public.get("/privacy/complaint", HTTP_ACCEPT_LANGUAGE=code).content.decode()
+    assert complaint_button in complaint and "Send my complaint" not in complaint
+
+
+@pytest.mark.parametrize(
+    ("kind", "dpo_subject"),
+    [("access", "New subject access request"), ("erasure", "New rights request")],
+)
+def test_a_family_writing_in_polish_gets_polish_mail_and_the_dpo_english(
+    client, family, django_capture_on_commit_callbacks, kind, dpo_subject
+):
+    from django.core import mail
+    from django.core.cache import cache as django_cache
+
+    from tests.sharing.test_public_requests import request_data
+
+    django_cache.clear()
+    family.school.is_default = True
+    family.school.save()
+    data = request_data(family, family.mother.email, kind=kind)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/privacy/request", data, HTTP_ACCEPT_LANGUAGE="pl")
+    to_family = next(m for m in mail.outbox if m.to == [family.mother.email])
+    to_dpo = next(m for m in mail.outbox if m.to == [family.school.dpo_email])
+    assert to_family.subject.startswith("Potwierdź swój wniosek")
+    assert to_dpo.subject.startswith(dpo_subject) and "was logged on" in to_dpo.body
