@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, models, transaction
@@ -57,10 +58,14 @@ from .mapping import (
     special_record_of,
 )
 from .reader import parse_ctf
-from .records import CtfError, CtfFile, CtfPupil
+from .records import CtfError, CtfFile, CtfHeader, CtfPupil
 from .report import CREATE, SKIPPED, UNCHANGED, UPDATE, CtfImportError, ImportReport, PupilOutcome
 
 NEEDED_TO_CREATE = ("legal_surname", "legal_forename", "date_of_birth", "sex", "nc_year")
+
+# ``progress(done, total)``: pupils of the file worked through so far.
+Progress = Callable[[int, int], None]
+PROGRESS_STEP = 50  # pupils between two progress reports
 
 
 @dataclass
@@ -84,8 +89,8 @@ def read_ctf(data: bytes) -> CtfFile:
         raise CtfImportError(str(exc)) from None
 
 
-def check_destination(ctf: CtfFile, school: School) -> None:
-    dest = ctf.header.dest
+def check_destination(header: CtfHeader, school: School) -> None:
+    dest = header.dest
     if dest is None or not (dest.lea or dest.estab):
         return
     if (dest.lea, dest.estab) != (school.la_code, school.estab_number):
@@ -96,12 +101,19 @@ def check_destination(ctf: CtfFile, school: School) -> None:
 
 
 def import_ctf(
-    *, actor: Actor, school: School, data: bytes, file_name: str, dry_run: bool = False
+    *,
+    actor: Actor,
+    school: School,
+    data: bytes,
+    file_name: str,
+    dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Import a CTF into ``school``; with ``dry_run`` report what would happen
-    and change nothing. Raises CtfImportError for a file refused as a whole."""
+    and change nothing. Raises CtfImportError for a file refused as a whole.
+    ``progress`` is told how far it has got every ``PROGRESS_STEP`` pupils."""
     ctf = read_ctf(data)
-    check_destination(ctf, school)
+    check_destination(ctf.header, school)
     header = ctf.header
     origin = _("the DfE") if header.from_dfe else header.source.name or header.source.dfe_number
     provenance = _Provenance(
@@ -124,10 +136,18 @@ def import_ctf(
         ignored_elements=ctf.ignored_elements,
     )
     with transaction.atomic():
-        _Importer(actor=actor, school=school, ctf=ctf, provenance=provenance).run(report)
+        _Importer(actor=actor, school=school, ctf=ctf, provenance=provenance).run(
+            report, progress or _no_progress
+        )
         if dry_run:
             transaction.set_rollback(True)
+    if progress:  # after a dry run's rollback, which would take it back too
+        progress(len(ctf.pupils), len(ctf.pupils))
     return report
+
+
+def _no_progress(done: int, total: int) -> None:
+    pass
 
 
 class _Importer:
@@ -152,9 +172,11 @@ class _Importer:
         self.new: dict[type, list] = defaultdict(list)
         self.new_pupils: set[int] = set()  # id() of pupils created by this import
 
-    def run(self, report: ImportReport) -> None:
+    def run(self, report: ImportReport, progress: Progress) -> None:
         seen: set[str] = set()
         work = []
+        total = len(self.ctf.pupils)
+        progress(0, total)
         for ctf_pupil in self.ctf.pupils:
             outcome = PupilOutcome(
                 upn=ctf_pupil.upn, name=ctf_pupil.label, action=UNCHANGED,
@@ -168,11 +190,13 @@ class _Importer:
             seen.add(ctf_pupil.upn)
             pupil = self._match_pupil(ctf_pupil, outcome)
             if pupil is not None:
-                work.append((pupil, ctf_pupil, outcome))
+                work.append((pupil, ctf_pupil, outcome, len(report.pupils)))
         try:
             self._write(Pupil)
-            for pupil, ctf_pupil, outcome in work:
+            for step, (pupil, ctf_pupil, outcome, position) in enumerate(work, start=1):
                 self._import_sections(pupil, ctf_pupil, outcome)
+                if step % PROGRESS_STEP == 0:
+                    progress(position, total)
             for model in (
                 Contact,
                 PupilContact,
@@ -187,7 +211,7 @@ class _Importer:
                 _("The file could not be saved, nothing changed: %(why)s") % {"why": exc}
             ) from None
         audit.record_many(
-            entry for pupil, _ctf_pupil, outcome in work if (entry := self._entry(pupil, outcome))
+            entry for pupil, _c, outcome, _p in work if (entry := self._entry(pupil, outcome))
         )
 
     def _write(self, model) -> None:

@@ -110,6 +110,22 @@ def _parser() -> etree.XMLParser:
 
 def parse_ctf(data: bytes, *, max_bytes: int = MAX_CTF_BYTES) -> CtfFile:
     """Read a CTF, or raise CtfError saying why the whole file is refused."""
+    top, pupil_els = _open(data, max_bytes)
+    header = _read_header(_child(top, "Header"))
+    ignored: set[str] = set()
+    pupils = [_read_pupil(el, ignored) for el in pupil_els]
+    return CtfFile(header=header, pupils=pupils, ignored_elements=sorted(ignored))
+
+
+def read_ctf_header(data: bytes, *, max_bytes: int = MAX_CTF_BYTES) -> CtfHeader:
+    """The checks of ``parse_ctf`` that refuse a file as a whole (size, safe
+    and well-formed XML, a CTF with pupils) and its header, without reading
+    the pupils: quick enough for a web request on a 1,000-pupil file."""
+    top, _pupil_els = _open(data, max_bytes)
+    return _read_header(_child(top, "Header"))
+
+
+def _open(data: bytes, max_bytes: int) -> tuple[_Node, list[_Node]]:
     if len(data) > max_bytes:
         raise CtfError(
             f"The file is {len(data) / 1_048_576:.1f} MB; a CTF may be at most "
@@ -130,14 +146,11 @@ def parse_ctf(data: bytes, *, max_bytes: int = MAX_CTF_BYTES) -> CtfFile:
     if _local(root) != "CTfile":
         raise CtfError("This is not a Common Transfer File (its root element is not CTfile).")
     top = _Node(root)
-    header = _read_header(_child(top, "Header"))
     data_el = _child(top, "CTFpupilData")
     pupil_els = _children(data_el, "Pupil") if data_el is not None else []
     if not pupil_els:
         raise CtfError("The file holds no pupils.")
-    ignored: set[str] = set()
-    pupils = [_read_pupil(el, ignored) for el in pupil_els]
-    return CtfFile(header=header, pupils=pupils, ignored_elements=sorted(ignored))
+    return top, pupil_els
 
 
 # --- Helpers -----------------------------------------------------------------
