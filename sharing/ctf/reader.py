@@ -172,19 +172,20 @@ def _strip_namespaces(root) -> None:
 
 class _Node:
     """An element with its children indexed by name in one walk, so that
-    reading a pupil's forty-odd fields costs one pass, not a search each."""
+    reading a pupil's forty-odd fields costs one pass, not a search each.
+    Repeated children (``_children``) are found by lxml itself."""
 
-    __slots__ = ("el", "first", "all")
+    __slots__ = ("el", "first")
 
     def __init__(self, el) -> None:
         self.el = el
-        self.first: dict[str, Any] = {}
-        self.all: dict[str, list] = {}
+        first: dict[str, Any] = {}
         for child in el:
             tag = child.tag
-            if isinstance(tag, str):  # not a comment or entity reference
-                self.first.setdefault(tag, child)
-                self.all.setdefault(tag, []).append(child)
+            # Not a comment or entity reference, and the first of its name.
+            if tag.__class__ is str and tag not in first:
+                first[tag] = child
+        self.first = first
 
 
 def _child(node: _Node | None, name: str) -> _Node | None:
@@ -193,7 +194,9 @@ def _child(node: _Node | None, name: str) -> _Node | None:
 
 
 def _children(node: _Node | None, name: str) -> list[_Node]:
-    return [_Node(el) for el in node.all.get(name, ())] if node is not None else []
+    if node is None or name not in node.first:
+        return []
+    return [_Node(el) for el in node.el.iterchildren(name)]
 
 
 def _text(node: _Node | None, name: str) -> str:
