@@ -3,16 +3,20 @@ checked into a preview by one job, the confirmed import is another. Staff
 follow each on the job's progress page, which leads on to the preview; a
 job that fails says why in plain words and can be tried again."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from pupils.jobs import retry_job
 from pupils.models import AuditAction, AuditEvent, Job, JobStatus, Pupil
 from sharing.ctf import services, tasks
 from sharing.ctf.importer import import_ctf
 from sharing.models import CtfImportBatch, CtfImportStatus
+from sharing.retention import purge_ctf_uploads
 
 from .conftest import fixture_bytes
 from .test_ctf_import_queries import ctf_of
@@ -255,3 +259,15 @@ def test_on_postgresql_progress_is_seen_by_others_while_the_import_is_still_open
     assert (100, 200, 0) in seen
     assert Pupil.objects.filter(school=ctf_school).count() == 200
     assert Job.objects.get().status == JobStatus.DONE
+
+
+def test_an_upload_left_unchecked_for_30_days_is_discarded_and_erased(dpo_user, ctf_school):
+    services.start_ctf_check(
+        actor=dpo_user, school=ctf_school, data=fixture_bytes("ctf_full.xml"), file_name="a.xml"
+    )  # never checked: no worker ran it
+    CtfImportBatch.objects.update(uploaded_at=timezone.now() - datetime.timedelta(days=31))
+
+    purge_ctf_uploads(school_id=ctf_school.pk, before=timezone.localdate(), apply=True)
+
+    batch = CtfImportBatch.objects.get()
+    assert batch.status == CtfImportStatus.DISCARDED and bytes(batch.content) == b""
