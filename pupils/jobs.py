@@ -42,7 +42,9 @@ def start_job(
     total: int = 0,
 ) -> Job:
     """Record a job and queue its task once the caller's transaction commits.
-    ``arguments`` are ids and choices only, never personal data."""
+    ``arguments`` are ids and choices only, never personal data; a
+    ``result_url`` among them is where the progress page links on to when
+    the job is done (a CTF's preview)."""
     job = Job.objects.create(
         kind=kind,
         title=title,
