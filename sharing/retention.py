@@ -163,7 +163,9 @@ def purge_ctf_uploads(*, school_id: int, before: datetime.date, apply: bool) -> 
     )
     if not apply:
         return old.count()
-    old.filter(status=CtfImportStatus.PREVIEWED).update(status=CtfImportStatus.DISCARDED)
+    old.filter(status__in=(CtfImportStatus.CHECKING, CtfImportStatus.PREVIEWED)).update(
+        status=CtfImportStatus.DISCARDED
+    )
     return _purge_batches(old)
 
 

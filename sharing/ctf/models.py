@@ -17,8 +17,13 @@ __all__ = ["CtfImportBatch", "CtfImportStatus"]
 
 
 class CtfImportStatus(models.TextChoices):
+    # Each heavy step runs in the worker (``sharing.ctf.tasks``): an upload
+    # is checked, then waits for confirmation, then is imported.
+    CHECKING = "checking", _("Being checked")
     PREVIEWED = "previewed", _("Waiting for confirmation")
+    IMPORTING = "importing", _("Being imported")
     IMPORTED = "imported", _("Imported")
+    REFUSED = "refused", _("Refused, nothing imported")
     DISCARDED = "discarded", _("Discarded without importing")
 
 

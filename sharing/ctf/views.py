@@ -1,6 +1,8 @@
 """Staff pages of Common Transfer Files, each one form, one service call and
-one redirect: upload (stage and preview), confirm or discard, and send a
-leaver's CTF. Mounted by ``CtfImportBatchAdmin.get_urls``."""
+one redirect: upload (the check runs in the worker; staff watch the job's
+progress page, which leads on to the preview), confirm (the import runs in
+the worker too) or discard, and send a leaver's CTF. Mounted by
+``CtfImportBatchAdmin.get_urls``."""
 
 from __future__ import annotations
 
@@ -12,13 +14,20 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from pupils.models import Job
 from sharing.staff import add_errors, render_page, require
 
 from .export import export_leaver_ctf
 from .forms import CtfExportForm, CtfUploadForm
 from .models import CtfImportBatch, CtfImportStatus
 from .report import CtfImportError, ImportReport, group_by_action
-from .services import confirm_ctf_import, discard_ctf_import, earlier_import_of, stage_ctf_import
+from .services import (
+    discard_ctf_import,
+    earlier_import_of,
+    job_of,
+    start_ctf_check,
+    start_ctf_import,
+)
 
 if TYPE_CHECKING:
     from pupils.admin_tools import SchoolScopedAdmin
@@ -32,13 +41,17 @@ def preview_url(batch: CtfImportBatch) -> str:
     return reverse("admin:sharing_ctf_preview", args=[batch.pk])
 
 
+def progress_url(job: Job) -> str:
+    return reverse("admin:pupils_job_progress", args=[job.pk])
+
+
 def upload_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpResponse:
     require(request, IMPORT_CTF)
     form = CtfUploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            batch = stage_ctf_import(
+            job = start_ctf_check(
                 actor=request.user,
                 school=form.cleaned_data["school"],
                 data=b"".join(upload.chunks()),
@@ -47,8 +60,13 @@ def upload_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpR
         except CtfImportError as exc:
             form.add_error("file", gettext("Refused, nothing changed: %(why)s") % {"why": exc})
         else:
-            messages.info(request, gettext("Nothing has been changed yet: check, then confirm."))
-            return HttpResponseRedirect(preview_url(batch))
+            messages.info(
+                request,
+                gettext(
+                    "Nothing has been changed yet: the file is being checked, then you confirm."
+                ),
+            )
+            return HttpResponseRedirect(progress_url(job))
     return render_page(
         request,
         model_admin,
@@ -67,6 +85,13 @@ def preview_view(
     batch = model_admin.get_queryset(request).get(pk=object_id)
     if request.method == "POST":
         return _confirm_or_discard(request, batch)
+    if batch.status in (CtfImportStatus.CHECKING, CtfImportStatus.IMPORTING):
+        job = job_of(batch)
+        if job is not None:  # still in the worker: its progress page
+            return HttpResponseRedirect(progress_url(job))
+    if batch.status == CtfImportStatus.REFUSED:
+        messages.error(request, gettext("This file was refused; nothing was imported."))
+        return HttpResponseRedirect(reverse(LIST))
     report_data = batch.result or batch.preview
     if not report_data:
         messages.info(request, gettext("This file was discarded without being imported."))
@@ -91,12 +116,11 @@ def _confirm_or_discard(request: HttpRequest, batch: CtfImportBatch) -> HttpResp
             discard_ctf_import(actor=request.user, batch=batch)
             messages.success(request, gettext("The file was discarded; nothing was imported."))
             return HttpResponseRedirect(reverse(LIST))
-        report = confirm_ctf_import(actor=request.user, batch=batch)
+        job = start_ctf_import(actor=request.user, batch=batch)
     except CtfImportError as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(request, report.summary)
-    return HttpResponseRedirect(preview_url(batch))
+        return HttpResponseRedirect(preview_url(batch))
+    return HttpResponseRedirect(progress_url(job))
 
 
 def export_view(request: HttpRequest, *, model_admin: admin.ModelAdmin) -> HttpResponse:
