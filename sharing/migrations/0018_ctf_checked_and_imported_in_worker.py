@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sharing", "0016_rights_roles"),
+        ("sharing", "0017_confirmation_for_access_requests"),
     ]
 
     operations = [
