@@ -1,8 +1,11 @@
-"""Admin pupil list and pupil change page with 10,000 pupils on PostgreSQL.
+"""Admin pupil list, pupil change page and staff home page with 10,000 (or
+100,000) pupils on PostgreSQL.
 
-Run: .venv/bin/python bench/bench_admin.py [--pupils 10000] [--runs 30]
-Prints queries per page and the median time of the runs (in-process Django
-test client: what the application costs, without a network or web server).
+Run: .venv/bin/python bench/bench_admin.py [--pupils 10000] [--runs 30] [--sql]
+(BENCH_DATABASE_URL=postgres://... to choose the database.) Prints queries
+per page, the median wall time of the runs and the median CPU time of this
+process (in-process Django test client: what the application costs, without
+a network or web server; the CPU figure is steadier on a busy machine).
 """
 
 import argparse
@@ -92,6 +95,7 @@ def main() -> None:
         "pupil list, search": reverse("admin:pupils_pupil_changelist") + "?q=Surname0042",
         "pupil list, filtered": reverse("admin:pupils_pupil_changelist") + "?nc_year=3&sen=N",
         "pupil change page": reverse("admin:pupils_pupil_change", args=[pupil.pk]),
+        "staff home page": reverse("admin:index"),
     }
     print(f"{school.pupils.count()} pupils on PostgreSQL, {args.runs} runs per page")
     for label, url in pages.items():
