@@ -1,7 +1,7 @@
 """Benchmark: the retention dry run and --apply over 10,000 due pupils on
 PostgreSQL (docs/retention.md).
 
-Run:  .venv/bin/python bench/bench_retention.py [--pupils 10000]
+Run:  .venv/bin/python bench/bench_retention.py [--pupils 10000] [--db NAME] [--dry-run-only]
 
 Builds a fresh database (pupildata_bench_retention): one school with
 ``--pupils`` pupils who left in 2006 (born 1995), each with two contacts,
@@ -45,7 +45,8 @@ def build(n: int):
         school=school, name="P Ltd", service="Maths", purpose="p", website="https://p.example",
         privacy_policy_url="https://p.example/privacy", data_categories=["name"],
         data_fields="name", pupils_covered="all", storage_location="uk", lawful_basis="consent",
-        status="in_use", offline_alternative="Worksheets",
+        status="in_use", offline_alternative="Worksheets", dpa_signed_on=datetime.date(2020, 1, 1),
+        contract_reference="DPA-1", contract_location="Office safe",
     )  # fmt: skip
     pupils = pm.Pupil.objects.bulk_create(
         pm.Pupil(
@@ -138,8 +139,10 @@ def timed(label: str, fn):
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pupils", type=int, default=10_000)
+    parser.add_argument("--db", default="pupildata_bench_retention", help="dropped and rebuilt")
+    parser.add_argument("--dry-run-only", action="store_true", help="skip --apply")
     args = parser.parse_args()
-    setup_django("pupildata_bench_retention", fresh=True)
+    setup_django(args.db, fresh=True)
     from pupils.audit import verify_chain
     from pupils.models import Pupil
     from pupils.retention.due import due_for_erasure
@@ -152,6 +155,8 @@ def main() -> None:
     due, _s, _q = timed("Dry run (due list)", lambda: due_for_erasure(as_of=AS_OF))
     held = sum(1 for d in due if d.held)
     print(f"  listed {len(due)} pupils, {held} held")
+    if args.dry_run_only:
+        return
     results, seconds, queries = timed(
         "--apply (erasure)", lambda: erase_due(actor="retention schedule", as_of=AS_OF)
     )

@@ -4,11 +4,13 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404
 from django.template.loader import select_template
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -301,6 +303,31 @@ class SenProvisionFilter(admin.SimpleListFilter):
         return queryset
 
 
+class CappedCountPaginator(Paginator):
+    """Counts the list's rows only as far as ``cap`` (a ``LIMIT``ed count,
+    which the ordering index answers by reading at most ``cap + 1`` entries)
+    instead of ``COUNT(*)`` over every pupil of the school on each page.
+    When there are more, ``capped`` is true and the page says "more than"
+    the cap; one extra page is always offered, so every row stays reachable
+    by paging on (the cap grows with the page asked for)."""
+
+    def __init__(self, object_list, per_page, *, cap: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = cap
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.cap + 1].count()  # type: ignore[attr-defined]
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+
+#: How many pages beyond the one asked for the pupil list counts exactly.
+COUNTED_PAGES_AHEAD = 20
+
+
 class PupilAdminForm(forms.ModelForm):
     class Meta:
         model = Pupil
@@ -314,16 +341,21 @@ class PupilAdmin(ScopedAuditedAdmin):
     # The columns a person decides on; the rest is on the pupil's page.
     list_display = ("name", "upn_display", "date_of_birth", "nc_year", "status_tag")
     list_display_links = ("name",)
+    # Names match from their start ("Smi" finds Smith), the UPN exactly:
+    # both answered by an index (migration 0013), where "contains" read
+    # every pupil of the school twice (the count, then the page).
     search_fields = (
         "=upn",
-        "legal_surname",
-        "legal_forename",
-        "preferred_surname",
-        "preferred_forename",
+        "^legal_surname",
+        "^legal_forename",
+        "^preferred_surname",
+        "^preferred_forename",
     )
+    search_help_text = _("A name or the start of one (surname or forename), or a whole UPN.")
     ordering = ("legal_surname", "legal_forename", "id")
     list_per_page = 50
     show_full_result_count = False
+    paginator = CappedCountPaginator
     date_hierarchy = None
     fieldsets = (
         (
@@ -387,6 +419,26 @@ class PupilAdmin(ScopedAuditedAdmin):
             obj.get_enrolment_status_display(),
         )
 
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        try:
+            page = max(int(request.GET.get("p", 1)), 1)
+        except ValueError:
+            page = 1
+        return self.paginator(
+            queryset,
+            per_page,
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+            cap=(page + COUNTED_PAGES_AHEAD) * per_page,
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        # A pupil's record is erased by the retention service (erase_pupil:
+        # holds checked, every app's erasure step, one trail entry per kind),
+        # from the DPO's "Due for erasure" page or ``manage.py retention``;
+        # a plain delete would skip all three (docs/retention.md).
+        return False
+
     def get_inlines(self, request, obj):
         if request.user.has_perm(VIEW_SPECIAL):
             return self.base_inlines + self.special_inlines
@@ -398,22 +450,19 @@ class PupilAdmin(ScopedAuditedAdmin):
         return (*found, "school") if obj is not None else found
 
     def get_object(self, request, object_id, from_field=None):
-        """The pupil with every record the page shows, one query per kind of
-        record, fetched once per request (the visibility check reuses it)."""
+        """The pupil with every record the page shows, in one query, fetched
+        once per request (the visibility check reuses it)."""
         cached = getattr(request, "_pupil_page_object", None)
         if cached is not None and str(cached.pk) == str(object_id) and from_field is None:
             return cached
-        queryset = (
-            self.get_queryset(request)
-            .select_related(*pupil_page.record_joins(request.user))
-            .prefetch_related(*pupil_page.record_prefetches(request.user))
-        )
+        queryset = pupil_page.with_records(self.get_queryset(request), request.user)
         field = self.opts.pk if from_field is None else self.opts.get_field(from_field)
         assert isinstance(field, models.Field)
         try:
             pupil = queryset.get(**{field.name: field.to_python(object_id)})
         except (Pupil.DoesNotExist, ValidationError, ValueError, TypeError):
             return None
+        pupil_page.attach_records(pupil, request.user)
         if from_field is None:
             request._pupil_page_object = pupil
         return pupil

@@ -12,17 +12,30 @@ fixed number of queries, whatever the pupil's record holds.
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db import connection, models
+from django.db.models import Aggregate, F, OuterRef, QuerySet, Subquery, TextField
+from django.db.models.functions import JSONArray
 from django.http import HttpRequest
 
 from . import history
 from .admin_tools import may_see_special
-from .models import AttendanceSummary, Ethnicity, PupilContact
+from .models import (
+    AssessmentResult,
+    AttendanceSummary,
+    Ethnicity,
+    Exclusion,
+    MedicalCondition,
+    PupilContact,
+    SenNeed,
+)
 from .models import Pupil as PupilModel
+from .retention.views import ERASE_PERMISSION
 
 Panel = tuple[str, str, dict[str, Any]]
 PanelSource = Callable[[HttpRequest, PupilModel], Panel | None]
@@ -47,18 +60,150 @@ def correcting_past(request: HttpRequest) -> bool:
     return asked and may_correct_past(request.user)
 
 
-def record_prefetches(user) -> list[str | Prefetch]:
-    """Everything the page shows, one query per kind of record: the inline
+class JSONRows(Aggregate):
+    """The rows of a group as one JSON array of arrays, as text (SQLite's
+    JSON_GROUP_ARRAY, PostgreSQL's JSON_AGG): a pupil's records of one kind
+    read inside the query that reads the pupil."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            function="JSON_AGG",
+            template="%(function)s(%(expressions)s)::text",
+            **extra_context,
+        )
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """A kind of record the page shows: the pupil's reverse accessor, its
+    model, and a related row fetched with each (a contact with its link)."""
+
+    accessor: str
+    model: type[models.Model]
+    related: str | None = None
+
+    @property
+    def related_model(self) -> type[models.Model]:
+        assert self.related is not None
+        other = self.model._meta.get_field(self.related).related_model
+        assert isinstance(other, type) and issubclass(other, models.Model)
+        return other
+
+    def columns(self) -> list[tuple[str, models.Field]]:
+        found = [(f.attname, f) for f in self.model._meta.concrete_fields]
+        if self.related:
+            found += [
+                (f"{self.related}__{f.attname}", f)
+                for f in self.related_model._meta.concrete_fields
+            ]
+        return found
+
+    def rows_of(self) -> Subquery:
+        fk = "pupil_id"
+        rows = (
+            self.model._default_manager.filter(**{fk: OuterRef("pk")})
+            .order_by()
+            .values(fk)
+            .annotate(rows=JSONRows(JSONArray(*[F(name) for name, _ in self.columns()])))
+            .values("rows")
+        )
+        return Subquery(rows, output_field=TextField())
+
+
+RECORD_KINDS = (
+    RecordKind("contact_links", PupilContact, related="contact"),
+    RecordKind("attendance", AttendanceSummary),
+    RecordKind("assessments", AssessmentResult),
+    RecordKind("exclusions", Exclusion),
+)
+SPECIAL_KINDS = (
+    RecordKind("sen_needs", SenNeed),
+    RecordKind("medical_conditions", MedicalCondition),
+)
+
+
+def record_kinds(user) -> tuple[RecordKind, ...]:
+    return RECORD_KINDS + (SPECIAL_KINDS if may_see_special(user) else ())
+
+
+def _annotation(kind: RecordKind) -> str:
+    return f"_rows_{kind.accessor}"
+
+
+def with_records(queryset: QuerySet[PupilModel], user) -> QuerySet[PupilModel]:
+    """The pupil with everything the page shows in one query: the one-to-one
+    records joined, every other kind of record as a JSON array of its rows
+    (``attach_records`` turns them back into model instances). The inline
     forms and the read-only history are both cut from these rows."""
-    found: list[str | Prefetch] = [
-        Prefetch("contact_links", queryset=PupilContact.objects.select_related("contact")),
-        "attendance",
-        "assessments",
-        "exclusions",
-    ]
-    if may_see_special(user):
-        found += ["sen_needs", "medical_conditions"]
+    return queryset.select_related(*record_joins(user)).annotate(
+        **{_annotation(kind): kind.rows_of() for kind in record_kinds(user)}
+    )
+
+
+def attach_records(pupil: PupilModel, user) -> PupilModel:
+    """Give ``pupil`` its records from ``with_records``'s JSON, as if they had
+    been prefetched: ``pupil.attendance.all()`` and the inline formsets read
+    them without a query."""
+    cache = pupil.__dict__.setdefault("_prefetched_objects_cache", {})
+    for kind in record_kinds(user):
+        rows = _instances(kind, json.loads(getattr(pupil, _annotation(kind)) or "[]"))
+        for row in rows:
+            row._state.fields_cache["pupil"] = pupil
+        _sort_as_the_model_orders(rows, kind.model)
+        queryset = getattr(pupil, kind.accessor).all()
+        queryset._result_cache = rows
+        queryset._prefetch_done = True
+        cache[kind.accessor] = queryset
+    return pupil
+
+
+def _sort_as_the_model_orders(rows: list, model: type[models.Model]) -> None:
+    """The order a prefetch would give (the model's ``Meta.ordering``):
+    stable sorts, the last key first."""
+    ordering = [name for name in model._meta.ordering or () if isinstance(name, str)]
+    for name in reversed(ordering):
+        attname = name.lstrip("-")
+
+        def key(row, attname: str = attname) -> tuple:
+            value = getattr(row, attname)
+            return (value is not None, value)
+
+        rows.sort(key=key, reverse=name.startswith("-"))
+
+
+def _instances(kind: RecordKind, rows: list[list]) -> list:
+    columns = kind.columns()
+    own = len(kind.model._meta.concrete_fields)
+    found = []
+    for values in rows:
+        converted = [
+            _from_json(field, value) for (_, field), value in zip(columns, values, strict=True)
+        ]
+        row = kind.model.from_db("default", [n for n, _ in columns[:own]], converted[:own])
+        if kind.related:
+            names = [n.split("__", 1)[1] for n, _ in columns[own:]]
+            row._state.fields_cache[kind.related] = kind.related_model.from_db(
+                "default", names, converted[own:]
+            )
+        found.append(row)
     return found
+
+
+def _from_json(field: models.Field, value):
+    """A column's value as JSON gave it, as the model field holds it (dates
+    come as text, booleans as 0/1 on SQLite, encrypted text still sealed)."""
+    if value is None:
+        return None
+    if hasattr(field, "from_db_value"):
+        return field.from_db_value(value, None, connection)
+    if isinstance(field, models.DecimalField):  # 2.0 arrives as 2
+        return field.to_python(str(value)).quantize(Decimal(1).scaleb(-field.decimal_places))
+    return field.to_python(value)
 
 
 def record_joins(user) -> list[str]:
@@ -150,6 +295,8 @@ def summary(request: HttpRequest, pupil: PupilModel, today: datetime.date) -> di
         "correcting": correcting_past(request),
         "may_correct": may_correct_past(request.user),
         "correct_query": f"?{CORRECT_PARAM}={CORRECT_VALUE}",
+        # A record is erased by the retention service, never deleted here.
+        "may_erase": bool(request.user.has_perm(ERASE_PERMISSION)),
         "panels": [p for p in (source(request, pupil) for source in PUPIL_PANELS) if p],
     }
     if may_see_special(request.user):

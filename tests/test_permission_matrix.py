@@ -68,8 +68,9 @@ MODELS: dict[str, dict[str, str] | None] = {
     # one. (Bug fixed in pupils/admin.py: the DPO could make themselves
     # trust-wide.)
     "pupils/staffprofile": {"office": "", "dpo": "ceh"},
-    # Day-to-day records. Deleting a pupil is the DPO's (erasure is logged).
-    "pupils/pupil": {"office": "caeh", "dpo": "caedh"},
+    # Day-to-day records. Nobody deletes a pupil here: the record is erased
+    # by the retention service (the DPO's "due for erasure" page).
+    "pupils/pupil": {"office": "caeh", "dpo": "caeh"},
     "pupils/contact": {"office": "caeh", "dpo": "caedh"},
     # The audit trail is read by the DPO only and never written in the admin.
     "pupils/auditevent": {"office": "", "dpo": "ceh"},

@@ -139,6 +139,16 @@ class Pupil(Sourced):
         indexes = [
             models.Index(fields=["school", "enrolment_status", "nc_year"]),
             models.Index(fields=["legal_surname", "legal_forename"]),
+            # The staff pupil list: one school's pupils in name order, and
+            # the same within a year group (its commonest filter).
+            models.Index(
+                fields=["school", "legal_surname", "legal_forename", "id"],
+                name="pupil_list_order",
+            ),
+            models.Index(
+                fields=["school", "nc_year", "legal_surname", "legal_forename", "id"],
+                name="pupil_list_year_order",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -222,7 +222,7 @@ _KIND_OF_TABLE = {
 }
 
 
-def _erase_outbox(pupil_id: int, contact_ids: frozenset[int]) -> dict[str, int]:
+def _erase_outbox(pupil: Pupil, contact_ids: frozenset[int]) -> dict[str, int]:
     """The outbox's messages to the contacts leaving with the pupil (an
     address someone staying still uses is kept: its messages may be theirs),
     and unsent messages naming the pupil. Run before the contacts go."""
@@ -236,7 +236,6 @@ def _erase_outbox(pupil_id: int, contact_ids: frozenset[int]) -> dict[str, int]:
         staying = Contact.objects.exclude(pk__in=contact_ids).filter(same)
         addresses -= {e.lower() for e in staying.values_list("email", flat=True)}
         addresses -= {e.lower() for e in User.objects.filter(same).values_list("email", flat=True)}
-    pupil = Pupil.objects.get(pk=pupil_id)
     names = {
         pupil.full_name,
         f"{pupil.legal_forename} {pupil.legal_surname}",
@@ -244,10 +243,11 @@ def _erase_outbox(pupil_id: int, contact_ids: frozenset[int]) -> dict[str, int]:
     return {"pupils.outboxmessage": outbox.erase_messages(addresses=addresses, names=names)}
 
 
-def _erase_whole(pupil_id: int, contact_ids: frozenset[int]) -> dict[str, int]:
+def _erase_whole(pupil: Pupil, contact_ids: frozenset[int]) -> dict[str, int]:
     """Delete the pupil with everything that cascades from it, then the
-    contacts leaving with them: {table: rows}."""
-    _total, per_model = Pupil.objects.filter(pk=pupil_id).delete()
+    contacts leaving with them: {table: rows}. The row locked at the start
+    is deleted as it is (a queryset's delete would read it again)."""
+    _total, per_model = pupil.delete()
     counts = {label.lower(): n for label, n in per_model.items() if n}
     counts["pupils.contact"] = _erase_contacts(contact_ids)
     return counts
@@ -278,7 +278,7 @@ def _trail_entry(
 
 
 def _erase_pupil_whole(
-    due: DuePupil, pupil_ids: frozenset[int], contact_ids: frozenset[int]
+    due: DuePupil, pupil: Pupil, pupil_ids: frozenset[int], contact_ids: frozenset[int]
 ) -> dict[Kind, dict[str, int]]:
     """Everything of the pupil goes: each kind's registered steps, the steps
     for whole pupils, then one cascading delete. Counts by kind, for the trail."""
@@ -292,8 +292,8 @@ def _erase_pupil_whole(
     erasing = registry.Erasing(pupil_ids, Kind.REGISTERS, True, contact_ids)
     for step in registry.steps_for_whole(done):
         by_kind[Kind.REGISTERS].update(step(erasing))
-    by_kind[Kind.REGISTERS].update(_erase_outbox(due.pupil_id, contact_ids))
-    for table, n in _erase_whole(due.pupil_id, contact_ids).items():
+    by_kind[Kind.REGISTERS].update(_erase_outbox(pupil, contact_ids))
+    for table, n in _erase_whole(pupil, contact_ids).items():
         kind = _KIND_OF_TABLE.get(table, Kind.REGISTERS)
         by_kind.get(kind, by_kind[Kind.REGISTERS])[table] = n
     return by_kind
@@ -325,7 +325,7 @@ def erase_pupil(
         )
 
     if due.whole:
-        by_kind = _erase_pupil_whole(due, pupil_ids, contact_ids)
+        by_kind = _erase_pupil_whole(due, pupil, pupil_ids, contact_ids)
         for item in due.items:
             trail(item.kind, item.rule, by_kind.get(item.kind, {}))
     else:

@@ -99,3 +99,54 @@ def test_the_pupil_page_still_saves_with_the_panel_on_it(family, office_client):
     assert office_client.post(url, data).status_code == 302
     amy.refresh_from_db()
     assert amy.preferred_forename == "Bea"
+
+
+@pytest.mark.parametrize("client_of", ["dpo_client", "office_client"])
+def test_the_page_with_answers_and_a_biometric_purpose_stays_within_its_queries(
+    client_of, request, family, office_user, django_assert_max_num_queries
+):
+    """Issue 17: the pupil's page at most 12 queries of its own, the consent
+    panel included (here with answers and a biometric purpose, its most
+    expensive case), the same with one answer or many."""
+    from tests.pupils.test_pupil_page import PAGE_OWN, SIGNED_IN
+
+    ben = family.children[1]
+    maths, journal = family.providers
+    meals = InUseProviderFactory(
+        school=family.school,
+        service="Fingerprint meals",
+        kind=PurposeKind.BIOMETRIC,
+        data_categories=["name", "biometric"],
+    )
+    client = request.getfixturevalue(client_of)
+
+    def whole_request() -> int:
+        url = reverse("admin:pupils_pupil_change", args=[ben.pk])
+        client.get(url)  # the content-type cache, warm in a running server
+        with django_assert_max_num_queries(SIGNED_IN + PAGE_OWN) as counted:
+            assert client.get(url).status_code == 200
+        return len(counted.captured_queries)
+
+    record_consent(
+        actor=office_user,
+        pupil=ben,
+        provider=meals,
+        given=True,
+        given_by_contact=family.mother,
+        method=ConsentMethod.EMAIL,
+    )
+    with_one = whole_request()
+    for provider, given in ((journal, False), (maths, True), (journal, True), (maths, False)):
+        for contact in (family.mother, family.father):
+            record_consent(
+                actor=office_user,
+                pupil=ben,
+                provider=provider,
+                given=given,
+                given_by_contact=contact,
+                method=ConsentMethod.PAPER,
+            )
+    record_consent(
+        actor=office_user, pupil=ben, provider=meals, given=False, by_pupil=True, method="paper"
+    )
+    assert whole_request() == with_one

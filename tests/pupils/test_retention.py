@@ -484,3 +484,29 @@ def test_uploaded_ctfs_lose_their_file_and_preview_after_30_days(school, dpo_use
     assert recent.preview != {} and bytes(recent.content) != b""
     entry = pm.AuditEvent.objects.filter(action="erase").get()
     assert entry.summary.startswith("Erased: Uploaded Common Transfer Files and their previews, 1")
+
+
+def _queries_of(fn) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
+def test_the_dry_run_makes_the_same_queries_for_2_and_25_due_pupils(school, dpo_user):
+    """Issue 17: the dry run over 10,000 due pupils with its query count
+    fixed (bench/bench_retention.py measures the 10,000)."""
+    for n in range(2):
+        gone_pupil(school, surname=f"Gone{n}", forename="A", upn_serial=100 + n)
+    place_hold(actor=dpo_user, pupil=pm.Pupil.objects.first(), reason="claim")
+    with_2 = _queries_of(lambda: run("--as-of", AS_OF.isoformat()))
+    due_2 = _queries_of(lambda: due_for_erasure(as_of=AS_OF))
+
+    for n in range(2, 25):
+        gone_pupil(school, surname=f"Gone{n}", forename="A", upn_serial=100 + n)
+    place_hold(actor=dpo_user, pupil=pm.Pupil.objects.last(), reason="claim")
+    assert len(due_for_erasure(as_of=AS_OF)) == 25
+    assert _queries_of(lambda: run("--as-of", AS_OF.isoformat())) == with_2
+    assert _queries_of(lambda: due_for_erasure(as_of=AS_OF)) == due_2
