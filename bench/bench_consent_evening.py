@@ -48,6 +48,7 @@ def seed(families: int) -> list[tuple[int, str]]:
 
     from consent import tokens
     from consent.models import ConsentRequest
+    from pupils import upn
     from pupils.models import Contact, Pupil, PupilContact
     from tests.factories import (
         ContactFactory,
@@ -67,8 +68,10 @@ def seed(families: int) -> list[tuple[int, str]]:
             ContactFactory.build(school=school, email=f"p{n}@family.example")
             for n in range(families)
         )
+        # UPNs of our own: the factory's repeat after 1,000 pupils.
         pupils = Pupil.objects.bulk_create(
-            PupilFactory.build(school=school) for _ in range(families * CHILDREN)
+            PupilFactory.build(school=school, upn=upn.make("840", f"{n // 1000:04d}", 20, n))
+            for n in range(families * CHILDREN)
         )
         PupilContact.objects.bulk_create(
             PupilContactFactory.build(pupil=pupil, contact=contacts[i // CHILDREN])
