@@ -170,15 +170,15 @@ Answers = dict[tuple[int, int], ConsentRecord]
 
 def latest_answers(contact: Contact, pupils: Iterable[Pupil]) -> tuple[Answers, Answers]:
     """In one query: the latest answer for each (pupil, purpose), whoever
-    gave it, and this contact's own latest answer for each. (The latest
-    answer is always its giver's own latest, so one read of each person's
-    latest answers holds both.)"""
+    gave it, and this contact's own latest answer for each. A family's
+    children have a few answers each, so reading them all in order of
+    ``seq`` is cheaper than asking the database for the latest per person."""
     latest: Answers = {}
     own: Answers = {}
-    for record in ConsentRecord.objects.current_per_person().for_pupils(list(pupils)):
+    records = ConsentRecord.objects.for_pupils(list(pupils)).order_by("seq")
+    for record in records:
         key = (record.pupil_id, record.provider_id)
-        if key not in latest or record.seq > latest[key].seq:
-            latest[key] = record
+        latest[key] = record
         if record.given_by_contact_id == contact.pk:
             own[key] = record
     return latest, own

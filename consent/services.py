@@ -316,6 +316,7 @@ def submit_family_answers(
     consent_request: ConsentRequest,
     answers: Mapping[tuple[int, int], bool],
     submission_key: str = "",
+    whole_form: bool = False,
 ) -> list[ConsentRecord]:
     """Record a family's online answers (pupil id, provider id) -> given,
     all or nothing, and queue one receipt listing every current answer.
@@ -326,6 +327,9 @@ def submit_family_answers(
     trail entries, one receipt. ``submission_key`` names one sending of the
     form: the same key again (a double click on Send, a browser's retry,
     also at the same moment) records nothing and sends no second receipt.
+    ``whole_form``: the answers must be the family's whole form, every
+    question it asks them (the online form's Send); otherwise, and when an
+    answer is for a question not asked, ValidationError code "form_changed".
 
     Returns the records that changed something."""
     problem = links.request_problem(consent_request)
@@ -340,7 +344,11 @@ def submit_family_answers(
             or provider_id not in providers
             or not is_asked_about(providers[provider_id], pupils[pupil_id])
         ):
-            raise ValidationError(_("The form has changed: please start again."))
+            raise ValidationError(_("The form has changed: please start again."), "form_changed")
+    family = sorted(pupils.values(), key=lambda child: (child.date_of_birth, child.pk))
+    questions = family_questions(family, list(providers.values()))
+    if whole_form and len(answers) != sum(len(children) for _p, children in questions):
+        raise ValidationError(_("The form has changed: please start again."), "form_changed")
     if submission_key and not _claim_submission(consent_request, submission_key):
         return []  # this very form was sent already: its answers and receipt exist
     latest, own = latest_answers(contact, pupils.values())
@@ -384,7 +392,6 @@ def submit_family_answers(
         created.append(record)
     ConsentRecord.objects.bulk_create(created)
     audit.record_many(_trail_entry(actor, record) for record in created)
-    family = sorted(pupils.values(), key=lambda child: (child.date_of_birth, child.pk))
     shown = shown_to_contact(latest, own, family, list(providers.values()))
     receipt = _receipt_context(contact, school, family, list(providers.values()), shown)
     _email_receipt(contact, receipt)  # to the outbox: mail being down cannot fail this

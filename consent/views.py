@@ -30,7 +30,7 @@ from pupils.language import speak_contacts_language
 
 from . import links, queries, services
 from .family_session import FamilySession
-from .forms import NO, YES, FamilyConsentForm, NewLinkForm, field_name
+from .forms import NO, YES, FamilyConsentForm, NewLinkForm, field_name, saved_answers
 from .models import ConsentRequest
 
 # What a parent's FamilySession holds (consent.family_session).
@@ -192,32 +192,53 @@ def check_answers(request: HttpRequest, family: FamilySession) -> HttpResponse:
     if problem:
         return _problem_page(request, problem, consent_request)
     consent_request = _found(consent_request)
+    if request.method == "POST":
+        return _send(request, family, consent_request)
     pupils, providers = _family(consent_request)
     speak_contacts_language(request, consent_request.contact, pupils)
     form = _answers_from_session(family, pupils, providers)
     if form is None:
-        # Already sent (a second click on "Send") or nothing answered yet.
-        return redirect("consent:done" if family.get(SESSION_DONE) else "consent:form")
-    if request.method == "POST":
-        try:
-            services.submit_family_answers(
-                consent_request=consent_request,
-                answers=form.answers(),
-                submission_key=family.get(SESSION_SUBMISSION, ""),
-            )
-        except ValidationError as exc:
-            if exc.code in PROBLEM_STATUS:
-                return _problem_page(request, exc.code, consent_request)
-            raise
-        family.pop(SESSION_ANSWERS)
-        family.pop(SESSION_SUBMISSION)
-        family[SESSION_DONE] = True
-        return redirect("consent:done")
+        return _nothing_to_send(family)
     return render(
         request,
         "consent/check.html",
         {"school": consent_request.school, "groups": form.groups(), "form": form},
     )
+
+
+def _nothing_to_send(family: FamilySession) -> HttpResponse:
+    # Already sent (a second click on "Send") or nothing answered yet.
+    return redirect("consent:done" if family.get(SESSION_DONE) else "consent:form")
+
+
+def _send(
+    request: HttpRequest, family: FamilySession, consent_request: ConsentRequest
+) -> HttpResponse:
+    """Send: the service reads and locks the family and checks the answers
+    against its questions, so the page reads nothing of its own."""
+    answers = saved_answers(family.get(SESSION_ANSWERS))
+    if answers is None:
+        return _nothing_to_send(family)
+    speak_contacts_language(request, consent_request.contact)
+    try:
+        services.submit_family_answers(
+            consent_request=consent_request,
+            answers=answers,
+            submission_key=family.get(SESSION_SUBMISSION, ""),
+            whole_form=True,
+        )
+    except ValidationError as exc:
+        if exc.code in PROBLEM_STATUS:
+            return _problem_page(request, exc.code, consent_request)
+        if exc.code == "form_changed":
+            # The school changed the questions meanwhile: the form shows
+            # them, with the answers given so far.
+            return redirect("consent:form")
+        raise
+    family.pop(SESSION_ANSWERS)
+    family.pop(SESSION_SUBMISSION)
+    family[SESSION_DONE] = True
+    return redirect("consent:done")
 
 
 @never_cache

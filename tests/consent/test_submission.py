@@ -185,3 +185,40 @@ def test_the_form_cookie_is_http_only_same_site_and_for_the_consent_pages_only()
     cookie = Client().get(path).cookies[family_session.COOKIE]
     assert cookie["httponly"] and cookie["samesite"] == "Lax"
     assert cookie["path"] == "/consent/" and not cookie["max-age"]
+
+
+def test_a_question_added_while_the_parent_checks_their_answers_sends_them_back_to_the_form():
+    contact, path, keys = make_family(1, 1)
+    client = Client()
+    fill_in(client, path)
+    InUseProviderFactory(school=contact.school)  # staff start using another service
+    response = client.post("/consent/check/")
+    assert response["Location"] == "/consent/form/"
+    assert not ConsentRecord.objects.exists() and receipts() == 0
+    form = client.get("/consent/form/").content.decode()
+    assert form.count(" checked") == 1  # the answer given so far, and the new question
+    assert len(set(re.findall(r'name="(answer_\d+_\d+)"', form))) == 2
+
+
+def test_the_whole_form_must_answer_every_question():
+    from django.core.exceptions import ValidationError
+
+    contact, _path, keys = make_family(2, 1)
+    consent_request = ConsentRequest.objects.select_related("contact", "school").get(
+        contact=contact
+    )
+    with pytest.raises(ValidationError) as refused:
+        submit_family_answers(
+            consent_request=consent_request, answers={keys[0]: True}, whole_form=True
+        )
+    assert refused.value.code == "form_changed"
+    assert not ConsentRecord.objects.exists()
+
+
+def test_damaged_saved_answers_send_nothing():
+    from consent.forms import saved_answers
+
+    assert saved_answers({"answer_1_2": "yes", "answer_3_2": "no"}) == {(2, 1): True, (2, 3): False}
+    assert saved_answers({"answer_1_2": "maybe"}) is None
+    assert saved_answers({"something": "yes"}) is None
+    assert saved_answers(None) is None
