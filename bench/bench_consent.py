@@ -1,10 +1,30 @@
-"""Consent: how long the staff reports and one family's submission take.
+"""Consent: how long the staff reports take, and a consent evening.
 
 Run:  .venv/bin/python bench/bench_consent.py
       DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_consent \
           .venv/bin/python bench/bench_consent.py
-Uses a throw-away SQLite file unless DATABASE_URL is set (the database is
-created fresh: never point it at real data).
+      .venv/bin/python bench/bench_consent.py evening [--families 2000] [--concurrency 16]
+
+The first two time the staff reports, in this process, on a throw-away
+SQLite file unless DATABASE_URL is set (the database is created fresh:
+never point it at real data).
+
+``evening`` is a consent evening (issue 17): it (re)creates the PostgreSQL
+database pupildata_consent_evening (override with BENCH_DATABASE_URL), seeds
+``--families`` families (one parent, two children, four purposes: an
+8-answer form) with a link each, and serves the project with gunicorn
+(2 sync workers, production settings, every request marked as coming
+through the TLS proxy). ``--concurrency`` parents at a time then each make
+a family's whole journey of 6 requests: open the link, the form, send the
+form, the check page, Send, the confirmation. In the same run, interleaved
+in rounds, the same server answers a minimal view that validates a form and
+inserts one row (``bench/consent_ceiling_urls.py``): the ceiling. It prints
+families per second and the ceiling's requests per second, the ratio of a
+family's 6 requests to 6 ceiling requests, p50/p99 latency per step, the
+gunicorn workers' CPU time per family and per ceiling request (the figure a
+busy machine disturbs least), the queries each step makes (measured in this
+process with the Django test client), and the count of stored answers and
+queued receipts against the acknowledged submissions.
 """
 
 from __future__ import annotations
@@ -15,24 +35,26 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
 DB_FILE = Path("/tmp/bench_consent.sqlite3")
-if "DATABASE_URL" not in os.environ:
-    DB_FILE.unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{DB_FILE}"
 
-import django  # noqa: E402
 
-django.setup()
+def _setup_reports() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+    if "DATABASE_URL" not in os.environ:
+        DB_FILE.unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{DB_FILE}"
+    import django
 
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+    django.setup()
+
 
 PUPILS = 300
 
 
 def timed(label: str, fn, repeat: int = 5) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     best = float("inf")
     for _ in range(repeat):
         connection.queries_log.clear()
@@ -43,7 +65,11 @@ def timed(label: str, fn, repeat: int = 5) -> None:
     print(f"{label:<48} {best * 1000:8.1f} ms  {len(queries):3d} queries")
 
 
-def main() -> None:
+def reports() -> None:
+    _setup_reports()
+    from django.core.management import call_command
+    from django.db import connection
+
     if connection.vendor == "postgresql":
         call_command("flush", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0)
@@ -115,4 +141,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["evening"]:
+        from bench_consent_evening import main as evening
+
+        sys.exit(evening(sys.argv[2:]))
+    reports()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +15,26 @@ YES, NO = "yes", "no"
 
 def field_name(pupil_id: int, provider_id: int) -> str:
     return f"answer_{provider_id}_{pupil_id}"
+
+
+_FIELD = re.compile(r"answer_(\d+)_(\d+)")
+
+
+def saved_answers(saved: object) -> dict[tuple[int, int], bool] | None:
+    """A valid form's answers as kept between pages (field name -> yes or
+    no), read back as (pupil id, provider id) -> given; None when there are
+    none or any is damaged. Whether they answer the family's questions is
+    the service's to check (services.submit_family_answers)."""
+    if not saved or not isinstance(saved, dict):
+        return None
+    answers = {}
+    for name, value in saved.items():
+        match = _FIELD.fullmatch(name)
+        if match is None or value not in (YES, NO):
+            return None
+        provider_id, pupil_id = map(int, match.groups())
+        answers[(pupil_id, provider_id)] = value == YES
+    return answers
 
 
 def _question(provider, pupil) -> tuple[str, list[tuple[str, str | Promise]]]:

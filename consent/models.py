@@ -217,6 +217,10 @@ class ConsentRequest(models.Model):
         verbose_name=_("sent by"),
     )
     revoked_at = models.DateTimeField(_("replaced or revoked"), null=True, blank=True)
+    # The key of the last form sent through this link (services.
+    # submit_family_answers): the same form sent again, by a double click or
+    # a browser's retry, finds its key here and changes nothing.
+    submission_key = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     objects = ConsentRequestQuerySet.as_manager()
 

@@ -165,30 +165,32 @@ def contacts_to_email(pupils: Iterable[Pupil]) -> QuerySet[Contact]:
     )
 
 
-def current_answers(pupils: Iterable[Pupil]) -> dict[tuple[int, int], ConsentRecord]:
-    """The latest answer for each (pupil, purpose), whoever gave it."""
-    records = ConsentRecord.objects.current().for_pupils(list(pupils))
-    return {(r.pupil_id, r.provider_id): r for r in records}
+Answers = dict[tuple[int, int], ConsentRecord]
 
 
-def own_answers(contact: Contact, pupils: Iterable[Pupil]) -> dict[tuple[int, int], ConsentRecord]:
-    """This contact's own latest answer for each (pupil, purpose)."""
-    records = (
-        ConsentRecord.objects.current_per_person()
-        .for_pupils(list(pupils))
-        .filter(given_by_contact=contact)
-    )
-    return {(r.pupil_id, r.provider_id): r for r in records}
+def latest_answers(contact: Contact, pupils: Iterable[Pupil]) -> tuple[Answers, Answers]:
+    """In one query: the latest answer for each (pupil, purpose), whoever
+    gave it, and this contact's own latest answer for each. A family's
+    children have a few answers each, so reading them all in order of
+    ``seq`` is cheaper than asking the database for the latest per person."""
+    latest: Answers = {}
+    own: Answers = {}
+    records = ConsentRecord.objects.for_pupils(list(pupils)).order_by("seq")
+    for record in records:
+        key = (record.pupil_id, record.provider_id)
+        latest[key] = record
+        if record.given_by_contact_id == contact.pk:
+            own[key] = record
+    return latest, own
 
 
-def answers_for_family(
-    contact: Contact, pupils: list[Pupil], providers: list[Provider]
-) -> dict[tuple[int, int], ConsentRecord]:
-    """The answers a family's pages show this contact: the latest answer,
-    except for biometrics, where each parent has their own say and sees
-    their own."""
-    answers = current_answers(pupils)
-    own = own_answers(contact, pupils)
+def shown_to_contact(
+    latest: Answers, own: Answers, pupils: list[Pupil], providers: list[Provider]
+) -> Answers:
+    """The answers a family's pages and receipt show a contact: the latest
+    answer, except for biometrics, where each parent has their own say and
+    sees their own."""
+    answers = dict(latest)
     for provider in providers:
         if provider.kind == PurposeKind.BIOMETRIC:
             for pupil in pupils:
@@ -198,3 +200,8 @@ def answers_for_family(
                 else:
                     answers.pop(key, None)
     return answers
+
+
+def answers_for_family(contact: Contact, pupils: list[Pupil], providers: list[Provider]) -> Answers:
+    """``shown_to_contact`` read from the database (one query)."""
+    return shown_to_contact(*latest_answers(contact, pupils), pupils, providers)

@@ -34,12 +34,13 @@ from .models import (
     ConsentRequestReason,
 )
 from .queries import (
-    answers_for_family,
     contacts_to_email,
     family_pupils,
     family_questions,
     is_asked_about,
+    latest_answers,
     providers_needing_consent,
+    shown_to_contact,
 )
 
 # --- Recording answers -----------------------------------------------------------
@@ -54,7 +55,11 @@ def validate_answer(
     by_pupil: bool,
     method: str,
     request: ConsentRequest | None,
+    parental_responsibility: bool | None = None,
 ) -> None:
+    """Every rule an answer must meet. ``parental_responsibility``: whether
+    ``given_by_contact`` has it for ``pupil``, when the caller has already
+    read it (a family's submission reads it for all its children at once)."""
     if provider.school_id != pupil.school_id:
         raise ValidationError(_("This cloud service belongs to another school."))
     if not provider.asks_consent:
@@ -66,12 +71,11 @@ def validate_answer(
         )
     if (given_by_contact is None) == (not by_pupil):
         raise ValidationError(_("Say who answered: a parent or carer, or the pupil."))
-    if (
-        given_by_contact is not None
-        and not PupilContact.objects.filter(
+    if given_by_contact is not None and parental_responsibility is None:
+        parental_responsibility = PupilContact.objects.filter(
             pupil=pupil, contact=given_by_contact, parental_responsibility=True
         ).exists()
-    ):
+    if given_by_contact is not None and not parental_responsibility:
         raise ValidationError(
             _("%(contact)s does not have parental responsibility for %(pupil)s.")
             % {"contact": given_by_contact.full_name, "pupil": pupil.full_name}
@@ -135,19 +139,66 @@ def record_consent(
     )
     Pupil.objects.select_for_update().filter(pk=pupil.pk).values_list("pk", flat=True).first()
     latest = ConsentRecord.objects.filter(pupil=pupil, provider=provider).order_by("-seq").first()
-    if latest is not None and (
+    if _repeats(
+        latest, given=given, given_by_contact=given_by_contact, by_pupil=by_pupil, method=method
+    ):
+        assert latest is not None  # _repeats says so
+        return latest, False
+    if notice is None:
+        notice = PrivacyNotice.objects.current_for(pupil.school)
+    record = _new_record(
+        actor=actor,
+        pupil=pupil,
+        provider=provider,
+        after=latest,
+        given=given,
+        given_by_contact=given_by_contact,
+        by_pupil=by_pupil,
+        method=method,
+        notice=notice,
+        request=request,
+    )
+    record.save(force_insert=True)
+    audit.record(**_trail_entry(actor, record))
+    return record, True
+
+
+def _repeats(
+    latest: ConsentRecord | None,
+    *,
+    given: bool,
+    given_by_contact: Contact | None,
+    by_pupil: bool,
+    method: str,
+) -> bool:
+    """An answer identical to the current one (same answer, same person,
+    same way) adds nothing: a form sent twice does not clutter the history."""
+    return latest is not None and (
         latest.given == given
         and latest.given_by_contact_id == getattr(given_by_contact, "pk", None)
         and latest.by_pupil == by_pupil
         and latest.method == method
-    ):
-        return latest, False
-    if notice is None:
-        notice = PrivacyNotice.objects.current_for(pupil.school)
+    )
+
+
+def _new_record(
+    *,
+    actor: Actor,
+    pupil: Pupil,
+    provider: Provider,
+    after: ConsentRecord | None,
+    given: bool,
+    given_by_contact: Contact | None,
+    by_pupil: bool,
+    method: str,
+    notice: PrivacyNotice | None,
+    request: ConsentRequest | None,
+) -> ConsentRecord:
+    """The next answer after ``after`` (the current one), checked, not saved."""
     record = ConsentRecord(
         pupil=pupil,
         provider=provider,
-        seq=(latest.seq + 1) if latest else 1,
+        seq=(after.seq + 1) if after else 1,
         given=given,
         given_by_contact=given_by_contact,
         by_pupil=by_pupil,
@@ -159,22 +210,24 @@ def record_consent(
         # the form says so (templates/consent/_purpose_facts.html).
         explicit=provider.receives_special_category_data,
     )
-    # Rules were checked above; the database constraints back them up.
+    # Rules were checked by validate_answer; the database constraints back them up.
     record.full_clean(
         exclude=["pupil", "provider", "notice", "request", "given_by_contact"],
         validate_constraints=False,
     )
-    record.save(force_insert=True)
-    verb = _("Consent given") if given else _("Consent refused")
-    audit.record(
-        actor=actor,
-        action=AuditAction.CONSENT,
-        obj=record,
-        pupil=pupil,
-        summary=f"{verb}: {provider.service} ({record.get_method_display()})",
-        fields=["given"],
-    )
-    return record, True
+    return record
+
+
+def _trail_entry(actor: Actor, record: ConsentRecord) -> dict:
+    verb = _("Consent given") if record.given else _("Consent refused")
+    return {
+        "actor": actor,
+        "action": AuditAction.CONSENT,
+        "obj": record,
+        "pupil": record.pupil,
+        "summary": f"{verb}: {record.provider.service} ({record.get_method_display()})",
+        "fields": ["given"],
+    }
 
 
 # --- Sending consent requests ----------------------------------------------------
@@ -259,54 +312,126 @@ def request_new_link(*, school: School, email: str, base_url: str | None = None)
 
 @transaction.atomic
 def submit_family_answers(
-    *, consent_request: ConsentRequest, answers: Mapping[tuple[int, int], bool]
+    *,
+    consent_request: ConsentRequest,
+    answers: Mapping[tuple[int, int], bool],
+    submission_key: str = "",
+    whole_form: bool = False,
 ) -> list[ConsentRecord]:
-    """Record a family's online answers (pupil id, provider id) -> given.
+    """Record a family's online answers (pupil id, provider id) -> given,
+    all or nothing, and queue one receipt listing every current answer.
 
-    Returns the records that changed something; the receipt lists every
-    current answer on the form."""
+    A handful of queries whatever the number of answers: one lock over the
+    family's children (which also checks parental responsibility for each),
+    one read of the latest answers, one insert of the new ones, one batch of
+    trail entries, one receipt. ``submission_key`` names one sending of the
+    form: the same key again (a double click on Send, a browser's retry,
+    also at the same moment) records nothing and sends no second receipt.
+    ``whole_form``: the answers must be the family's whole form, every
+    question it asks them (the online form's Send); otherwise, and when an
+    answer is for a question not asked, ValidationError code "form_changed".
+
+    Returns the records that changed something."""
     problem = links.request_problem(consent_request)
     if problem:
         raise ValidationError(_("This link no longer works."), code=problem)
-    contact = consent_request.contact
-    pupils = {p.pk: p for p in family_pupils(contact)}
-    providers = {p.pk: p for p in providers_needing_consent(contact.school)}
+    contact, school = consent_request.contact, consent_request.school
+    pupils = _lock_family(contact)
+    providers = {p.pk: p for p in providers_needing_consent(school)}
     for pupil_id, provider_id in answers:
         if (
             pupil_id not in pupils
             or provider_id not in providers
             or not is_asked_about(providers[provider_id], pupils[pupil_id])
         ):
-            raise ValidationError(_("The form has changed: please start again."))
-    notice = PrivacyNotice.objects.current_for(contact.school)
+            raise ValidationError(_("The form has changed: please start again."), "form_changed")
+    family = sorted(pupils.values(), key=lambda child: (child.date_of_birth, child.pk))
+    questions = family_questions(family, list(providers.values()))
+    if whole_form and len(answers) != sum(len(children) for _p, children in questions):
+        raise ValidationError(_("The form has changed: please start again."), "form_changed")
+    if submission_key and not _claim_submission(consent_request, submission_key):
+        return []  # this very form was sent already: its answers and receipt exist
+    latest, own = latest_answers(contact, pupils.values())
+    notice = PrivacyNotice.objects.current_for(school)
     actor = f"parent (contact {contact.pk})"
     created = []
     for (pupil_id, provider_id), given in sorted(answers.items()):
-        record, is_new = record_consent(
+        pupil, provider = pupils[pupil_id], providers[provider_id]
+        validate_answer(
             actor=actor,
-            pupil=pupils[pupil_id],
-            provider=providers[provider_id],
+            pupil=pupil,
+            provider=provider,
+            given_by_contact=contact,
+            by_pupil=False,
+            method=ConsentMethod.ONLINE,
+            request=consent_request,
+            parental_responsibility=True,  # _lock_family reads only those children
+        )
+        current = latest.get((pupil_id, provider_id))
+        if _repeats(
+            current,
             given=given,
             given_by_contact=contact,
+            by_pupil=False,
+            method=ConsentMethod.ONLINE,
+        ):
+            continue
+        record = _new_record(
+            actor=actor,
+            pupil=pupil,
+            provider=provider,
+            after=current,
+            given=given,
+            given_by_contact=contact,
+            by_pupil=False,
             method=ConsentMethod.ONLINE,
             notice=notice,
             request=consent_request,
         )
-        if is_new:
-            created.append(record)
-    receipt = _receipt_context(contact, list(pupils.values()), list(providers.values()))
+        latest[(pupil_id, provider_id)] = own[(pupil_id, provider_id)] = record
+        created.append(record)
+    ConsentRecord.objects.bulk_create(created)
+    audit.record_many(_trail_entry(actor, record) for record in created)
+    shown = shown_to_contact(latest, own, family, list(providers.values()))
+    receipt = _receipt_context(contact, school, family, list(providers.values()), shown)
     _email_receipt(contact, receipt)  # to the outbox: mail being down cannot fail this
     return created
 
 
-def _receipt_context(contact: Contact, pupils: list[Pupil], providers: list[Provider]) -> dict:
-    current = answers_for_family(contact, pupils, providers)
+def _lock_family(contact: Contact) -> dict[int, Pupil]:
+    """The children this contact answers for, each row locked (in id order,
+    so two parents of the same children queue rather than deadlock): answers
+    for one pupil are written one after another, and exactly one is current."""
+    children = family_pupils(contact).order_by().values("pk")
+    locked = Pupil.objects.select_for_update().filter(pk__in=children).order_by("pk")
+    return {pupil.pk: pupil for pupil in locked}
+
+
+def _claim_submission(consent_request: ConsentRequest, key: str) -> bool:
+    """True for the first sending of the form ``key`` names. The row's lock
+    holds a second sending at the same moment until the first commits; it
+    then finds the key already there."""
+    claimed = (
+        ConsentRequest.objects.filter(pk=consent_request.pk)
+        .exclude(submission_key=key)
+        .update(submission_key=key)
+    )
+    return claimed == 1
+
+
+def _receipt_context(
+    contact: Contact,
+    school: School,
+    pupils: list[Pupil],
+    providers: list[Provider],
+    current: Mapping[tuple[int, int], ConsentRecord],
+) -> dict:
     rows = [
         {"provider": provider, "pupil": pupil, "record": current.get((pupil.pk, provider.pk))}
         for provider, children in family_questions(pupils, providers)
         for pupil in children
     ]
-    return {"contact": contact, "school": contact.school, "rows": rows}
+    return {"contact": contact, "school": school, "rows": rows}
 
 
 def _email_receipt(contact: Contact, context: dict) -> None:
@@ -318,7 +443,7 @@ def _email_receipt(contact: Contact, context: dict) -> None:
             kind=EmailKind.RECEIPT,
             to=contact.email,
             subject=_("%(school)s: your consent choices (receipt)")
-            % {"school": contact.school.name},
+            % {"school": context["school"].name},
             body=render_to_string("consent/email/receipt.txt", context),
             school_id=contact.school_id,
         )

@@ -1,12 +1,20 @@
 """Parents' consent form: no account, a personal link from an e-mail.
 
 The token appears once, in the link's path. Opening it (GET) only puts the
-consent request's id into the session and redirects to token-free pages, so
-the token never reaches a Referer header or the pages' own URLs; nothing is
-written to the consent tables on any GET (mail scanners open links).
+consent request's id into the parent's own signed cookie
+(``consent.family_session``: no server session, no staff session machinery)
+and redirects to token-free pages, so the token never reaches a Referer
+header or the pages' own URLs; nothing is written to the database on any
+GET (mail scanners open links), and only the final Send writes answers.
+Links that do not exist are rate-limited per client
+(``pupils.ratelimit.POLICIES["consent-link:address"]``).
 """
 
 from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from functools import wraps
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,12 +29,18 @@ from pupils.hosts import school_for_request
 from pupils.language import speak_contacts_language
 
 from . import links, queries, services
-from .forms import NO, YES, FamilyConsentForm, NewLinkForm, field_name
+from .family_session import FamilySession
+from .forms import NO, YES, FamilyConsentForm, NewLinkForm, field_name, saved_answers
 from .models import ConsentRequest
 
-SESSION_REQUEST = "consent_request_id"
-SESSION_ANSWERS = "consent_answers"
-SESSION_DONE = "consent_done"
+# What a parent's FamilySession holds (consent.family_session).
+SESSION_REQUEST = "request"
+SESSION_ANSWERS = "answers"
+SESSION_DONE = "done"
+# One key per sending of the form (services.submit_family_answers): quick
+# clicks on Send carry the same key, so the answers and receipt happen once.
+SESSION_SUBMISSION = "submission"
+LINK_POLICY = "consent-link:address"
 
 PROBLEM_STATUS = {"invalid": 400, "no_session": 400, "expired": 410, "replaced": 410}
 
@@ -45,18 +59,47 @@ def _problem_page(
     )
 
 
+def _too_many(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "sharing/public_too_many.html",
+        {"school": school_for_request(request)},
+        status=429,
+    )
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def open_link(request: HttpRequest, token: str) -> HttpResponse:
+    # Limits: pupils.ratelimit.POLICIES["consent-link:address"]. Only links
+    # that do not exist count; once over the limit, no link opens from there.
+    address = client_address(request)
+    if ratelimit.exceeded(LINK_POLICY, address):
+        return _too_many(request)
     consent_request, problem = links.link_problem(token)
+    if problem == "invalid":
+        ratelimit.hit(LINK_POLICY, address)
     if problem:
         return _problem_page(request, problem, consent_request)
     consent_request = _found(consent_request)
-    request.session.cycle_key()
-    request.session[SESSION_REQUEST] = consent_request.pk
-    request.session.pop(SESSION_ANSWERS, None)
-    request.session.pop(SESSION_DONE, None)
-    return redirect("consent:form")
+    family = FamilySession(request)
+    family.start(consent_request.pk)
+    response = redirect("consent:form")
+    family.write(response)
+    return response
+
+
+def with_family_session(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Pass the view the parent's FamilySession; send it back if it changed."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest) -> HttpResponse:
+        family = FamilySession(request)
+        response = view(request, family)
+        family.write(response)
+        return response
+
+    return wrapped
 
 
 def _found(consent_request: ConsentRequest | None) -> ConsentRequest:
@@ -66,10 +109,13 @@ def _found(consent_request: ConsentRequest | None) -> ConsentRequest:
     return consent_request
 
 
-def _session_request(request: HttpRequest) -> tuple[ConsentRequest | None, str | None]:
-    request_id = request.session.get(SESSION_REQUEST)
+def _session_request(family: FamilySession) -> tuple[ConsentRequest | None, str | None]:
+    request_id = family.get(SESSION_REQUEST)
     consent_request = (
-        ConsentRequest.objects.select_related("contact", "school").filter(pk=request_id).first()
+        # The contact's school is the link's: family_pupils reads it.
+        ConsentRequest.objects.select_related("contact__school", "school")
+        .filter(pk=request_id)
+        .first()
         if request_id
         else None
     )
@@ -94,8 +140,9 @@ def _initial_from_current(contact, pupils, providers) -> dict[str, str]:
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-def family_form(request: HttpRequest) -> HttpResponse:
-    consent_request, problem = _session_request(request)
+@with_family_session
+def family_form(request: HttpRequest, family: FamilySession) -> HttpResponse:
+    consent_request, problem = _session_request(family)
     if problem:
         return _problem_page(request, problem, consent_request)
     consent_request = _found(consent_request)
@@ -105,11 +152,12 @@ def family_form(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = FamilyConsentForm(request.POST, pupils=pupils, providers=providers)
         if form.is_valid():
-            request.session[SESSION_ANSWERS] = {k: form.cleaned_data[k] for k in form.fields}
-            request.session.pop(SESSION_DONE, None)
+            family[SESSION_ANSWERS] = {k: form.cleaned_data[k] for k in form.fields}
+            family[SESSION_SUBMISSION] = secrets.token_urlsafe(16)
+            family.pop(SESSION_DONE)
             return redirect("consent:check")
     else:
-        initial = request.session.get(SESSION_ANSWERS)
+        initial = family.get(SESSION_ANSWERS)
         if not initial:
             initial = _initial_from_current(consent_request.contact, pupils, providers)
             returning = bool(initial)
@@ -128,8 +176,8 @@ def family_form(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _answers_from_session(request, pupils, providers) -> FamilyConsentForm | None:
-    saved = request.session.get(SESSION_ANSWERS)
+def _answers_from_session(family: FamilySession, pupils, providers) -> FamilyConsentForm | None:
+    saved = family.get(SESSION_ANSWERS)
     if not saved:
         return None
     form = FamilyConsentForm(saved, pupils=pupils, providers=providers)
@@ -138,27 +186,19 @@ def _answers_from_session(request, pupils, providers) -> FamilyConsentForm | Non
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-def check_answers(request: HttpRequest) -> HttpResponse:
-    consent_request, problem = _session_request(request)
+@with_family_session
+def check_answers(request: HttpRequest, family: FamilySession) -> HttpResponse:
+    consent_request, problem = _session_request(family)
     if problem:
         return _problem_page(request, problem, consent_request)
     consent_request = _found(consent_request)
+    if request.method == "POST":
+        return _send(request, family, consent_request)
     pupils, providers = _family(consent_request)
     speak_contacts_language(request, consent_request.contact, pupils)
-    form = _answers_from_session(request, pupils, providers)
+    form = _answers_from_session(family, pupils, providers)
     if form is None:
-        # Already sent (a second click on "Send") or nothing answered yet.
-        return redirect("consent:done" if request.session.get(SESSION_DONE) else "consent:form")
-    if request.method == "POST":
-        try:
-            services.submit_family_answers(consent_request=consent_request, answers=form.answers())
-        except ValidationError as exc:
-            if exc.code in PROBLEM_STATUS:
-                return _problem_page(request, exc.code, consent_request)
-            raise
-        request.session.pop(SESSION_ANSWERS, None)
-        request.session[SESSION_DONE] = True
-        return redirect("consent:done")
+        return _nothing_to_send(family)
     return render(
         request,
         "consent/check.html",
@@ -166,14 +206,50 @@ def check_answers(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _nothing_to_send(family: FamilySession) -> HttpResponse:
+    # Already sent (a second click on "Send") or nothing answered yet.
+    return redirect("consent:done" if family.get(SESSION_DONE) else "consent:form")
+
+
+def _send(
+    request: HttpRequest, family: FamilySession, consent_request: ConsentRequest
+) -> HttpResponse:
+    """Send: the service reads and locks the family and checks the answers
+    against its questions, so the page reads nothing of its own."""
+    answers = saved_answers(family.get(SESSION_ANSWERS))
+    if answers is None:
+        return _nothing_to_send(family)
+    speak_contacts_language(request, consent_request.contact)
+    try:
+        services.submit_family_answers(
+            consent_request=consent_request,
+            answers=answers,
+            submission_key=family.get(SESSION_SUBMISSION, ""),
+            whole_form=True,
+        )
+    except ValidationError as exc:
+        if exc.code in PROBLEM_STATUS:
+            return _problem_page(request, exc.code, consent_request)
+        if exc.code == "form_changed":
+            # The school changed the questions meanwhile: the form shows
+            # them, with the answers given so far.
+            return redirect("consent:form")
+        raise
+    family.pop(SESSION_ANSWERS)
+    family.pop(SESSION_SUBMISSION)
+    family[SESSION_DONE] = True
+    return redirect("consent:done")
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD"])
-def confirmation(request: HttpRequest) -> HttpResponse:
-    consent_request, problem = _session_request(request)
+@with_family_session
+def confirmation(request: HttpRequest, family: FamilySession) -> HttpResponse:
+    consent_request, problem = _session_request(family)
     if problem:
         return _problem_page(request, problem, consent_request)
     consent_request = _found(consent_request)
-    if not request.session.get(SESSION_DONE):
+    if not family.get(SESSION_DONE):
         return redirect("consent:form")
     pupils, providers = _family(consent_request)
     speak_contacts_language(request, consent_request.contact, pupils)

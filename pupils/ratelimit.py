@@ -46,6 +46,15 @@ POLICIES: dict[str, Policy] = {
         # parent or probe many addresses.
         Policy("consent-new-link:email", limit=3, window_seconds=_HOUR),
         Policy("consent-new-link:address", limit=20, window_seconds=_HOUR),
+        # Consent links (/consent/link/...) that do not exist or were edited,
+        # per client: a family opens its own links, which are real (a family
+        # with several children has one link for all of them; back, forward
+        # and reopening an old, replaced or expired link are not counted),
+        # so a few mistyped or cut-off links in an hour is the most a family
+        # makes. A script guessing tokens is stopped after 20, for the rest
+        # of the hour, on every link. Real links are not counted, so a
+        # school hall full of parents behind one address is never stopped.
+        Policy("consent-link:address", limit=20, window_seconds=_HOUR),
         # The public rights-request and complaint forms (sharing.rights): a
         # family sends one or two, perhaps after correcting a mistake; a flood
         # from one address is refused.
@@ -75,6 +84,13 @@ def hit(policy_name: str, key: str) -> bool:
         cache.set(name, 1, timeout=policy.window_seconds)
         count = 1
     return count <= policy.limit
+
+
+def exceeded(policy_name: str, key: str) -> bool:
+    """True when ``key`` has used up the policy's limit for the current
+    window (``hit`` counts; this only looks)."""
+    policy = POLICIES[policy_name]
+    return (cache.get(cache_key(policy, key)) or 0) >= policy.limit
 
 
 def seconds_to_wait(policy_name: str, key: str) -> int:

@@ -92,3 +92,81 @@ def test_twenty_conflicting_submissions_keep_every_change_and_one_current_answer
             current = ConsentRecord.objects.current().filter(pupil=child, provider=provider)
             assert current.count() == 1
             assert current.get().seq == seqs[-1]
+
+
+def test_five_clicks_on_send_at_the_same_moment_store_once_and_queue_one_receipt(family):
+    """Five POSTs of the same check page (the same form cookie) race through
+    gunicorn's threads: one sending of the form, one receipt."""
+    from django.test import Client
+
+    from consent import family_session
+    from pupils.models import EmailKind, OutboxMessage
+
+    from .helpers import answers_post
+
+    link = issue_link(contact=family.mother, actor=None, reason="staff", base_url="http://x")
+    parent = Client()
+    parent.get("/" + link.url.split("/", 3)[3])
+    parent.post("/consent/form/", answers_post(family))
+    cookie = parent.cookies[family_session.COOKIE].value
+    clicks = 5
+    barrier = threading.Barrier(clicks)
+    statuses, errors = [], []
+
+    def click() -> None:
+        try:
+            browser = Client()
+            browser.cookies[family_session.COOKIE] = cookie
+            barrier.wait(timeout=30)
+            statuses.append(browser.post("/consent/check/")["Location"])
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=click) for _ in range(clicks)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert statuses == ["/consent/done/"] * clicks
+    assert ConsentRecord.objects.count() == 4
+    assert OutboxMessage.objects.filter(kind=EmailKind.RECEIPT).count() == 1
+
+
+def test_the_same_submission_key_from_twenty_threads_records_once_with_one_receipt(family):
+    from pupils.models import EmailKind, OutboxMessage
+
+    request_id = issue_link(
+        contact=family.mother, actor=None, reason="staff", base_url="http://x"
+    ).consent_request.pk
+    barrier = threading.Barrier(THREADS)
+    created, errors = [], []
+
+    def submit() -> None:
+        try:
+            consent_request = ConsentRequest.objects.select_related("contact", "school").get(
+                pk=request_id
+            )
+            barrier.wait(timeout=30)
+            created.extend(
+                submit_family_answers(
+                    consent_request=consent_request,
+                    answers=every_question(family, True),
+                    submission_key="one-form",
+                )
+            )
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert len(created) == ConsentRecord.objects.count() == 4
+    assert OutboxMessage.objects.filter(kind=EmailKind.RECEIPT).count() == 1

@@ -182,7 +182,9 @@ def test_the_consent_pages_have_no_serious_accessibility_violations(
     assert page.evaluate("document.documentElement.lang").lower() == language
     found = _axe(page, "form")
     page.locator("button[type=submit]").click()  # sent empty: the error summary
-    assert page.locator(".error-summary").is_visible()
+    # Waits for the page the click loads (is_visible alone reads the old one
+    # on a busy machine).
+    page.locator(".error-summary").wait_for(state="visible")
     found += _axe(page, "form with errors")
     _answer_all(page, family)
     page.locator("button[type=submit]").click()
@@ -193,7 +195,7 @@ def test_the_consent_pages_have_no_serious_accessibility_violations(
     found += _axe(page, "confirmation")
     page.goto(f"{live.url}/consent/new-link/")
     page.locator("button[type=submit]").click()
-    assert page.locator(".error-summary").is_visible()
+    page.locator(".error-summary").wait_for(state="visible")
     found += _axe(page, "new link with errors")
     page.fill("input[type=email]", "nobody@example.org")
     page.locator("button[type=submit]").click()

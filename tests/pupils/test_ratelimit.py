@@ -74,3 +74,47 @@ def test_a_fixed_window_policy_refuses_past_its_limit_and_names_nobody(fresh_cac
 
 def test_every_policy_is_named_by_its_key():
     assert all(name == policy.name for name, policy in ratelimit.POLICIES.items())
+
+
+def test_looking_at_a_policy_counts_nothing(fresh_cache):
+    policy = ratelimit.POLICIES["consent-link:address"]
+    for _ in range(policy.limit - 1):
+        ratelimit.hit(policy.name, "198.51.100.9")
+    assert not any(ratelimit.exceeded(policy.name, "198.51.100.9") for _ in range(5))
+    ratelimit.hit(policy.name, "198.51.100.9")
+    assert ratelimit.exceeded(policy.name, "198.51.100.9")
+
+
+def consent_link(family) -> str:
+    from consent.links import issue_link
+
+    url = issue_link(contact=family.mother, actor=None, reason="staff", base_url="http://x").url
+    return "/" + url.split("/", 3)[3]
+
+
+@override_settings(BEHIND_TLS_PROXY=True)
+def test_guessing_consent_links_is_stopped_per_client_behind_the_proxy(family, fresh_cache):
+    limit = ratelimit.POLICIES["consent-link:address"].limit
+    guesser, parent = parent_at("198.51.100.1"), parent_at("198.51.100.2")
+    guesses = [guesser.get(f"/consent/link/made-up-token-{n}/") for n in range(limit)]
+    assert {g.status_code for g in guesses} == {400}  # "this link does not work"
+
+    refused = guesser.get("/consent/link/made-up-token-again/")
+    assert refused.status_code == 429
+    assert "Too many attempts" in refused.content.decode()
+    # Once over, no link opens from there, a real one included, even
+    # claiming another address; the parent next door is not affected.
+    link = consent_link(family)
+    assert guesser.get(link).status_code == 429
+    assert parent_at("198.51.100.1", claims="198.51.100.2").get(link).status_code == 429
+    assert parent.get(link)["Location"] == "/consent/form/"
+
+
+@override_settings(BEHIND_TLS_PROXY=True)
+def test_real_consent_links_are_never_limited(family, fresh_cache):
+    """A school hall of parents behind one address, or a family going back
+    and forward, opens real links as often as it likes."""
+    hall = parent_at("198.51.100.1")
+    link = consent_link(family)
+    limit = ratelimit.POLICIES["consent-link:address"].limit
+    assert all(hall.get(link).status_code == 302 for _ in range(limit * 2))
