@@ -78,7 +78,7 @@ def test_the_online_request_gives_the_same_answer_from_a_known_and_an_unknown_ad
     page = context.new_page()
     page.goto(f"{live}/privacy")
     page.get_by_role(
-        "link", name="Ask the school to correct, delete or stop using information"
+        "link", name="Ask for a copy of information, or to correct, delete or stop using it"
     ).click()
     assert page.url.endswith("/privacy/request")
     assert axe_violations(page) == []
