@@ -73,8 +73,11 @@ class StaffAdminSite(admin.AdminSite):
                 {
                     "series": series,
                     "drawing": charts.draw(series.rows, keys),
+                    # (label, values, total); a group heading has values None.
                     "table": [
-                        (label, [values.get(k, 0) for k in keys], sum(values.values()))
+                        (label, None, None)
+                        if values is None
+                        else (label, [values.get(k, 0) for k in keys], sum(values.values()))
                         for label, values in series.rows
                     ],
                 }

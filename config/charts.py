@@ -35,6 +35,7 @@ class Bar:
     segments: list[Segment]
     total: int
     total_x: float
+    heading: bool = False  # a group's heading row ("Seesaw"), with no bar
 
 
 @dataclass(frozen=True)
@@ -45,13 +46,19 @@ class Drawing:
     bars: list[Bar]
 
 
-def draw(rows: list[tuple[str, dict[str, int]]], keys: list[str]) -> Drawing:
-    """Bars scaled to the largest row total; an all-zero chart draws no bars."""
-    largest = max((sum(v.get(k, 0) for k in keys) for _, v in rows), default=0)
+def draw(rows: list[tuple[str, dict[str, int] | None]], keys: list[str]) -> Drawing:
+    """Bars scaled to the largest row total; an all-zero chart draws no bars.
+    A row whose values are None is a group heading, written from the left
+    edge with no bar (the year groups of one service under its name)."""
+    largest = max((sum(v.get(k, 0) for k in keys) for _, v in rows if v), default=0)
     scale = BAR_WIDTH / largest if largest else 0
     bars = []
     for i, (label, values) in enumerate(rows):
         y = i * ROW_HEIGHT + 4
+        if values is None:
+            short = label if len(label) <= 2 * LABEL_CHARS else label[: 2 * LABEL_CHARS - 1] + "…"
+            bars.append(Bar(short, y, y + BAR_HEIGHT - 4, [], 0, 0, heading=True))
+            continue
         x = float(LABEL_WIDTH)
         segments = []
         for key in keys:
