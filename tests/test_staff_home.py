@@ -245,3 +245,32 @@ def test_a_later_feature_plugs_in_its_to_dos_and_an_absent_one_is_skipped(
     lines = list(todo_lines(office_client.get(HOME)))
 
     assert lines == ["1 breach must be reported within 72 hours"]
+
+
+def breadcrumbs(response) -> str:
+    html = response.content.decode()
+    # Django's own list markup (styled as the other pages' breadcrumbs).
+    crumbs = re.search(r'<ol class="breadcrumbs">(.*?)</ol>', html, re.S)
+    assert crumbs, "no breadcrumbs in Django's markup"
+    items = re.findall(r"<li[^>]*>(.*?)</li>", crumbs.group(1), re.S)
+    return " › ".join(re.sub(r"<[^>]+>", "", item).strip() for item in items)
+
+
+def test_pupil_breadcrumbs_name_the_app_and_the_list_once_each(dpo_client, school):
+    from .factories import PupilFactory
+
+    pupil = PupilFactory(school=school, legal_forename="Ada", legal_surname="Lowe")
+    pages = {
+        "list": reverse("admin:pupils_pupil_changelist"),
+        "page": reverse("admin:pupils_pupil_change", args=[pupil.pk]),
+        "trail": reverse("admin:pupils_pupil_history", args=[pupil.pk]),
+        "due": reverse("admin:pupils_retentionperiod_due"),
+    }
+    found = {name: breadcrumbs(dpo_client.get(url)).strip() for name, url in pages.items()}
+
+    assert found["list"] == "Home › Pupils and school › Pupils"
+    assert found["page"].startswith("Home › Pupils and school › Pupils › Ada Lowe (")
+    assert found["trail"].startswith("Home › Pupils and school › Pupils › Ada Lowe (")
+    assert found["trail"].endswith("› Trail")
+    assert found["due"].startswith("Home › Pupils and school › Retention schedule › ")
+    assert all("Pupils › Pupils" not in text for text in found.values())
