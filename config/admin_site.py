@@ -72,7 +72,12 @@ class StaffAdminSite(admin.AdminSite):
             drawn.append(
                 {
                     "series": series,
-                    "drawing": charts.draw(series.rows, keys),
+                    "drawing": charts.draw(series.rows, keys)
+                    if series.grid_columns is None
+                    else None,
+                    "grid": charts.grid(series.rows, series.grid_columns)
+                    if series.grid_columns is not None
+                    else None,
                     # (label, values, total); a group heading has values None.
                     "table": [
                         (label, None, None)

@@ -307,6 +307,9 @@ class Series:
     #: One value per row (each row its own key and colour): the table then
     #: shows one count a row, not a column per key.
     single: bool = False
+    #: Drawn as a grid of shares (``charts.grid``): (row label, short heading)
+    #: of each column, in order. The table still lists every row.
+    grid_columns: list[tuple[str, str]] | None = None
 
 
 def months_back(today: datetime.date, n: int) -> list[datetime.date]:
@@ -392,8 +395,9 @@ def consent_by_year_group(ctx: Context) -> Series | None:
     if not ctx.can("consent.view_consentrecord"):
         return None
     counts = consent_counts(ctx)
-    series = _consent_series(_("Consent answers per service and year group"))
+    series = _consent_series(_("Families who have answered, per service and year group"))
     labels = dict(NCYear.choices)
+    series.grid_columns = [(str(labels[y]), NCYear(y).name) for y in NCYear.values]
     for p in counts.providers:
         years = [
             y for y in NCYear.values if uses_year(p, y) and counts.pupils.get((p.school_id, y))

@@ -135,7 +135,10 @@ def test_each_chart_has_a_table_with_its_numbers(dpo_client, busy_school):
         assert f'<table id="chart-{n}-table">' in html
     # Consent per service: Seesaw, 1 yes, 1 no, 1 without an answer.
     assert re.search(r"<th scope=\"row\">Seesaw</th><td>1</td><td>1</td><td>1</td>", html)
-    # Per service and year group: Seesaw's heading, then Year 3 (the factory's).
+    # Per service and year group: a grid cell, 2 of 3 asked have answered;
+    # the table has Seesaw's heading, then Year 3 (the factory's).
+    assert "<title>Seesaw, Year 3: 2 of 3 (67%)</title>" in html
+    assert re.search(r'class="cov cov--mid"[^>]*><title>Seesaw, Year 3', html)
     assert re.search(
         r'<th scope="colgroup" colspan="4">Seesaw</th></tr>\s*'
         r'<tr><th scope="row">Year 3</th><td>1</td><td>1</td><td>1</td>',
@@ -214,7 +217,7 @@ def test_the_home_page_makes_the_same_queries_for_10_and_1000_pupils(
         )
     with_1000 = count_home_queries(dpo_client)
     html = dpo_client.get(HOME).content.decode()
-    assert "Consent answers per service and year group" in html
+    assert "Families who have answered, per service and year group" in html
     assert 'colspan="4">Spelling Shed</th>' in html
 
     assert with_10 == with_1000
