@@ -70,7 +70,7 @@ def test_printed_pages_have_no_menu_no_blank_first_page_and_link_addresses(
     SHOTS.mkdir(parents=True, exist_ok=True)
     problems: dict[str, list[str]] = {}
     with chromium() as browser:
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-GB")
         sign_in(page, live_server.url, "dpo")
         for name, url in printed_pages(demo_school).items():
             page.goto(live_server.url + url)

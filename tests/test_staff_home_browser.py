@@ -131,7 +131,7 @@ def test_office_staff_and_the_dpo_see_the_demos_to_dos_on_their_home_page(live_s
     SHOTS.mkdir(parents=True, exist_ok=True)
     with chromium() as browser:
         for username, dpo in (("office", False), ("dpo", True)):
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-GB")
             sign_in(page, live_server.url, username)
 
             shown = shown_todos(page)
@@ -235,7 +235,8 @@ def test_staff_pages_fit_1280_and_1366_px_and_pass_axe(live_server, demo_school)
         # One sign-in for both widths: a second sign-in within the same
         # 30-second step would offer the code just used, which is refused
         # as a replay (as it should be).
-        page = browser.new_page(viewport={"width": WIDTHS[0], "height": 900})
+        # A school laptop in England: the date pickers read 30/11/2026.
+        page = browser.new_page(viewport={"width": WIDTHS[0], "height": 900}, locale="en-GB")
         sign_in(page, live_server.url, "dpo")
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
