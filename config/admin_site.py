@@ -72,9 +72,17 @@ class StaffAdminSite(admin.AdminSite):
             drawn.append(
                 {
                     "series": series,
-                    "drawing": charts.draw(series.rows, keys),
+                    "drawing": charts.draw(series.rows, keys)
+                    if series.grid_columns is None
+                    else None,
+                    "grid": charts.grid(series.rows, series.grid_columns)
+                    if series.grid_columns is not None
+                    else None,
+                    # (label, values, total); a group heading has values None.
                     "table": [
-                        (label, [values.get(k, 0) for k in keys], sum(values.values()))
+                        (label, None, None)
+                        if values is None
+                        else (label, [values.get(k, 0) for k in keys], sum(values.values()))
                         for label, values in series.rows
                     ],
                 }

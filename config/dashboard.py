@@ -22,6 +22,7 @@ import importlib.util
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import Any
 
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
@@ -32,11 +33,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from consent.models import ConsentRecord, OfflineArrangement
+from consent.queries import uses_year
 from consent.reports import active_pupils, pupils_missing_answers
 from providers import review
 from providers.models import Provider, ProviderStatus, Rating
 from providers.review import ReviewState
-from pupils.models import EnrolmentStatus, Pupil, School
+from pupils.models import EnrolmentStatus, NCYear, Pupil, School
 from sharing.access.models import AccessRequest, AccessRequestStatus
 from sharing.deadlines import due_soon_limit
 from sharing.disclosures.models import Disclosure
@@ -81,6 +83,8 @@ class Context:
     user: object
     schools: list[School]
     today: datetime.date
+    #: Counts several charts share, fetched once per page.
+    cache: dict[str, Any] = field(default_factory=dict)
 
     def can(self, perm: str) -> bool:
         return bool(self.user.has_perm(perm))  # type: ignore[attr-defined]
@@ -298,10 +302,14 @@ class Series:
 
     title: str
     keys: list[tuple[str, str]]  # (key, label), e.g. ("yes", "Yes")
-    rows: list[tuple[str, dict[str, int]]] = field(default_factory=list)
+    #: A row whose values are None is a group heading (a service's name).
+    rows: list[tuple[str, dict[str, int] | None]] = field(default_factory=list)
     #: One value per row (each row its own key and colour): the table then
     #: shows one count a row, not a column per key.
     single: bool = False
+    #: Drawn as a grid of shares (``charts.grid``): (row label, short heading)
+    #: of each column, in order. The table still lists every row.
+    grid_columns: list[tuple[str, str]] | None = None
 
 
 def months_back(today: datetime.date, n: int) -> list[datetime.date]:
@@ -314,34 +322,91 @@ def months_back(today: datetime.date, n: int) -> list[datetime.date]:
     return months[::-1]
 
 
+CONSENT_KEYS = [("yes", "Yes"), ("no", "No"), ("missing", "No answer")]
+
+
+@dataclass
+class ConsentCounts:
+    """Consent answers by service and year group (three queries, shared by
+    the two consent charts): the services needing consent, the active pupils
+    per (school, year group), the current answers per (service, year group,
+    yes/no)."""
+
+    providers: list[Provider]
+    pupils: dict[tuple[int, str], int]
+    answers: dict[tuple[int, str, bool], int]
+
+    def row(self, provider: Provider, years: Iterable[str]) -> dict[str, int]:
+        """Yes, no and no answer among the pupils of ``years`` the service asks about."""
+        asked = [y for y in years if uses_year(provider, y)]
+        yes = sum(self.answers.get((provider.pk, y, True), 0) for y in asked)
+        no = sum(self.answers.get((provider.pk, y, False), 0) for y in asked)
+        total = sum(self.pupils.get((provider.school_id, y), 0) for y in asked)
+        return {"yes": yes, "no": no, "missing": max(total - yes - no, 0)}
+
+
+def consent_counts(ctx: Context) -> ConsentCounts:
+    if "consent" in ctx.cache:
+        return ctx.cache["consent"]
+    providers = list(
+        Provider.objects.filter(school__in=ctx.schools).needing_consent().order_by("service", "pk")
+    )
+    pupils: dict[tuple[int, str], int] = {}
+    answers: dict[tuple[int, str, bool], int] = {}
+    if providers:
+        active = active_pupils_in(ctx.schools)
+        pupils = {
+            (school, year): n
+            for school, year, n in active.values_list("school", "nc_year")
+            .annotate(n=Count("pk"))
+            .order_by()
+        }
+        answers = {
+            (provider, year, given): n
+            for provider, year, given, n in ConsentRecord.objects.current()
+            .filter(provider__in=providers, pupil__in=active)
+            .values_list("provider", "pupil__nc_year", "given")
+            .annotate(n=Count("pk"))
+            .order_by()
+        }
+    ctx.cache["consent"] = ConsentCounts(providers, pupils, answers)
+    return ctx.cache["consent"]
+
+
+def _consent_series(title: str) -> Series:
+    return Series(title, [(key, _(label)) for key, label in CONSENT_KEYS])
+
+
 def consent_coverage(ctx: Context) -> Series | None:
-    """Per service needing consent: pupils with yes, no and no answer (two queries)."""
+    """Per service needing consent: pupils it asks about with yes, no and no
+    answer (``consent_counts``: three queries, shared)."""
     if not ctx.can("consent.view_consentrecord"):
         return None
-    providers = list(
-        Provider.objects.filter(school__in=ctx.schools).needing_consent().order_by("service")
-    )
-    series = Series(
-        _("Consent answers per service"),
-        [("yes", _("Yes")), ("no", _("No")), ("missing", _("No answer"))],
-    )
-    if not providers:
-        return series
-    sizes = dict(
-        active_pupils_in(ctx.schools).values_list("school").annotate(n=Count("pk")).order_by()
-    )
-    given = (
-        ConsentRecord.objects.current()
-        .filter(provider__in=providers, pupil__in=active_pupils_in(ctx.schools))
-        .values_list("provider", "given")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    counts: dict[tuple[int, bool], int] = {(p, g): n for p, g, n in given}
-    for p in providers:
-        yes, no = counts.get((p.pk, True), 0), counts.get((p.pk, False), 0)
-        total = sizes.get(p.school_id, 0)
-        series.rows.append((p.service, {"yes": yes, "no": no, "missing": max(total - yes - no, 0)}))
+    counts = consent_counts(ctx)
+    series = _consent_series(_("Consent answers per service"))
+    for p in counts.providers:
+        series.rows.append((p.service, counts.row(p, NCYear.values)))
+    return series
+
+
+def consent_by_year_group(ctx: Context) -> Series | None:
+    """Per service, then per year group it asks about that has pupils: yes,
+    no and no answer (the same three queries as ``consent_coverage``)."""
+    if not ctx.can("consent.view_consentrecord"):
+        return None
+    counts = consent_counts(ctx)
+    series = _consent_series(_("Families who have answered, per service and year group"))
+    labels = dict(NCYear.choices)
+    series.grid_columns = [(str(labels[y]), NCYear(y).name) for y in NCYear.values]
+    for p in counts.providers:
+        years = [
+            y for y in NCYear.values if uses_year(p, y) and counts.pupils.get((p.school_id, y))
+        ]
+        if not years:
+            continue
+        series.rows.append((p.service, None))
+        for year in years:
+            series.rows.append((str(labels[year]), counts.row(p, [year])))
     return series
 
 
@@ -419,7 +484,13 @@ def providers_by_rating(ctx: Context) -> Series | None:
     return series
 
 
-CHARTS = (consent_coverage, requests_on_time, disclosures_per_month, providers_by_rating)
+CHARTS = (
+    consent_coverage,
+    consent_by_year_group,
+    requests_on_time,
+    disclosures_per_month,
+    providers_by_rating,
+)
 
 
 def charts(ctx: Context) -> list[Series]:

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from providers.models import Provider, PurposeKind
+from pupils.csvexport import csv_safe
 from pupils.models import NCYear, Pupil, School
 
 from .models import ConsentRecord, OfflineArrangement
@@ -199,14 +200,6 @@ def pupil_consent_state(pupil: Pupil) -> list[dict]:
 
 
 # --- Downloads ------------------------------------------------------------------------
-
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas: neutralise them."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(DANGEROUS_PREFIXES) else text
 
 
 def _csv(header: list[str], rows: Iterable[Iterable[object]]) -> str:

@@ -9,6 +9,7 @@ from django.db import models
 from django.http import Http404
 from django.template.loader import select_template
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -16,6 +17,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from . import audit, pupil_page
+from .admin_export import csvexport_view
 from .admin_tools import (
     CHANGE_SPECIAL,
     VIEW_SPECIAL,
@@ -504,6 +506,14 @@ class PupilAdmin(ScopedAuditedAdmin):
             "events": events,
         }
         return TemplateResponse(request, "admin/pupils/pupil/trail.html", context)
+
+    def get_urls(self):
+        export = self.admin_site.admin_view(self.export_csv_view)
+        return [path("export.csv", export, name="pupils_pupil_export"), *super().get_urls()]
+
+    def export_csv_view(self, request):
+        """The list as filtered and searched now, as a formula-safe CSV."""
+        return csvexport_view(self, request)
 
 
 @admin.register(Contact)

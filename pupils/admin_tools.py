@@ -20,6 +20,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
+from .admin_history import TrailHistoryAdmin
 from .models import (
     AuditAction,
     AuditEvent,
@@ -234,7 +235,7 @@ class StaffInline(admin.options.InlineModelAdmin):
         return formfield
 
 
-class SchoolScopedAdmin(SpecialCategoryGuard, PlainListAdmin):
+class SchoolScopedAdmin(TrailHistoryAdmin, SpecialCategoryGuard, PlainListAdmin):
     """Staff see only their own school's records; others are 404, not 403.
     Special category data stays behind its permission in every lookup."""
 
@@ -264,6 +265,9 @@ class SchoolScopedAdmin(SpecialCategoryGuard, PlainListAdmin):
     def history_view(self, request, object_id, extra_context=None):
         self._ensure_visible(request, object_id)
         return super().history_view(request, object_id, extra_context)
+
+    def trail_for(self, request, events):
+        return visible_trail(request.user, events, limit=500)
 
     def _ensure_visible(self, request, object_id) -> None:
         try:

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class PupilsConfig(AppConfig):
     name = "pupils"
-    verbose_name = _("Pupils")
+    verbose_name = _("Pupils and school")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from config import dashboard
 from consent.models import ConsentRecord
 from providers.models import RiskAssessment
+from pupils.models import Pupil
 
 from .factories import (
     AccessRequestFactory,
@@ -128,14 +129,50 @@ def test_the_header_names_the_school_not_the_product(office_client, school):
 def test_each_chart_has_a_table_with_its_numbers(dpo_client, busy_school):
     html = dpo_client.get(HOME).content.decode()
 
-    assert html.count('role="img"') == 4
-    for n in range(1, 5):
+    assert html.count('role="img"') == 5
+    for n in range(1, 6):
         assert f'aria-describedby="chart-{n}-table"' in html
         assert f'<table id="chart-{n}-table">' in html
     # Consent per service: Seesaw, 1 yes, 1 no, 1 without an answer.
     assert re.search(r"<th scope=\"row\">Seesaw</th><td>1</td><td>1</td><td>1</td>", html)
+    # Per service and year group: a grid cell, 2 of 3 asked have answered;
+    # the table has Seesaw's heading, then Year 3 (the factory's).
+    assert "<title>Seesaw, Year 3: 2 of 3 (67%)</title>" in html
+    assert re.search(r'class="cov cov--mid"[^>]*><title>Seesaw, Year 3', html)
+    assert re.search(
+        r'<th scope="colgroup" colspan="4">Seesaw</th></tr>\s*'
+        r'<tr><th scope="row">Year 3</th><td>1</td><td>1</td><td>1</td>',
+        html,
+    )
     # Providers by rating: one amber.
     assert re.search(r"<th scope=\"row\">Amber</th><td>1</td>", html)
+
+
+def test_consent_charts_count_only_the_year_groups_a_service_asks_about(
+    dpo_client, school, busy_school
+):
+    busy_school.year_groups = ["5", "6"]
+    busy_school.save()
+    PupilFactory(school=school, nc_year="5")
+    PupilFactory(school=school, nc_year="6")
+    PupilFactory(
+        school=school,
+        nc_year="6",
+        enrolment_status="left",
+        leaving_date=datetime.date(2026, 7, 20),
+    )
+
+    html = dpo_client.get(HOME).content.decode()
+
+    # The Year 3 answers (busy_school's pupils) are not what Seesaw asks.
+    assert re.search(r'<th scope="row">Seesaw</th><td>0</td><td>0</td><td>2</td>', html)
+    assert re.search(
+        r'colspan="4">Seesaw</th></tr>\s*'
+        r'<tr><th scope="row">Year 5</th><td>0</td><td>0</td><td>1</td></tr>\s*'
+        r'<tr><th scope="row">Year 6</th><td>0</td><td>0</td><td>1</td></tr>',
+        html,
+    )
+    assert '<th scope="row">Year 3</th>' not in html
 
 
 def test_office_staff_get_no_chart_of_what_they_cannot_see(office_client, busy_school):
@@ -172,7 +209,16 @@ def test_the_home_page_makes_the_same_queries_for_10_and_1000_pupils(
         for i, p in enumerate(pupils + more[:500])
     )
     AccessRequestFactory.create_batch(20, school=school)
+    # More services and year groups: the per-year-group chart grows rows, not queries.
+    InUseProviderFactory(school=school, service="Spelling Shed", year_groups=["5", "6"])
+    for i, year in enumerate(("1", "2", "4", "5", "6")):
+        Pupil.objects.filter(pk__in=[p.pk for p in more[i * 100 : i * 100 + 90]]).update(
+            nc_year=year
+        )
     with_1000 = count_home_queries(dpo_client)
+    html = dpo_client.get(HOME).content.decode()
+    assert "Families who have answered, per service and year group" in html
+    assert 'colspan="4">Spelling Shed</th>' in html
 
     assert with_10 == with_1000
     assert with_1000 <= 25
@@ -202,3 +248,32 @@ def test_a_later_feature_plugs_in_its_to_dos_and_an_absent_one_is_skipped(
     lines = list(todo_lines(office_client.get(HOME)))
 
     assert lines == ["1 breach must be reported within 72 hours"]
+
+
+def breadcrumbs(response) -> str:
+    html = response.content.decode()
+    # Django's own list markup (styled as the other pages' breadcrumbs).
+    crumbs = re.search(r'<ol class="breadcrumbs">(.*?)</ol>', html, re.S)
+    assert crumbs, "no breadcrumbs in Django's markup"
+    items = re.findall(r"<li[^>]*>(.*?)</li>", crumbs.group(1), re.S)
+    return " › ".join(re.sub(r"<[^>]+>", "", item).strip() for item in items)
+
+
+def test_pupil_breadcrumbs_name_the_app_and_the_list_once_each(dpo_client, school):
+    from .factories import PupilFactory
+
+    pupil = PupilFactory(school=school, legal_forename="Ada", legal_surname="Lowe")
+    pages = {
+        "list": reverse("admin:pupils_pupil_changelist"),
+        "page": reverse("admin:pupils_pupil_change", args=[pupil.pk]),
+        "trail": reverse("admin:pupils_pupil_history", args=[pupil.pk]),
+        "due": reverse("admin:pupils_retentionperiod_due"),
+    }
+    found = {name: breadcrumbs(dpo_client.get(url)).strip() for name, url in pages.items()}
+
+    assert found["list"] == "Home › Pupils and school › Pupils"
+    assert found["page"].startswith("Home › Pupils and school › Pupils › Ada Lowe (")
+    assert found["trail"].startswith("Home › Pupils and school › Pupils › Ada Lowe (")
+    assert found["trail"].endswith("› Trail")
+    assert found["due"].startswith("Home › Pupils and school › Retention schedule › ")
+    assert all("Pupils › Pupils" not in text for text in found.values())

@@ -5,6 +5,7 @@ uses most, at 1280 and 1366 px: no results table wider than its column,
 no serious or critical WCAG 2.2 A/AA violation (axe-core). Screenshots are
 saved under SHOTS (default /work/wt/shots/staffui) as test artefacts."""
 
+import datetime
 import os
 import re
 from pathlib import Path
@@ -130,7 +131,7 @@ def test_office_staff_and_the_dpo_see_the_demos_to_dos_on_their_home_page(live_s
     SHOTS.mkdir(parents=True, exist_ok=True)
     with chromium() as browser:
         for username, dpo in (("office", False), ("dpo", True)):
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-GB")
             sign_in(page, live_server.url, username)
 
             shown = shown_todos(page)
@@ -144,6 +145,56 @@ def test_office_staff_and_the_dpo_see_the_demos_to_dos_on_their_home_page(live_s
             else:
                 assert "access request" not in page.locator(".todo-list").inner_text()
             page.close()
+
+
+def add_breaches(school: School) -> None:
+    """The demo has no breach: three, as a busy register has them (one past
+    its 72 hours, one due, one assessed), with long descriptions."""
+    from django.contrib.auth import get_user_model
+
+    from sharing.breaches import services
+
+    dpo = get_user_model().objects.get(username="dpo")
+    now = timezone.now()
+    reported = []
+    for hours, summary in (
+        (
+            80,
+            "A class list with dates of birth and medical notes was e-mailed to the wrong "
+            "parent distribution list, and two parents forwarded it before it was recalled.",
+        ),
+        (
+            30,
+            "An unencrypted memory stick with the Year 6 assessment spreadsheet was lost "
+            "on the way home from a moderation meeting.",
+        ),
+        (200, "A visitor saw a safeguarding note on a screen left unlocked in the office."),
+    ):
+        reported.append(
+            services.report_breach(
+                actor=dpo,
+                school=school,
+                summary=summary,
+                discovered_at=now - datetime.timedelta(hours=hours),
+                noticed_by="Office manager",
+                data_involved="Names, dates of birth and notes.",
+                people_categories=["pupils", "families"],
+                people_affected=hours,
+            )
+        )
+    services.assess_breach(
+        actor=dpo,
+        breach=reported[2],
+        became_aware_at=reported[2].discovered_at,
+        likelihood="remote",
+        severity="minimal",
+        likely_consequences="None expected.",
+        containment="Screen locked; visitor spoken to.",
+        ico_decision="not_report",
+        ico_reason="Unlikely to result in a risk to people.",
+        tell_people="not_tell",
+        tell_people_reason="No risk to them.",
+    )
 
 
 def staff_pages(school: School) -> dict[str, str]:
@@ -162,6 +213,7 @@ def staff_pages(school: School) -> dict[str, str]:
         "requests": reverse("admin:sharing_accessrequest_changelist"),
         "request": reverse("admin:sharing_accessrequest_change", args=[request.pk]),
         "consent-overview": reverse("admin:consent_overview"),
+        "breach-register": reverse("admin:sharing_breach_changelist"),
     }
 
 
@@ -176,13 +228,15 @@ TABLES_THAT_OVERFLOW = """() => Array.from(document.querySelectorAll(
 
 def test_staff_pages_fit_1280_and_1366_px_and_pass_axe(live_server, demo_school):
     SHOTS.mkdir(parents=True, exist_ok=True)
+    add_breaches(demo_school)
     pages = staff_pages(demo_school)
     overflowing, inaccessible = {}, {}
     with chromium() as browser:
         # One sign-in for both widths: a second sign-in within the same
         # 30-second step would offer the code just used, which is refused
         # as a replay (as it should be).
-        page = browser.new_page(viewport={"width": WIDTHS[0], "height": 900})
+        # A school laptop in England: the date pickers read 30/11/2026.
+        page = browser.new_page(viewport={"width": WIDTHS[0], "height": 900}, locale="en-GB")
         sign_in(page, live_server.url, "dpo")
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})

@@ -78,6 +78,13 @@ class NotificationInline(admin.TabularInline):
         return format_html('<a href="{}">{}</a>', url, _("Letter (PDF)"))
 
 
+RISK_TAGS = {
+    "unlikely": ("ok", _("Unlikely")),
+    "risk": ("due-soon", _("Risk")),
+    "high": ("overdue", _("High risk")),
+}
+
+
 @admin.register(Breach)
 class BreachAdmin(ScopedAuditedAdmin):
     list_display = (
@@ -85,8 +92,7 @@ class BreachAdmin(ScopedAuditedAdmin):
         "deadline",
         "short_summary",
         "people",
-        "risk",
-        "ico_decision",
+        "risk_tag",
     )
     list_display_links = ("breach_reference",)
     list_filter = (UrgencyFilter, "risk", "ico_decision", "tell_people")
@@ -162,6 +168,15 @@ class BreachAdmin(ScopedAuditedAdmin):
     def short_summary(self, obj):
         text = obj.summary
         return text if len(text) <= 80 else text[:79] + "…"
+
+    @admin.display(description=_("risk"), ordering="risk")
+    def risk_tag(self, obj):
+        # Short, as a tag: the ICO decision shows in the deadline column
+        # ("Reported", "Not reportable"), the full wording on the breach.
+        if not obj.risk:
+            return format_html('<span class="tag tag--to-do">{}</span>', _("Not assessed"))
+        kind, label = RISK_TAGS[obj.risk]
+        return format_html('<span class="tag tag--{}">{}</span>', kind, label)
 
     @admin.display(description=_("people"), ordering="people_affected")
     def people(self, obj):
