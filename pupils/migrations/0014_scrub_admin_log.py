@@ -19,7 +19,7 @@ def scrub(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("pupils", "0012_outbox_request_replies"),
+        ("pupils", "0013_pupil_list_indexes"),
         ("admin", "0003_logentry_add_action_flag_choices"),
     ]
 
