@@ -26,6 +26,22 @@ from .models import AuditAction, Job, JobStatus, School
 logger = logging.getLogger(__name__)
 
 
+#: ``links(job, user) -> [(label, url)]``: what a finished job of a kind
+#: produced (files to download), registered by the app that owns the kind.
+ResultLinks = Callable[[Job, object], list[tuple[str, str]]]
+_result_links: dict[str, ResultLinks] = {}
+
+
+def register_result_links(kind: str, links: ResultLinks) -> None:
+    _result_links[kind] = links
+
+
+def result_links(job: Job, user) -> list[tuple[str, str]]:
+    """Links to what the job produced, for this user (none while it runs)."""
+    links = _result_links.get(job.kind)
+    return links(job, user) if links is not None and job.status == JobStatus.DONE else []
+
+
 class JobError(Exception):
     """A job cannot go on; the message (plain words) is shown to staff."""
 
