@@ -117,6 +117,7 @@ def render_pdf(html: str, *, limits: RenderLimits | None = None) -> bytes:
             return worker.render(html.encode("utf-8"), limits)
         except WarmWorkerUnavailable:
             logger.warning("The warm PDF worker is not answering: using a fresh process")
+            discard_warm_worker(worker)
     return render_in_fresh_process(html, limits=limits, roots=roots)
 
 
@@ -161,6 +162,8 @@ def _too_long(limits: RenderLimits) -> PdfRenderError:
 
 #: How long a new warm worker may take to import WeasyPrint and warm up.
 WARM_START_SECONDS = 60
+#: How long the warm worker may take to fork a child and say its pid.
+WARM_ANSWER_SECONDS = 10
 #: After a warm worker failed to start, fresh processes for this long.
 WARM_RETRY_SECONDS = 60
 
@@ -235,7 +238,6 @@ class WarmWorker:
         if ready != pdf_worker.READY:
             self.stop()
             raise WarmWorkerUnavailable("the warm worker stopped while starting")
-        self.control.settimeout(10)
 
     @property
     def pid(self) -> int | None:
@@ -257,6 +259,7 @@ class WarmWorker:
         """Hand the job to the warm worker; the child's pid, or unavailable."""
         with self._lock:
             try:
+                self.control.settimeout(WARM_ANSWER_SECONDS)
                 socket.send_fds(self.control, [json.dumps(job).encode()], [theirs.fileno()])
                 answer = b""
                 while len(answer) < 4:
@@ -315,6 +318,17 @@ def _kill(pid: int) -> None:
 _warm: WarmWorker | None = None
 _warm_lock = threading.Lock()
 _warm_failed_at = 0.0
+
+
+def discard_warm_worker(worker: WarmWorker) -> None:
+    """A warm worker that failed is let go; the next render starts another."""
+    global _warm
+    with _warm_lock:
+        if _warm is worker:
+            _warm = None
+    worker.stop()
+    if worker.process is not None and worker.process.poll() is None:
+        worker.process.kill()
 
 
 def warm_worker(roots: list[str]) -> WarmWorker | None:
