@@ -38,6 +38,7 @@ from django.utils import translation
 
 from . import pdf_worker
 from .record import AccessRecord
+from .sections import REDACTED, REDACTED_RECORD
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +103,10 @@ def render_html(record: AccessRecord) -> str:
             {
                 "record": record,
                 "stylesheet_url": pdf_worker.STATIC_ORIGIN + STYLESHEET,
+                # A redacted record is one cell across its row; a redacted
+                # contact's cells never break inside the word.
+                "redacted_record": str(REDACTED_RECORD),
+                "redacted_third_party": str(REDACTED),
             },
         )
 
