@@ -119,4 +119,11 @@ def result_links(job: Job, user) -> list[tuple[str, str]]:
         }
         url = reverse("admin:sharing_accessrequest_file", args=[file.request_id, file.pk])
         links.append((label, url))
+    request_id = job.arguments["request_id"]
+    if links and not job.arguments["draft"]:
+        url = reverse("admin:sharing_accessrequest_sent", args=[request_id])
+        links.append((_("Then: record that the response was sent"), url))
+    elif links:
+        url = reverse("admin:sharing_accessrequest_change", args=[request_id])
+        links.append((_("Back to the request"), url))
     return links
