@@ -163,7 +163,7 @@ def contacts_section(g: Gathered) -> Section:
         )
     return Section(
         key="contacts",
-        widths=[7, 14, 18, 20, 21, 20],
+        widths=[8, 16, 18, 19, 20, 19],
         title=_("Parents, carers and contacts"),
         purpose=_("To reach the family, and in an emergency."),
         lawful_basis=PUBLIC_TASK,
@@ -361,7 +361,7 @@ def providers_section(g: Gathered) -> Section:
     withheld = [p for p in g.providers if p.asks_consent and not given.get(p.pk)]
     return Section(
         key="providers",
-        widths=[12, 12, 22, 18, 13, 11, 12],
+        widths=[12, 12, 19, 17, 16, 12, 12],
         title=_("Services that receive the pupil's data"),
         purpose=_("Online services the school uses; each receives only what it needs."),
         lawful_basis=_("As stated for each service"),
