@@ -545,3 +545,20 @@ def test_office_staff_and_other_schools_cannot_record_sent(
     request = make_request(school, due_in=5)
     assert office_client.get(sent_url(request)).status_code == 403
     assert other_school_client.get(sent_url(request)).status_code == 404
+
+
+def test_the_progress_page_links_to_the_files_only_for_staff_who_may_produce(
+    dpo_client, office_client, school, django_capture_on_commit_callbacks
+):
+    from pupils.models import Job
+
+    request = AccessRequestFactory(
+        school=school, pupils=[PupilFactory(school=school)], identity_checked=True
+    )
+    produce(dpo_client, request, capture=django_capture_on_commit_callbacks)
+    progress = reverse("admin:pupils_job_progress", args=[Job.objects.get().pk])
+    file_prefix = f"/admin/sharing/accessrequest/{request.pk}/file/"
+    assert file_prefix in dpo_client.get(progress).content.decode()
+    office_page = office_client.get(progress)
+    assert office_page.status_code == 200  # office staff see the school's jobs...
+    assert file_prefix not in office_page.content.decode()  # ...but not the response
