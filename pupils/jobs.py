@@ -42,6 +42,25 @@ def result_links(job: Job, user) -> list[tuple[str, str]]:
     return links(job, user) if links is not None and job.status == JobStatus.DONE else []
 
 
+#: Run once when a worker starts, in the background (e.g. start a warm
+#: process a job will need), registered by the app that needs it.
+_on_worker_start: list[Callable[[], object]] = []
+
+
+def register_worker_start(hook: Callable[[], object]) -> None:
+    if hook not in _on_worker_start:
+        _on_worker_start.append(hook)
+
+
+def worker_started() -> None:
+    """Called by ``manage.py worker``; a failing hook is logged, never fatal."""
+    for hook in _on_worker_start:
+        try:
+            hook()
+        except Exception:
+            logger.exception("A worker start hook failed: %s", hook)
+
+
 class JobError(Exception):
     """A job cannot go on; the message (plain words) is shown to staff."""
 

@@ -325,6 +325,12 @@ _warm_lock = threading.Lock()
 _warm_failed_at = 0.0
 
 
+def start_warm_worker() -> bool:
+    """Start this process's warm worker now (``manage.py worker`` does, so
+    the first response job does not wait for it). True when it is running."""
+    return warm_worker(static_roots()) is not None
+
+
 def discard_warm_worker(worker: WarmWorker) -> None:
     """A warm worker that failed is let go; the next render starts another."""
     global _warm

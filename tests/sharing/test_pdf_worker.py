@@ -196,3 +196,12 @@ def test_each_warm_child_keeps_the_memory_limit():
     with pytest.raises(PdfRenderError, match="could not be produced"):
         render_pdf(TABLE_100, limits=RenderLimits(60, memory_mb=40))
     assert pdf._warm is not None and pdf._warm.alive()
+
+
+def test_a_task_worker_starts_the_warm_worker_when_it_starts(monkeypatch):
+    from pupils.jobs import worker_started
+
+    monkeypatch.setattr(pdf, "_warm", None)
+    worker_started()  # what `manage.py worker` runs beside its first tasks
+    assert pdf._warm is not None and pdf._warm.alive()
+    pdf.discard_warm_worker(pdf._warm)
