@@ -22,6 +22,7 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import socket
 import struct
 import subprocess
@@ -317,7 +318,7 @@ class WarmWorker:
 
 def _kill(pid: int) -> None:
     with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, 9)
+        os.kill(pid, signal.SIGKILL)
 
 
 _warm: WarmWorker | None = None
