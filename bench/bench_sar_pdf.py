@@ -1,18 +1,25 @@
 """How long the subject access response PDF takes for a pupil with seven
-years of records, beside WeasyPrint rendering the same HTML alone.
+years of records, beside bare WeasyPrint rendering the same HTML in a warm
+process (this one, after a first render).
 
-    .venv/bin/python bench/bench_sar_pdf.py [--runs N] [--database-url URL]
+    .venv/bin/python bench/bench_sar_pdf.py [--runs N] [--database-url URL] [--save-pdfs DIR]
 
 Uses a PostgreSQL database of its own (default pupildata_sar_bench on
-127.0.0.1), dropped, re-created and migrated on every run. Prints:
+127.0.0.1), dropped, re-created and migrated on every run. In interleaved
+rounds (one of each per round, so a busy machine slows each alike) it times:
 
-- gathering: queries and time (``access_record.gather_access_record``);
-- templating: time (``pdf.render_html``);
-- WeasyPrint alone: the same HTML rendered in this process;
-- the worker: the same HTML rendered in the isolated worker process;
-- the whole response (gather + template + worker), and the ratios.
+- bare: ``pdf_worker.render`` in this process (WeasyPrint alone, warm);
+- warm: ``pdf.render_pdf``, a child forked from the warm worker with the
+  limits and the restrictive fetcher (what the job does);
+- fresh: ``pdf.render_in_fresh_process``, a new ``python -I pdf_worker.py``
+  per PDF (the fallback, and what every PDF cost before the warm worker);
+- bare, auto layout: the same HTML with ``table-layout: auto`` (before the
+  response's tables were laid out fixed).
 
-Target: gathering and templating add under 20% to WeasyPrint's own time.
+Prints medians of wall-clock and CPU time (the warm child's CPU is read from
+the warm worker's reaped children, the fresh process's from ours) and the
+ratios. Target: warm / bare <= 1.2. ``--save-pdfs`` writes the response and
+a draft for looking at (``pdftoppm -png -r 60``).
 """
 
 from __future__ import annotations
@@ -75,7 +82,7 @@ def seven_year_pupil():
     from providers.models import Provider
     from pupils import models as m
     from pupils import upn
-    from sharing.access.services import open_access_request
+    from sharing.access.services import open_access_request, record_redaction
 
     school = m.School.objects.create(
         name="Bench Primary School",
@@ -185,7 +192,7 @@ def seven_year_pupil():
             rank=rank,
             notes="Reviewed termly with parents and the SENCo. " * 3,
         )
-    for condition in ("Asthma", "Eczema"):
+    medical = [
         m.MedicalCondition.objects.create(
             pupil=main,
             condition=condition,
@@ -193,6 +200,8 @@ def seven_year_pupil():
             notes="Care plan in the office.",
             source="parent",
         )
+        for condition in ("Asthma", "Eczema")
+    ]
     m.Destination.objects.create(pupil=main, school_name="Parkside Academy", urn="137099")
     for i in range(6):
         Provider.objects.create(
@@ -204,6 +213,9 @@ def seven_year_pupil():
             lawful_basis="public_task",
             status="in_use",
             data_fields="forename, surname, class, reading level",
+            dpa_signed_on=datetime.date(2024, 9, 1),
+            contract_reference=f"DPA-{i}",
+            contract_location="Office files",
         )
     request = open_access_request(
         actor=None,
@@ -214,35 +226,74 @@ def seven_year_pupil():
         channel="email",
         received_at=timezone.now(),
     )
+    # One record redacted: its cells read "[redacted]" in narrow columns.
+    from django.contrib.auth import get_user_model
+
+    dpo = get_user_model().objects.create_user("bench-dpo", is_staff=True)
+    m.StaffProfile.objects.create(user=dpo, school=school)
+    record_redaction(
+        actor=dpo,
+        request=request,
+        outcome="redact",
+        ground="third_party",
+        reason="Names another pupil.",
+        record=medical[1],
+    )
     return main, request
 
 
 def _cpu() -> float:
-    """CPU seconds of this process and of its finished children (the worker)."""
+    """CPU seconds of this process and of its finished children (fresh workers)."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return time.process_time() + children.ru_utime + children.ru_stime
 
 
-def median_seconds(fn, runs: int) -> tuple[float, float]:
-    """Median wall-clock and CPU seconds. The machine is shared: CPU time is
-    the steadier figure when others are busy."""
-    walls, cpus = [], []
-    for _ in range(runs):
-        wall, cpu = time.perf_counter(), _cpu()
-        fn()
-        walls.append(time.perf_counter() - wall)
-        cpus.append(_cpu() - cpu)
-    return statistics.median(walls), statistics.median(cpus)
+def _warm_children_cpu() -> float:
+    """CPU seconds of the warm worker's finished children (one per PDF)."""
+    from sharing.access import pdf
+
+    if pdf._warm is None or pdf._warm.pid is None:
+        return 0.0
+    pid = pdf._warm.pid
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    deadline = time.monotonic() + 2
+    while children.read_text().strip() and time.monotonic() < deadline:
+        time.sleep(0.005)  # the child has answered; wait until it is reaped
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[13]) + int(fields[14])) / ticks  # cutime, cstime
+
+
+def timed(fn, *, extra_cpu=lambda: 0.0) -> tuple[float, float]:
+    cpu, extra, wall = _cpu(), extra_cpu(), time.perf_counter()
+    fn()
+    wall = time.perf_counter() - wall
+    return wall, (_cpu() - cpu) + (extra_cpu() - extra)
 
 
 def ms(pair: tuple[float, float]) -> str:
     return f"{pair[0] * 1000:.0f} ms wall, {pair[1] * 1000:.0f} ms CPU"
 
 
+def medians(samples: list[tuple[float, float]]) -> tuple[float, float]:
+    return (
+        statistics.median(s[0] for s in samples),
+        statistics.median(s[1] for s in samples),
+    )
+
+
+def ratio(a: tuple[float, float], b: tuple[float, float]) -> str:
+    return f"{a[0] / b[0]:.2f} wall, {a[1] / b[1]:.2f} CPU"
+
+
+AUTO_LAYOUT = "<style>table { table-layout: auto !important; }</style></head>"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--save-pdfs", type=Path, help="Write the response and a draft here.")
     args = parser.parse_args()
 
     recreate_database(args.database_url)
@@ -258,39 +309,78 @@ def main() -> None:
     with CaptureQueriesContext(connection) as queries:
         record = gather_access_record(pupil.pk, request=request)
     html = pdf.render_html(record)
+    auto_html = html.replace("</head>", AUTO_LAYOUT, 1)
     roots = [Path(p) for p in pdf.static_roots()]
+    limits = pdf.RenderLimits.from_settings()
     rows = sum(len(s.rows) for s in record.sections)
 
-    # Warm up fonts and caches once, then time.
-    pdf_worker.render(html, roots=roots, options=pdf.PDF_OPTIONS)
-    gather = median_seconds(lambda: gather_access_record(pupil.pk, request=request), args.runs)
-    template = median_seconds(lambda: pdf.render_html(record), args.runs)
-    alone = median_seconds(
-        lambda: pdf_worker.render(html, roots=roots, options=pdf.PDF_OPTIONS), args.runs
+    def bare(markup: str):
+        return lambda: pdf_worker.render(markup, roots=roots, options=pdf.PDF_OPTIONS)
+
+    # One render of each first: WeasyPrint's caches in this process, and the
+    # warm worker started (it is kept, as the task worker keeps it).
+    bare(html)()
+    bare(auto_html)()
+    started = time.perf_counter()
+    pdf.render_pdf(html)
+    warm_start = time.perf_counter() - started
+
+    cases = {
+        "bare": (bare(html), lambda: 0.0),
+        "warm": (lambda: pdf.render_pdf(html), _warm_children_cpu),
+        "fresh": (
+            lambda: pdf.render_in_fresh_process(html, limits=limits, roots=pdf.static_roots()),
+            lambda: 0.0,
+        ),
+        "bare_auto": (bare(auto_html), lambda: 0.0),
+        "fresh_auto": (
+            lambda: pdf.render_in_fresh_process(auto_html, limits=limits, roots=pdf.static_roots()),
+            lambda: 0.0,
+        ),
+    }
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
+    for _round in range(args.runs):
+        for name, (fn, extra) in cases.items():
+            samples[name].append(timed(fn, extra_cpu=extra))
+    got = {name: medians(found) for name, found in samples.items()}
+    gather = medians(
+        [timed(lambda: gather_access_record(pupil.pk, request=request)) for _ in range(args.runs)]
     )
-    worker = median_seconds(lambda: pdf.render_pdf(html), args.runs)
-    whole = median_seconds(
-        lambda: pdf.render_access_response(gather_access_record(pupil.pk, request=request)),
-        args.runs,
-    )
+    template = medians([timed(lambda: pdf.render_html(record)) for _ in range(args.runs)])
     pages = count_pages(pdf_worker.render(html, roots=roots, options=pdf.PDF_OPTIONS))
+    auto_pages = count_pages(pdf_worker.render(auto_html, roots=roots, options=pdf.PDF_OPTIONS))
 
     print(f"command: .venv/bin/python bench/bench_sar_pdf.py --runs {args.runs}")
     print(f"record: 7 school years, {rows} table rows, {len(html):,} bytes of HTML, {pages} pages")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"gathering: {len(queries.captured_queries)} queries, {ms(gather)} (medians)")
     print(f"templating: {ms(template)}")
-    print(f"WeasyPrint alone (same HTML, in process): {ms(alone)}")
-    print(f"WeasyPrint in the isolated worker: {ms(worker)}")
-    print(f"whole response (gather + template + worker): {ms(whole)}")
-    for i, kind in enumerate(("wall", "CPU")):
-        added = (gather[i] + template[i]) / alone[i]
-        print(
-            f"{kind}: gathering + templating add {added:.1%} to WeasyPrint's own time "
-            f"(target < 20%); worker start-up and limits add "
-            f"{(worker[i] - alone[i]) / alone[i]:.1%}; whole / WeasyPrint alone = "
-            f"{whole[i] / alone[i]:.2f}"
-        )
+    print(f"warm worker start (once per task worker): {warm_start * 1000:.0f} ms wall")
+    print(f"medians of {args.runs} interleaved rounds:")
+    print(f"  bare WeasyPrint, warm, this process: {ms(got['bare'])}")
+    print(f"  warm worker, forked child with limits: {ms(got['warm'])}")
+    print(f"  fresh process per PDF (fallback): {ms(got['fresh'])}")
+    print(f"  bare WeasyPrint, auto table layout ({auto_pages} pages): {ms(got['bare_auto'])}")
+    print(f"  fresh process, auto table layout (the path before): {ms(got['fresh_auto'])}")
+    print(f"warm / bare = {ratio(got['warm'], got['bare'])} (target <= 1.2)")
+    print(f"fresh / bare = {ratio(got['fresh'], got['bare'])}")
+    print(f"before (fresh, auto layout) / bare auto = {ratio(got['fresh_auto'], got['bare_auto'])}")
+    print(f"fixed / auto table layout, bare = {ratio(got['bare'], got['bare_auto'])}")
+    print(f"after (warm, fixed) / before (fresh, auto) = {ratio(got['warm'], got['fresh_auto'])}")
+    if args.save_pdfs:
+        save_pdfs(args.save_pdfs, pupil, request)
+
+
+def save_pdfs(folder: Path, pupil, request) -> None:
+    from sharing.access.pdf import render_access_response
+    from sharing.access.record import gather_access_record
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for draft in (False, True):
+        record = gather_access_record(pupil.pk, request=request, draft=draft)
+        name = folder / ("draft.pdf" if draft else "response.pdf")
+        name.write_bytes(render_access_response(record))
+        print(f"wrote {name}")
 
 
 def count_pages(pdf_bytes: bytes) -> str:

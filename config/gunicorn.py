@@ -2,8 +2,9 @@
 
 Timeouts agree with each other (docs/operations.md, "Timeouts"): a web
 worker is allowed longer than the slowest thing a request may do, which is
-rendering a subject access response PDF (SAR_PDF_TIMEOUT_SECONDS), so a
-request is never killed half-way through writing it.
+rendering a PDF (SAR_PDF_TIMEOUT_SECONDS: the breach letter and the record
+of processing render in the request; the access response is a background
+job), so a request is never killed half-way through writing one.
 """
 
 import os

@@ -108,6 +108,7 @@ class JobAdmin(SchoolScopedAdmin):
             "opts": self.opts,
             "job": job,
             "can_retry": self._can_retry(request, job),
+            "results": jobs.result_links(job, request.user),
         }
         return TemplateResponse(request, "admin/pupils/job_progress.html", context)
 

@@ -27,6 +27,49 @@ from .models import AuditAction, Job, JobStatus, School
 logger = logging.getLogger(__name__)
 
 
+#: ``links(job, user) -> [(label, url)]``: what a finished job of a kind
+#: produced (files to download), registered by the app that owns the kind.
+ResultLinks = Callable[[Job, object], list[tuple[str, str]]]
+_result_links: dict[str, ResultLinks] = {}
+
+
+def register_result_links(kind: str, links: ResultLinks) -> None:
+    _result_links[kind] = links
+
+
+def result_links(job: Job, user) -> list[tuple[str, str]]:
+    """Links to what the job produced, for this user (none while it runs):
+    the page its ``result_url`` argument names, then what its kind's
+    registered function lists."""
+    if job.status != JobStatus.DONE:
+        return []
+    found = []
+    if url := job.arguments.get("result_url"):
+        found.append((_("See the result"), url))
+    if (links := _result_links.get(job.kind)) is not None:
+        found += links(job, user)
+    return found
+
+
+#: Run once when a worker starts, in the background (e.g. start a warm
+#: process a job will need), registered by the app that needs it.
+_on_worker_start: list[Callable[[], object]] = []
+
+
+def register_worker_start(hook: Callable[[], object]) -> None:
+    if hook not in _on_worker_start:
+        _on_worker_start.append(hook)
+
+
+def worker_started() -> None:
+    """Called by ``manage.py worker``; a failing hook is logged, never fatal."""
+    for hook in _on_worker_start:
+        try:
+            hook()
+        except Exception:
+            logger.exception("A worker start hook failed: %s", hook)
+
+
 class JobError(Exception):
     """A job cannot go on; the message (plain words) is shown to staff."""
 

@@ -8,7 +8,10 @@ What must outlive a pupil stays without them:
 - an answered access request keeps its dates (the proof it was answered in
   time); the link goes and, once no pupil is left on it, so do the
   requester's details;
-- uploaded CTFs that name the pupil lose their file, preview and report.
+- uploaded CTFs that name the pupil lose their file, preview and report;
+- response PDFs kept for staff to download go (whole, or when the
+  educational record or SEN file is erased: they copy both), and all go
+  when the schedule's period for generated PDFs ends.
 
 An open access request about a pupil holds their records (Art 15: the
 school must answer from what it holds).
@@ -35,6 +38,7 @@ from pupils.retention.registry import (
 )
 from pupils.retention.rules import Kind
 
+from .access.files import ResponseFile
 from .access.models import (
     OPEN_STATUSES,
     AccessRequest,
@@ -169,8 +173,26 @@ def purge_ctf_uploads(*, school_id: int, before: datetime.date, apply: bool) -> 
     return _purge_batches(old)
 
 
+def erase_response_files(erasing: Erasing) -> dict[str, int]:
+    deleted, _per_model = ResponseFile.objects.filter(pupil_id__in=erasing.pupil_ids).delete()
+    return {"sharing.responsefile": deleted}
+
+
+def purge_response_files(*, school_id: int, before: datetime.date, apply: bool) -> int:
+    """Response PDFs produced before ``before`` are deleted."""
+    cutoff = timezone.make_aware(datetime.datetime.combine(before, datetime.time.min))
+    old = ResponseFile.objects.filter(school_id=school_id, created_at__lt=cutoff)
+    if not apply:
+        return old.count()
+    return old.delete()[0]
+
+
 def register() -> None:
     """Called once, from ``SharingConfig.ready``."""
     register_erasure_step(erase_sharing)
     register_hold_check(open_requests_hold)
     register_purge(purge_ctf_uploads, kind=Kind.CTF_UPLOADS)
+    register_purge(purge_response_files, kind=Kind.GENERATED_PDFS)
+    register_erasure_step(erase_response_files)
+    for kind in (Kind.EDUCATIONAL_RECORD, Kind.SEN):
+        register_erasure_step(erase_response_files, kind=kind)

@@ -32,6 +32,7 @@ class RecordKind(models.TextChoices):
     REGISTERS = Kind.REGISTERS, _("Admission and attendance registers")
     CONSENT = Kind.CONSENT, _("Consent answers")
     CTF_UPLOADS = Kind.CTF_UPLOADS, _("Uploaded Common Transfer Files and their previews")
+    GENERATED_PDFS = Kind.GENERATED_PDFS, _("Access response PDFs produced for staff to send")
     AUDIT_TRAIL = Kind.AUDIT_TRAIL, _("Audit trail")
 
 

@@ -25,6 +25,7 @@ class Kind(StrEnum):
     REGISTERS = "registers"
     CONSENT = "consent"
     CTF_UPLOADS = "ctf_uploads"
+    GENERATED_PDFS = "generated_pdfs"
     AUDIT_TRAIL = "audit_trail"
 
 
@@ -40,6 +41,7 @@ class Anchor(StrEnum):
     BIRTH = "birth"  # the date of birth
     LEAVING = "leaving"  # the leaving date (the register's last entry)
     UPLOAD = "upload"  # the day a file was uploaded
+    PRODUCED = "produced"  # the day a file was produced
     NONE = "none"  # kept for as long as the system is (never erased by schedule)
 
 
@@ -144,6 +146,14 @@ DEFAULTS: tuple[Default, ...] = (
         "An uploaded Common Transfer File, its preview and its import report are needed "
         "only until the import is checked.",
         "UK GDPR Art 5(1)(e); school's choice",
+    ),
+    Default(
+        Kind.GENERATED_PDFS,
+        Anchor.PRODUCED,
+        Period(7, Unit.DAYS),
+        "A response PDF (or draft) produced for an access request is kept only for staff "
+        "to download and send it; it can be produced again from the record.",
+        "UK GDPR Art 5(1)(c) and (e); school's choice",
     ),
     Default(
         Kind.AUDIT_TRAIL,

@@ -9,14 +9,10 @@ redaction decisions, the answer) is the explicit "Handle this request" view
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Case, Count, F, IntegerField, Value, When
-from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +23,7 @@ from sharing.dates import long_date
 from sharing.deadlines import due_soon_limit
 from sharing.staff import UrgencyFilter, mount
 
-from . import services, views
+from . import services, tasks, views
 from .forms import CorrectRequestForm, LogRequestForm
 from .models import (
     AccessRequest,
@@ -37,8 +33,6 @@ from .models import (
     RedactionDecision,
     SystemSearch,
 )
-from .pdf import PdfRenderError
-from .response import record_response_produced, render_response
 
 PRODUCE = "sharing.produce_access_response"
 
@@ -250,6 +244,12 @@ class AccessRequestAdmin(ScopedAuditedAdmin):
                 self, "<path:object_id>/handle/", views.handle_view, "sharing_accessrequest_handle"
             ),
             mount(self, "<path:object_id>/sent/", views.sent_view, "sharing_accessrequest_sent"),
+            mount(
+                self,
+                "<path:object_id>/file/<int:file_id>/",
+                views.file_view,
+                "sharing_accessrequest_file",
+            ),
             *super().get_urls(),
         ]
 
@@ -303,45 +303,19 @@ class AccessRequestAdmin(ScopedAuditedAdmin):
         return self._produce(request, queryset, draft=True)
 
     def _produce(self, request, queryset, *, draft: bool):
-        """Render every pupil's PDF first, then record them together: a
-        failure leaves nothing recorded. Refused while identity is unchecked
-        (drafts apart); never logs a disclosure (that is "record sent")."""
+        """A background job renders every pupil's PDF; the page goes to the
+        job's progress page, which links to the files when they are ready.
+        Refused at once while identity is unchecked (drafts apart); never
+        logs a disclosure (that is "record sent")."""
         if queryset.count() != 1:
             self.message_user(request, _("Choose one request."), messages.WARNING)
             return None
-        sar = queryset.get()
         try:
-            pupils = list(sar.pupils.order_by("id"))
-            rendered = [(p, render_response(request=sar, pupil=p, draft=draft)) for p in pupils]
-            with transaction.atomic():
-                for pupil, done in rendered:
-                    record_response_produced(
-                        actor=request.user, request=sar, pupil=pupil, rendered=done
-                    )
-        except (PdfRenderError, ValidationError) as exc:
-            self.message_user(request, " ".join(_messages(exc)), messages.ERROR)
+            job = tasks.start_producing(actor=request.user, request=queryset.get(), draft=draft)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return None
-        prefix = "draft-subject-access" if draft else "subject-access"
-        files = [(f"{prefix}-{sar.pk}-{p.pk}.pdf", done.pdf) for p, done in rendered]
-        if len(files) == 1:
-            name, body = files[0]
-            response = HttpResponse(body, content_type="application/pdf")
-        else:
-            buffer = io.BytesIO()
-            with zipfile.ZipFile(buffer, "w") as archive:
-                for name, body in files:
-                    archive.writestr(name, body)
-            name, response = (
-                f"{prefix}-{sar.pk}.zip",
-                HttpResponse(buffer.getvalue(), content_type="application/zip"),
-            )
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        response["Cache-Control"] = "no-store"
-        return response
+        return redirect("admin:pupils_job_progress", job.pk)
 
     def has_produce_permission(self, request):
         return request.user.has_perm(PRODUCE)
-
-
-def _messages(exc: Exception) -> list[str]:
-    return exc.messages if isinstance(exc, ValidationError) else [str(exc)]

@@ -43,6 +43,9 @@ class Section:
     retention: str
     sources: list[str]
     columns: list[str] = field(default_factory=list)
+    # Column widths in per cent (the PDF lays tables out fixed: faster, and a
+    # narrow column is never squeezed by one long cell).
+    widths: list[int] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     empty_text: str = ""

@@ -10,8 +10,11 @@
   that logs the disclosure to the requester, once per pupil of the request
   (calling it again changes nothing).
 
-``produce_access_response`` renders and records in one go, for callers that
-hand the bytes over themselves (the staff site's download).
+The staff site produces as a background job (``tasks.produce_response_job``):
+``store_response_file`` records each PDF together with the file kept for
+staff to download, in one transaction, so nothing is recorded for a file
+that does not exist. ``produce_access_response`` renders and records in one
+go, for callers that hand the bytes over themselves.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from sharing.disclosures.models import (
 )
 from sharing.disclosures.services import fingerprint, log_disclosure
 
+from .files import ResponseFile
 from .models import AccessRequest, AccessResponse
 from .record import AccessRecord, gather_access_record
 
@@ -116,6 +120,28 @@ def record_response_produced(
         produced_by=_label(actor)[:150],
         file_sha256=fingerprint(rendered.pdf),
         categories=rendered.categories,
+    )
+
+
+@transaction.atomic
+def store_response_file(
+    *, actor: Actor, request: AccessRequest, pupil: Pupil, rendered: Rendered, job=None
+) -> ResponseFile:
+    """Keep the rendered PDF for staff to download and record it as produced
+    (``record_response_produced``), together: both or neither."""
+    response = record_response_produced(
+        actor=actor, request=request, pupil=pupil, rendered=rendered
+    )
+    return ResponseFile.objects.create(
+        school_id=pupil.school_id,
+        request=request,
+        pupil=pupil,
+        job=job,
+        response=response,
+        draft=rendered.draft,
+        content=rendered.pdf,
+        sha256=fingerprint(rendered.pdf),
+        size=len(rendered.pdf),
     )
 
 

@@ -107,6 +107,7 @@ def details_section(g: Gathered) -> Section:
     ]
     return Section(
         key="details",
+        widths=[30, 70],
         title=_("Personal details"),
         purpose=_("To admit the pupil, keep the admission register and run the school."),
         lawful_basis=PUBLIC_TASK,
@@ -162,6 +163,7 @@ def contacts_section(g: Gathered) -> Section:
         )
     return Section(
         key="contacts",
+        widths=[8, 16, 18, 19, 20, 19],
         title=_("Parents, carers and contacts"),
         purpose=_("To reach the family, and in an emergency."),
         lawful_basis=PUBLIC_TASK,
@@ -184,6 +186,7 @@ def contacts_section(g: Gathered) -> Section:
 def assessments_section(g: Gathered) -> Section:
     return Section(
         key="assessments",
+        widths=[10, 30, 34, 13, 13],
         title=_("Assessment results"),
         purpose=_("To teach the pupil and report statutory assessments to the LA and the DfE."),
         lawful_basis=PUBLIC_TASK,
@@ -214,6 +217,7 @@ def attendance_section(g: Gathered) -> Section:
         }
     return Section(
         key="attendance",
+        widths=[28, 18, 18, 18, 18],
         title=_("Attendance"),
         purpose=_("To keep the attendance register and share daily attendance with the DfE."),
         lawful_basis=PUBLIC_TASK,
@@ -244,6 +248,7 @@ def attendance_section(g: Gathered) -> Section:
 def exclusions_section(g: Gathered) -> Section:
     return Section(
         key="exclusions",
+        widths=[20, 25, 40, 15],
         title=_("Exclusions and suspensions"),
         purpose=_("To manage behaviour and report exclusions to the local authority."),
         lawful_basis=PUBLIC_TASK,
@@ -286,6 +291,7 @@ def sen_section(g: Gathered) -> Section:
     )
     return Section(
         key="sen",
+        widths=[25, 30, 45],
         title=_("Ethnicity and special educational needs"),
         purpose=_("To meet the pupil's needs and make the statutory census returns."),
         lawful_basis=SPECIAL,
@@ -304,6 +310,7 @@ def sen_section(g: Gathered) -> Section:
 def medical_section(g: Gathered) -> Section:
     return Section(
         key="medical",
+        widths=[22, 22, 18, 38],
         title=_("Medical conditions"),
         purpose=_("To keep the pupil safe and well in school."),
         lawful_basis=SPECIAL,
@@ -326,6 +333,7 @@ def destination_section(g: Gathered) -> Section:
     )
     return Section(
         key="destination",
+        widths=[50, 20, 30],
         title=_("Destination"),
         purpose=_("To send the pupil's record to their next school (2005 regulations, reg 9)."),
         lawful_basis=PUBLIC_TASK,
@@ -353,6 +361,7 @@ def providers_section(g: Gathered) -> Section:
     withheld = [p for p in g.providers if p.asks_consent and not given.get(p.pk)]
     return Section(
         key="providers",
+        widths=[12, 12, 19, 17, 16, 12, 12],
         title=_("Services that receive the pupil's data"),
         purpose=_("Online services the school uses; each receives only what it needs."),
         lawful_basis=_("As stated for each service"),
@@ -408,6 +417,7 @@ def consents_section(g: Gathered) -> Section:
     consents = g.shown(g.consents)
     return Section(
         key="consents",
+        widths=[20, 14, 20, 14, 14, 18],
         title=_("Consent to online services, with its history"),
         purpose=_("To use an online service only with a parent's consent, and prove it."),
         lawful_basis=_("Consent (UK GDPR Art 6(1)(a)), which can be withdrawn at any time"),
@@ -435,6 +445,7 @@ def disclosures_section(g: Gathered) -> Section:
     disclosures = g.shown(g.disclosures)
     return Section(
         key="disclosures",
+        widths=[16, 22, 26, 22, 14],
         title=_("Who the school has shared the pupil's data with"),
         purpose=_("Every disclosure of the pupil's data, whether required by law or not."),
         lawful_basis=_("As stated for each disclosure"),

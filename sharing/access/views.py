@@ -1,6 +1,8 @@
 """The DPO's "Handle this request" page: one form of optional steps, one
 service call (``handle_access_request``: all or nothing, trail included),
-one redirect with a message. Mounted by ``AccessRequestAdmin.get_urls``."""
+one redirect with a message; "record that the response was sent"; and the
+download of a response PDF a job produced. Mounted by
+``AccessRequestAdmin.get_urls``."""
 
 from __future__ import annotations
 
@@ -8,13 +10,16 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from pupils import audit
+from pupils.models import AuditAction
 from sharing.forms import file_bytes
 from sharing.staff import add_errors, render_page, require
 
+from .files import ResponseFile
 from .forms import HandlingForm, SentForm
 from .response import record_response_sent
 from .services import handle_access_request, requester_warning
@@ -100,6 +105,35 @@ def sent_view(
         original=sar,
         form=form,
     )
+
+
+def file_view(
+    request: HttpRequest, object_id: str, file_id: int, *, model_admin: SchoolScopedAdmin
+) -> HttpResponse:
+    """A response PDF (or draft) a job produced: for staff who may produce
+    responses at the request's school; each download is on the trail."""
+    model_admin._ensure_visible(request, object_id)
+    require(request, PRODUCE)
+    sar = model_admin.get_queryset(request).get(pk=object_id)
+    file = ResponseFile.objects.filter(pk=file_id, request=sar).select_related("pupil").first()
+    if file is None:
+        raise Http404(gettext("This file is no longer kept: produce the response again."))
+    audit.record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        obj=sar,
+        pupil=file.pupil,
+        school_id=file.school_id,
+        summary=(
+            "Subject access response draft downloaded (PDF), not for sending"
+            if file.draft
+            else "Subject access response downloaded (PDF)"
+        ),
+    )
+    response = HttpResponse(bytes(file.content), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _why(exc: ValidationError) -> str:

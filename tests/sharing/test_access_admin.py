@@ -346,60 +346,172 @@ def test_staff_of_another_school_cannot_open_the_handling_page(other_school_clie
     )
 
 
-def produce(client, request):
-    return client.post(
-        LIST, {"action": "produce_response", "_selected_action": [request.pk], "index": 0}
-    )
+def produce(client, request, action="produce_response", capture=None):
+    """The list action; with ``capture`` (django_capture_on_commit_callbacks)
+    the job runs (the test settings' task backend runs tasks at once)."""
+    data = {"action": action, "_selected_action": [request.pk], "index": 0}
+    if capture is None:
+        return client.post(LIST, data)
+    with capture(execute=True):
+        return client.post(LIST, data)
 
 
 def test_office_staff_cannot_produce_the_response_pdf(office_client, school):
+    from pupils.models import Job
+
     request = make_request(school, due_in=5)
     assert "produce_response" not in office_client.get(LIST).content.decode()
     response = produce(office_client, request)
     assert response.get("Content-Type", "").startswith("text/html")
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
+    assert not Job.objects.exists()
 
 
 @pytest.mark.parametrize("n_pupils", [1, 2])
-def test_the_dpo_produces_the_response_pdf_from_the_list(dpo_client, school, n_pupils):
+def test_the_dpo_produces_the_response_as_a_job_and_downloads_each_pdf(
+    dpo_client, school, n_pupils, django_capture_on_commit_callbacks
+):
+    from pupils.models import Job, JobStatus
+    from sharing.models import AccessResponse, Disclosure, ResponseFile
+
     pupils = PupilFactory.create_batch(n_pupils, school=school)
     request = AccessRequestFactory(school=school, pupils=pupils, identity_checked=True)
-    response = produce(dpo_client, request)
-    assert response.status_code == 200
-    if n_pupils == 1:
-        assert response["Content-Type"] == "application/pdf"
-        assert response.content.startswith(b"%PDF")
-    else:
-        assert response["Content-Type"] == "application/zip"
-    assert "no-store" in response["Cache-Control"]
+    response = produce(dpo_client, request, capture=django_capture_on_commit_callbacks)
+    job = Job.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:pupils_job_progress", args=[job.pk])
+    assert (job.status, job.done, job.total) == (JobStatus.DONE, n_pupils, n_pupils)
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT).count() == n_pupils
+    assert AccessResponse.objects.count() == n_pupils and not Disclosure.objects.exists()
+
+    page = dpo_client.get(response["Location"]).content.decode()
+    files = list(ResponseFile.objects.order_by("pupil_id"))
+    assert len(files) == n_pupils
+    for file, pupil in zip(files, sorted(pupils, key=lambda p: p.pk), strict=True):
+        url = reverse("admin:sharing_accessrequest_file", args=[request.pk, file.pk])
+        assert url in page and str(pupil) in page
+        download = dpo_client.get(url)
+        assert download["Content-Type"] == "application/pdf"
+        assert download.content.startswith(b"%PDF") and "no-store" in download["Cache-Control"]
+        assert file.response.file_sha256 == file.sha256
+    # Each download is on the trail too.
+    assert AuditEvent.objects.filter(action=AuditAction.EXPORT).count() == 2 * n_pupils
+    assert not Disclosure.objects.exists()
 
 
-def test_the_dpo_cannot_produce_the_response_while_identity_is_unchecked(dpo_client, school):
-    from sharing.models import AccessResponse, Disclosure
+def test_the_dpo_cannot_produce_the_response_while_identity_is_unchecked(
+    dpo_client, school, django_capture_on_commit_callbacks
+):
+    from pupils.models import Job
+    from sharing.models import AccessResponse, Disclosure, ResponseFile
 
     request = make_request(school, due_in=5)
-    response = produce(dpo_client, request)
+    response = produce(dpo_client, request, capture=django_capture_on_commit_callbacks)
     assert response["Content-Type"].startswith("text/html")
+    assert "identity has not been checked" in dpo_client.get(LIST).content.decode()
+    assert not Job.objects.exists()
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
     assert not AccessResponse.objects.exists() and not Disclosure.objects.exists()
-    draft = dpo_client.post(
-        LIST, {"action": "produce_draft", "_selected_action": [request.pk], "index": 0}
+    draft = produce(dpo_client, request, "produce_draft", django_capture_on_commit_callbacks)
+    assert draft.status_code == 302
+    file = ResponseFile.objects.get()
+    assert file.draft and file.response is None
+    assert file.filename.startswith("draft-")
+    assert not AccessResponse.objects.exists() and not Disclosure.objects.exists()
+
+
+def test_a_job_whose_request_lost_its_identity_check_fails_in_plain_words(
+    dpo_user, school, django_capture_on_commit_callbacks
+):
+    from pupils.models import JobStatus
+    from sharing.access import tasks
+    from sharing.models import AccessResponse, ResponseFile
+
+    request = AccessRequestFactory(
+        school=school, pupils=[PupilFactory(school=school)], identity_checked=True
     )
-    assert draft["Content-Type"] == "application/pdf"
-    assert not Disclosure.objects.exists()
+    job = tasks.start_producing(actor=dpo_user, request=request, draft=False)
+    AccessRequest.objects.filter(pk=request.pk).update(identity_check="", identity_checked_on=None)
+    tasks.produce_response_job.call(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert "identity has not been checked" in job.error
+    assert not AccessResponse.objects.exists() and not ResponseFile.objects.exists()
+
+
+def test_a_retried_job_produces_only_the_pupils_still_missing(dpo_user, school, monkeypatch):
+    from pupils.jobs import retry_job
+    from pupils.models import JobStatus
+    from sharing.access import pdf, tasks
+    from sharing.access.pdf import PdfRenderError
+    from sharing.models import AccessResponse, ResponseFile
+
+    first, second = PupilFactory.create_batch(2, school=school)
+    request = AccessRequestFactory(school=school, pupils=[first, second], identity_checked=True)
+    job = tasks.start_producing(actor=dpo_user, request=request, draft=False)
+    real = pdf.render_access_response
+    rendered = []
+
+    def fail_for_the_second(record, **kwargs):
+        rendered.append(record.pupil.pk)
+        if record.pupil.pk == max(first.pk, second.pk) and len(rendered) == 2:
+            raise PdfRenderError("The PDF took longer than 120 seconds and was stopped.")
+        return real(record, **kwargs)
+
+    monkeypatch.setattr("sharing.access.pdf.render_access_response", fail_for_the_second)
+    tasks.produce_response_job.call(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "longer than 120 seconds" in job.error
+    assert job.done == 1 and ResponseFile.objects.count() == 1
+
+    retry_job(actor=dpo_user, job=job)
+    tasks.produce_response_job.call(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.done == 2
+    assert ResponseFile.objects.count() == 2 and AccessResponse.objects.count() == 2
+    assert rendered == sorted([first.pk, second.pk]) + [max(first.pk, second.pk)]
+
+
+def test_a_produced_file_is_served_only_to_staff_who_may_produce_at_that_school(
+    dpo_client,
+    office_client,
+    other_school_client,
+    client,
+    dpo_user,
+    school,
+    django_capture_on_commit_callbacks,
+):
+    from sharing.models import ResponseFile
+
+    request = AccessRequestFactory(
+        school=school, pupils=[PupilFactory(school=school)], identity_checked=True
+    )
+    produce(dpo_client, request, capture=django_capture_on_commit_callbacks)
+    file = ResponseFile.objects.get()
+    url = reverse("admin:sharing_accessrequest_file", args=[request.pk, file.pk])
+    assert office_client.get(url).status_code == 403
+    assert other_school_client.get(url).status_code == 404
+    assert client.get(url).status_code == 302  # to sign in
+    other = AccessRequestFactory(
+        school=school, pupils=[PupilFactory(school=school)], identity_checked=True
+    )
+    wrong = reverse("admin:sharing_accessrequest_file", args=[other.pk, file.pk])
+    assert dpo_client.get(wrong).status_code == 404
+    assert dpo_client.get(url).status_code == 200
 
 
 def sent_url(request):
     return reverse("admin:sharing_accessrequest_sent", args=[request.pk])
 
 
-def test_the_dpo_records_that_the_response_was_sent_once(dpo_client, school):
+def test_the_dpo_records_that_the_response_was_sent_once(
+    dpo_client, school, django_capture_on_commit_callbacks
+):
     from sharing.models import AccessResponse, Disclosure
 
     pupil = PupilFactory(school=school)
     request = AccessRequestFactory(school=school, pupils=[pupil], identity_checked=True)
-    produce(dpo_client, request)
+    produce(dpo_client, request, capture=django_capture_on_commit_callbacks)
     data = {
         "pupil": pupil.pk,
         "sent_on": "2026-09-20",
@@ -433,3 +545,20 @@ def test_office_staff_and_other_schools_cannot_record_sent(
     request = make_request(school, due_in=5)
     assert office_client.get(sent_url(request)).status_code == 403
     assert other_school_client.get(sent_url(request)).status_code == 404
+
+
+def test_the_progress_page_links_to_the_files_only_for_staff_who_may_produce(
+    dpo_client, office_client, school, django_capture_on_commit_callbacks
+):
+    from pupils.models import Job
+
+    request = AccessRequestFactory(
+        school=school, pupils=[PupilFactory(school=school)], identity_checked=True
+    )
+    produce(dpo_client, request, capture=django_capture_on_commit_callbacks)
+    progress = reverse("admin:pupils_job_progress", args=[Job.objects.get().pk])
+    file_prefix = f"/admin/sharing/accessrequest/{request.pk}/file/"
+    assert file_prefix in dpo_client.get(progress).content.decode()
+    office_page = office_client.get(progress)
+    assert office_page.status_code == 200  # office staff see the school's jobs...
+    assert file_prefix not in office_page.content.decode()  # ...but not the response

@@ -8,10 +8,12 @@ with SIGTERM (or Ctrl-C): it finishes the task in hand, then exits.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
+from pupils.jobs import worker_started
 from pupils.models import WorkerHeartbeat
 from pupils.tasks import Heartbeat, beat, new_worker_id, requeue_stale_tasks
 
@@ -31,6 +33,8 @@ class Command(DbWorkerCommand):
         requeue_stale_tasks()
         heartbeat = Heartbeat(worker_id)
         heartbeat.start()
+        # Apps' start hooks (the warm PDF worker) run beside the first tasks.
+        threading.Thread(target=worker_started, name="worker-start", daemon=True).start()
         try:
             super().handle(*args, **options)
         finally:
