@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pupils', '0012_outbox_request_replies'),
+        ('pupils', '0014_scrub_admin_log'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('pupils', '0012_outbox_request_replies'),
-        ('sharing', '0016_rights_roles'),
+        ('sharing', '0018_ctf_checked_and_imported_in_worker'),
     ]
 
     operations = [

@@ -225,9 +225,7 @@ def test_another_schools_dpo_cannot_confirm_or_follow_the_import(
     assert Job.objects.count() == 1
 
 
-# serialized_rollback: an earlier transactional test empties every table,
-# the staff roles (made by data migrations) with them.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_on_postgresql_progress_is_seen_by_others_while_the_import_is_still_open(
     dpo_user, ctf_school, monkeypatch
 ):
