@@ -65,11 +65,11 @@ class StaffOTPMiddleware(OTPMiddleware):
         with loading_device(load):
             self._init_user_fields(user)  # loads the (lazy) user: auth.get_user
         if user.is_authenticated:
-            if not persistent_id:
+            if load is None:  # no device named, or none that can exist
                 device = None
-            elif load is not None and load.attempted:
+            elif load.attempted:
                 device = load.device  # None: no such device of this user's
-            else:  # a session of another backend, or an unreadable id
+            else:  # signed in through another backend: django-otp's own read
                 device = self._device_from_persistent_id(persistent_id)
             user.otp_device = self._finalize_device(request, user, device)
         return user
