@@ -22,7 +22,8 @@ from .test_pupil_page import page, year6  # noqa: F401  (the fixture)
 SIGNED_IN_QUERIES = {
     "the session row": r'FROM "pupils_staffsession"',
     "the session's device, with its user, staff profile and school": (
-        r'FROM "otp_totp_totpdevice" INNER JOIN "auth_user" .*"pupils_staffprofile".*"pupils_school"'
+        r'FROM "otp_totp_totpdevice" INNER JOIN "auth_user" '
+        r'.*"pupils_staffprofile".*"pupils_school"'
     ),
     "the permissions, the user's own and their groups' at once": (
         r'"auth_user_user_permissions".* UNION ALL .*"auth_user_groups"'
