@@ -265,8 +265,9 @@ SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 10 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
 # A session is written only when it changes: the idle clock is moved on at most
-# once a minute (pupils.staff.middleware), so a session ends between
-# SESSION_IDLE_SECONDS minus this and SESSION_IDLE_SECONDS after the last request.
+# once a minute (a tenth of SESSION_IDLE_SECONDS if shorter; pupils.staff.middleware),
+# so a session ends between SESSION_IDLE_SECONDS minus that and SESSION_IDLE_SECONDS
+# after the last request.
 SESSION_LAST_SEEN_EVERY_SECONDS = 60
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

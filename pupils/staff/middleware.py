@@ -19,8 +19,10 @@ second-factor device, staff profile and school (one query, see
 ``StaffOTPMiddleware`` and ``pupils.staff.backends``) and the permissions
 (one query, when the page checks one). The session is written only when
 something in it changed, and the idle clock (``LAST_SEEN``) is moved on at
-most every ``SESSION_LAST_SEEN_EVERY_SECONDS``: so a session may end up to
-that long before ``SESSION_IDLE_SECONDS`` of real idleness, never after.
+most every ``SESSION_LAST_SEEN_EVERY_SECONDS`` (or a tenth of the idle
+limit, if that is shorter: a short limit must not end a busy session): so a
+session may end up to that long before ``SESSION_IDLE_SECONDS`` of real
+idleness, never after.
 """
 
 from __future__ import annotations
@@ -51,6 +53,12 @@ def _expiry_reason(session, now: float) -> str | None:
     if now - last_seen > settings.SESSION_IDLE_SECONDS:
         return _("the session was idle for too long")
     return None
+
+
+def last_seen_every() -> float:
+    """How stale the recorded last request may get before it is recorded
+    again (and the session written)."""
+    return min(settings.SESSION_LAST_SEEN_EVERY_SECONDS, settings.SESSION_IDLE_SECONDS / 10)
 
 
 class StaffOTPMiddleware(OTPMiddleware):
@@ -104,7 +112,7 @@ class StaffSessionMiddleware:
             record_staff_event(user, AuditAction.SIGN_OUT, summary)
             self._end(request)
             return False
-        if now - request.session[LAST_SEEN] >= settings.SESSION_LAST_SEEN_EVERY_SECONDS:
+        if now - request.session[LAST_SEEN] >= last_seen_every():
             # Only now is the session written (SESSION_SAVE_EVERY_REQUEST is off).
             request.session[LAST_SEEN] = now
         return True

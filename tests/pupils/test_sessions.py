@@ -238,3 +238,17 @@ def test_a_session_of_another_listed_backend_still_has_its_device_checked(office
     TOTPDevice.objects.filter(user=office_user).delete()
 
     assert client.get(reverse("admin:password_change")).status_code == 302
+
+
+def test_a_short_idle_limit_records_requests_more_often(office_user, settings, clock):
+    """With a 100-second limit the last request is recorded once 10 seconds
+    old (a tenth of the limit, not a minute), so the session can end at most
+    10 seconds early."""
+    settings.SESSION_IDLE_SECONDS = 100
+    client = staff_client(office_user)
+    age_session(client, signed_in_ago=30, idle_for=0)
+    start = client.session[LAST_SEEN]
+    for step in range(1, 11):
+        clock.now = start + 20 * step
+        assert client.get(reverse("admin:password_change")).status_code == 200
+        assert client.session[LAST_SEEN] == clock.now
