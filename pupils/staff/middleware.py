@@ -12,6 +12,17 @@ promises for every request in the project, not only the admin:
 A request without a session cookie cannot be signed in, so it is left alone:
 reading ``request.user`` would load an empty session and mark the response
 ``Vary: Cookie``, which stops a reverse proxy or CDN sharing public pages.
+
+What being signed in costs each request (issue 17; pinned by
+tests/pupils/test_request_queries.py): the session row, the user with their
+second-factor device, staff profile and school (one query, see
+``StaffOTPMiddleware`` and ``pupils.staff.backends``) and the permissions
+(one query, when the page checks one). The session is written only when
+something in it changed, and the idle clock (``LAST_SEEN``) is moved on at
+most every ``SESSION_LAST_SEEN_EVERY_SECONDS`` (or a tenth of the idle
+limit, if that is shorter: a short limit must not end a busy session): so a
+session may end up to that long before ``SESSION_IDLE_SECONDS`` of real
+idleness, never after.
 """
 
 from __future__ import annotations
@@ -23,8 +34,11 @@ from django.contrib import auth
 from django.contrib.auth.models import AnonymousUser
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.middleware import OTPMiddleware
 
 from ..models import AuditAction
+from .backends import device_load, loading_device
 from .sessions import LAST_SEEN, SIGNED_IN_AT
 from .trail import record_staff_event
 
@@ -39,6 +53,34 @@ def _expiry_reason(session, now: float) -> str | None:
     if now - last_seen > settings.SESSION_IDLE_SECONDS:
         return _("the session was idle for too long")
     return None
+
+
+def last_seen_every() -> float:
+    """How stale the recorded last request may get before it is recorded
+    again (and the session written)."""
+    return min(settings.SESSION_LAST_SEEN_EVERY_SECONDS, settings.SESSION_IDLE_SECONDS / 10)
+
+
+class StaffOTPMiddleware(OTPMiddleware):
+    """django-otp's ``OTPMiddleware`` (in its place in MIDDLEWARE), reading
+    the session's device in the same query as the user: the same checks
+    (the device must exist, be confirmed and belong to the user), one query
+    fewer on every signed-in request."""
+
+    def _verify_user_sync(self, request, user):
+        persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+        load = device_load(self._normalize_persistent_id(persistent_id)) if persistent_id else None
+        with loading_device(load):
+            self._init_user_fields(user)  # loads the (lazy) user: auth.get_user
+        if user.is_authenticated:
+            if load is None:  # no device named, or none that can exist
+                device = None
+            elif load.attempted:
+                device = load.device  # None: no such device of this user's
+            else:  # signed in through another backend: django-otp's own read
+                device = self._device_from_persistent_id(persistent_id)
+            user.otp_device = self._finalize_device(request, user, device)
+        return user
 
 
 class StaffSessionMiddleware:
@@ -70,7 +112,9 @@ class StaffSessionMiddleware:
             record_staff_event(user, AuditAction.SIGN_OUT, summary)
             self._end(request)
             return False
-        request.session[LAST_SEEN] = now
+        if now - request.session[LAST_SEEN] >= last_seen_every():
+            # Only now is the session written (SESSION_SAVE_EVERY_REQUEST is off).
+            request.session[LAST_SEEN] = now
         return True
 
     @staticmethod

@@ -262,10 +262,9 @@ def test_other_apps_add_panels_to_the_summary_through_the_hook(office_client, ye
 
 
 # --- Queries -------------------------------------------------------------------
-#: Every signed-in staff page, whatever it shows: the session, the user, the
-#: authenticator, the staff profile and the permissions (6), and the session
-#: stamped as seen (3 with its savepoints). Not the page's: pupils/staff/.
-SIGNED_IN = 9
+#: Every signed-in staff page, whatever it shows (3, named and pinned in
+#: tests/pupils/test_request_queries.py). Not the page's: pupils/staff/.
+SIGNED_IN = 3
 #: Issue 17: the page's own queries at most 12, everything included: the
 #: pupil with all their records (1), the consent app's panel (3, 4 with a
 #: biometric purpose) and, for those who see special category data, the
