@@ -3,6 +3,7 @@ special category flags for those allowed), then the records; past terms
 read-only unless someone allowed chooses to correct them."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -11,6 +12,7 @@ from django.urls import reverse
 
 from pupils import admin as pupils_admin
 from pupils import models as pm
+from pupils.form_renderer import PageFormRenderer
 from pupils.schoolyear import academic_year_of
 
 from ..conftest import staff_client
@@ -381,3 +383,57 @@ def test_a_new_pupil_is_added_on_the_plain_form_without_a_summary(office_client)
     response = office_client.get(reverse("admin:pupils_pupil_add"))
     assert response.status_code == 200
     assert "pupil-summary" not in response.content.decode()
+
+
+# --- Drawing the inputs ----------------------------------------------------------
+def without_csrf(html: str) -> str:
+    """The page less what differs on every response (the CSRF token, the
+    script nonce)."""
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+    return re.sub(r'nonce="[^"]*"', "", html)
+
+
+def past_term_post(client, pupil):
+    """A post the page refuses (a new term with a negative count): the page
+    comes back with its errors and what was typed."""
+    response = client.get(page(pupil))
+    data = form_data(response)
+    prefix = formset(response, pm.AttendanceSummary).prefix
+    new = f"{prefix}-{data[f'{prefix}-TOTAL_FORMS']}"
+    data[f"{prefix}-TOTAL_FORMS"] = str(int(data[f"{prefix}-TOTAL_FORMS"]) + 1)
+    data.update({f"{new}-academic_year": str(THIS_YEAR - 7), f"{new}-term": "SUM"})
+    data.update({f"{new}-possible_sessions": "-1", f"{new}-source_detail": '<b>"x"</b>'})
+    return client.post(page(pupil), data)
+
+
+@pytest.mark.parametrize("client_of", ["dpo_client", "office_client"])
+@pytest.mark.parametrize("how", ["summary", "correcting", "refused post"])
+def test_the_inputs_drawn_in_python_are_the_bytes_djangos_templates_draw(
+    client_of, how, request, year6, monkeypatch
+):
+    """pupils/form_renderer.py draws the plain widgets without templates;
+    the page must be exactly what Django's own widget templates give."""
+    client = request.getfixturevalue(client_of)
+    drawn = []
+    original = PageFormRenderer._draw
+
+    def counting(self, template_name, context):
+        found = original(self, template_name, context)
+        drawn.append(found is not None)
+        return found
+
+    monkeypatch.setattr(PageFormRenderer, "_draw", counting)
+
+    def get():
+        if how == "refused post":
+            response = past_term_post(client, year6)
+            assert 'class="errorlist' in response.content.decode()
+            return response
+        return client.get(page(year6, **({"correct": "past"} if how == "correcting" else {})))
+
+    fast = get()
+    assert sum(drawn) > 100  # the inputs, options and labels did not use templates
+    monkeypatch.setattr(PageFormRenderer, "fast", False)
+    slow = get()
+    assert fast.status_code == slow.status_code == 200
+    assert without_csrf(fast.content.decode()) == without_csrf(slow.content.decode())
