@@ -115,6 +115,13 @@ class RecordFormSet(LabelledInlineFormSet):
         super().__init__(*args, **kwargs)
         self.renderer = page_renderer  # the management form and the formset's errors
 
+    @cached_property
+    def empty_form(self):
+        # The blank row "Add another" copies. Django builds a new one on every
+        # read, and the admin reads it four times per section (the row, the
+        # media twice, the inline's data); it is never bound or changed.
+        return super().empty_form
+
     def get_queryset(self):
         if not hasattr(self, "_queryset"):
             rows = self._fetched_rows()
@@ -264,6 +271,8 @@ class DestinationInline(PupilRecordInline, admin.StackedInline):
     model = Destination
     extra = 0
     max_num = 1
+    # Named, so the admin need not build a form to learn them (the model's order).
+    fields = (*SOURCE_FIELDS, "school_name", "urn", "la_code", "estab_number", "starts_on")
 
 
 class SpecialCategoryInline:
