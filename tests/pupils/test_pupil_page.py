@@ -231,6 +231,51 @@ def test_someone_allowed_can_correct_a_past_term_and_the_change_is_on_the_trail(
     ]
 
 
+@pytest.mark.parametrize("client_of", ["dpo_client", "office_client"])
+def test_todays_attendance_contacts_and_a_new_row_are_saved_through_the_page(
+    client_of, request, year6
+):
+    """The page's forms, posted back with this term's attendance, a
+    contact's relationship and a new medical condition (the DPO) or a new
+    assessment (the office) changed, save every change."""
+    client = request.getfixturevalue(client_of)
+    response = client.get(page(year6))
+    data = form_data(response)
+    attendance = formset(response, pm.AttendanceSummary)
+    term = attendance.initial_forms[0].instance
+    data[f"{attendance.prefix}-0-attended_sessions"] = "55"
+    contacts = formset(response, pm.PupilContact)
+    link = contacts.initial_forms[2].instance
+    data[f"{contacts.prefix}-2-relationship"] = "CAR"
+    if client_of == "dpo_client":
+        rows = formset(response, pm.MedicalCondition)
+        new = {"condition": "Hay fever", "source": "school"}
+    else:
+        rows = formset(response, pm.AssessmentResult)
+        new = {
+            "academic_year": str(THIS_YEAR),
+            "stage": "KS2",
+            "subject": "Writing",
+            "method": "TA",
+            "result": "EXS",
+            "source": "school",
+        }
+    count = int(data[f"{rows.prefix}-TOTAL_FORMS"])
+    data[f"{rows.prefix}-TOTAL_FORMS"] = str(count + 1)
+    data.update({f"{rows.prefix}-{count}-{name}": value for name, value in new.items()})
+    data[f"{rows.prefix}-{count}-received_on"] = datetime.date.today().isoformat()
+    response = client.post(page(year6), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    term.refresh_from_db()
+    link.refresh_from_db()
+    assert term.attended_sessions == 55
+    assert link.relationship == "CAR"
+    if client_of == "dpo_client":
+        assert year6.medical_conditions.filter(condition="Hay fever").exists()
+    else:
+        assert year6.assessments.filter(subject="Writing", academic_year=THIS_YEAR).exists()
+
+
 def test_someone_who_may_only_view_pupils_cannot_open_past_records_for_correction(school, year6):
     viewer = UserFactory(username="viewer", school=school)
     viewer.user_permissions.add(
