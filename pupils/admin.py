@@ -27,6 +27,7 @@ from .admin_tools import (
     StaffInline,
     visible_trail,
 )
+from .form_renderer import page_renderer
 from .language import preferred_language_field
 from .models import (
     AssessmentResult,
@@ -110,6 +111,17 @@ class RecordFormSet(LabelledInlineFormSet):
     row_filter = None  # (row) -> bool, set by the inline per request
     locked_past = None  # (row) -> bool: rows that may not be written here
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.renderer = page_renderer  # the management form and the formset's errors
+
+    @cached_property
+    def empty_form(self):
+        # The blank row "Add another" copies. Django builds a new one on every
+        # read, and the admin reads it four times per section (the row, the
+        # media twice, the inline's data); it is never bound or changed.
+        return super().empty_form
+
     def get_queryset(self):
         if not hasattr(self, "_queryset"):
             rows = self._fetched_rows()
@@ -180,7 +192,15 @@ class KnownChoiceAutocomplete(AutocompleteSelect):
         return [(None, options, 0)]
 
 
+class RecordForm(forms.ModelForm):
+    """A row of the pupil's page, its inputs drawn without a template each
+    (pupils/form_renderer.py)."""
+
+    default_renderer = page_renderer
+
+
 class PupilRecordInline(StaffInline):
+    form = RecordForm
     formset = RecordFormSet
 
 
@@ -251,6 +271,8 @@ class DestinationInline(PupilRecordInline, admin.StackedInline):
     model = Destination
     extra = 0
     max_num = 1
+    # Named, so the admin need not build a form to learn them (the model's order).
+    fields = (*SOURCE_FIELDS, "school_name", "urn", "la_code", "estab_number", "starts_on")
 
 
 class SpecialCategoryInline:
@@ -331,6 +353,8 @@ COUNTED_PAGES_AHEAD = 20
 
 
 class PupilAdminForm(forms.ModelForm):
+    default_renderer = page_renderer
+
     class Meta:
         model = Pupil
         fields = ("enrolment_status",)  # the admin passes the full list from fieldsets

@@ -3,6 +3,7 @@ special category flags for those allowed), then the records; past terms
 read-only unless someone allowed chooses to correct them."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -11,6 +12,7 @@ from django.urls import reverse
 
 from pupils import admin as pupils_admin
 from pupils import models as pm
+from pupils.form_renderer import PageFormRenderer
 from pupils.schoolyear import academic_year_of
 
 from ..conftest import staff_client
@@ -229,6 +231,51 @@ def test_someone_allowed_can_correct_a_past_term_and_the_change_is_on_the_trail(
     ]
 
 
+@pytest.mark.parametrize("client_of", ["dpo_client", "office_client"])
+def test_todays_attendance_contacts_and_a_new_row_are_saved_through_the_page(
+    client_of, request, year6
+):
+    """The page's forms, posted back with this term's attendance, a
+    contact's relationship and a new medical condition (the DPO) or a new
+    assessment (the office) changed, save every change."""
+    client = request.getfixturevalue(client_of)
+    response = client.get(page(year6))
+    data = form_data(response)
+    attendance = formset(response, pm.AttendanceSummary)
+    term = attendance.initial_forms[0].instance
+    data[f"{attendance.prefix}-0-attended_sessions"] = "55"
+    contacts = formset(response, pm.PupilContact)
+    link = contacts.initial_forms[2].instance
+    data[f"{contacts.prefix}-2-relationship"] = "CAR"
+    if client_of == "dpo_client":
+        rows = formset(response, pm.MedicalCondition)
+        new = {"condition": "Hay fever", "source": "school"}
+    else:
+        rows = formset(response, pm.AssessmentResult)
+        new = {
+            "academic_year": str(THIS_YEAR),
+            "stage": "KS2",
+            "subject": "Writing",
+            "method": "TA",
+            "result": "EXS",
+            "source": "school",
+        }
+    count = int(data[f"{rows.prefix}-TOTAL_FORMS"])
+    data[f"{rows.prefix}-TOTAL_FORMS"] = str(count + 1)
+    data.update({f"{rows.prefix}-{count}-{name}": value for name, value in new.items()})
+    data[f"{rows.prefix}-{count}-received_on"] = datetime.date.today().isoformat()
+    response = client.post(page(year6), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    term.refresh_from_db()
+    link.refresh_from_db()
+    assert term.attended_sessions == 55
+    assert link.relationship == "CAR"
+    if client_of == "dpo_client":
+        assert year6.medical_conditions.filter(condition="Hay fever").exists()
+    else:
+        assert year6.assessments.filter(subject="Writing", academic_year=THIS_YEAR).exists()
+
+
 def test_someone_who_may_only_view_pupils_cannot_open_past_records_for_correction(school, year6):
     viewer = UserFactory(username="viewer", school=school)
     viewer.user_permissions.add(
@@ -380,3 +427,57 @@ def test_a_new_pupil_is_added_on_the_plain_form_without_a_summary(office_client)
     response = office_client.get(reverse("admin:pupils_pupil_add"))
     assert response.status_code == 200
     assert "pupil-summary" not in response.content.decode()
+
+
+# --- Drawing the inputs ----------------------------------------------------------
+def without_csrf(html: str) -> str:
+    """The page less what differs on every response (the CSRF token, the
+    script nonce)."""
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+    return re.sub(r'nonce="[^"]*"', "", html)
+
+
+def past_term_post(client, pupil):
+    """A post the page refuses (a new term with a negative count): the page
+    comes back with its errors and what was typed."""
+    response = client.get(page(pupil))
+    data = form_data(response)
+    prefix = formset(response, pm.AttendanceSummary).prefix
+    new = f"{prefix}-{data[f'{prefix}-TOTAL_FORMS']}"
+    data[f"{prefix}-TOTAL_FORMS"] = str(int(data[f"{prefix}-TOTAL_FORMS"]) + 1)
+    data.update({f"{new}-academic_year": str(THIS_YEAR - 7), f"{new}-term": "SUM"})
+    data.update({f"{new}-possible_sessions": "-1", f"{new}-source_detail": '<b>"x"</b>'})
+    return client.post(page(pupil), data)
+
+
+@pytest.mark.parametrize("client_of", ["dpo_client", "office_client"])
+@pytest.mark.parametrize("how", ["summary", "correcting", "refused post"])
+def test_the_inputs_drawn_in_python_are_the_bytes_djangos_templates_draw(
+    client_of, how, request, year6, monkeypatch
+):
+    """pupils/form_renderer.py draws the plain widgets without templates;
+    the page must be exactly what Django's own widget templates give."""
+    client = request.getfixturevalue(client_of)
+    drawn = []
+    original = PageFormRenderer._draw
+
+    def counting(self, template_name, context):
+        found = original(self, template_name, context)
+        drawn.append(found is not None)
+        return found
+
+    monkeypatch.setattr(PageFormRenderer, "_draw", counting)
+
+    def get():
+        if how == "refused post":
+            response = past_term_post(client, year6)
+            assert 'class="errorlist' in response.content.decode()
+            return response
+        return client.get(page(year6, **({"correct": "past"} if how == "correcting" else {})))
+
+    fast = get()
+    assert sum(drawn) > 100  # the inputs, options and labels did not use templates
+    monkeypatch.setattr(PageFormRenderer, "fast", False)
+    slow = get()
+    assert fast.status_code == slow.status_code == 200
+    assert without_csrf(fast.content.decode()) == without_csrf(slow.content.decode())
