@@ -108,7 +108,7 @@ class Pupil(Sourced):
     preferred_forename = models.CharField(_("preferred forename"), max_length=100, blank=True)
     date_of_birth = models.DateField(_("date of birth"))
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
-    nc_year = models.CharField(_("NC year"), max_length=2, choices=NCYear.choices)
+    nc_year = models.CharField(_("year group"), max_length=2, choices=NCYear.choices)
     admission_date = models.DateField(_("admission date"), null=True, blank=True)
     leaving_date = models.DateField(_("leaving date"), null=True, blank=True)
     enrolment_status = models.CharField(

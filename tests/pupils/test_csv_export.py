@@ -110,7 +110,7 @@ def test_the_download_is_in_the_trail_with_the_count_never_the_names(
     assert event.school_id == office_user.staff_profile.school_id
     assert event.pupil is None
     assert event.summary == (
-        "Exported the pupil list as CSV: 1 pupil (narrowed by NC year, search)"
+        "Exported the pupil list as CSV: 1 pupil (narrowed by year group, search)"
     )
     assert "Adams" not in event.summary and "upn" in event.fields
     assert "medical_conditions" not in event.fields
