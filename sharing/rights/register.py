@@ -60,45 +60,46 @@ def _urgency(due_on: datetime.date | None, today: datetime.date, limit: datetime
     return DUE_SOON if due_on <= limit else ""
 
 
+def _clocked_row(
+    r: AccessRequest | RightsRequest, *, kind: str, closed_on, url_name: str
+) -> RequestRow:
+    """A request on the one-month clock (access or another right) as a row."""
+    return RequestRow(
+        kind=kind,
+        number=r.pk,
+        school=r.school.name,
+        received_on=r.received_on,
+        requester=r.requester_name,
+        relationship=r.get_requester_relationship_display(),
+        channel=r.get_channel_display(),
+        pupils=getattr(r, "n_pupils"),  # noqa: B009  (annotated by the caller)
+        status=r.get_status_display(),
+        due_on=r.due_on if r.is_open else None,
+        due_what=_("Answer"),
+        extended_on=r.extended_on,
+        closed_on=closed_on,
+        is_open=r.is_open,
+        url=reverse(url_name, args=[r.pk]),
+    )
+
+
 def _access_rows(requests: QuerySet[AccessRequest]) -> Iterable[RequestRow]:
     for r in requests.annotate(n_pupils=Count("pupils")).select_related("school"):
-        yield RequestRow(
+        yield _clocked_row(
+            r,
             kind=_("Educational record") if r.educational_record else _("Subject access"),
-            number=r.pk,
-            school=r.school.name,
-            received_on=r.received_on,
-            requester=r.requester_name,
-            relationship=r.get_requester_relationship_display(),
-            channel=r.get_channel_display(),
-            pupils=r.n_pupils,
-            status=r.get_status_display(),
-            due_on=r.due_on if r.is_open else None,
-            due_what=_("Answer"),
-            extended_on=r.extended_on,
             closed_on=r.answered_on,
-            is_open=r.is_open,
-            url=reverse("admin:sharing_accessrequest_change", args=[r.pk]),
+            url_name="admin:sharing_accessrequest_change",
         )
 
 
 def _rights_rows(requests: QuerySet[RightsRequest]) -> Iterable[RequestRow]:
     for r in requests.annotate(n_pupils=Count("pupils")).select_related("school"):
-        yield RequestRow(
+        yield _clocked_row(
+            r,
             kind=r.get_kind_display().split(" (")[0],
-            number=r.pk,
-            school=r.school.name,
-            received_on=r.received_on,
-            requester=r.requester_name,
-            relationship=r.get_requester_relationship_display(),
-            channel=r.get_channel_display(),
-            pupils=r.n_pupils,
-            status=r.get_status_display(),
-            due_on=r.due_on if r.is_open else None,
-            due_what=_("Answer"),
-            extended_on=r.extended_on,
             closed_on=r.decided_on,
-            is_open=r.is_open,
-            url=reverse("admin:sharing_rightsrequest_change", args=[r.pk]),
+            url_name="admin:sharing_rightsrequest_change",
         )
 
 
