@@ -287,6 +287,11 @@ class PupilConsentInline(admin.TabularInline):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_fields(self, request, obj=None):
+        # No fields: an empty ``fields`` counts as "not given", and the admin
+        # would build a form of every ConsentRecord field to find out.
+        return []
+
     def get_queryset(self, request):
         return super().get_queryset(request).none()  # the state is read by get_formset
 
