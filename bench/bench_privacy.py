@@ -66,6 +66,8 @@ def _env(db_url: str) -> dict:
         BEHIND_TLS_PROXY="true",
         LOG_LEVEL="WARNING",
     )
+    if db_url.startswith("sqlite"):
+        env["ALLOW_SQLITE_IN_PRODUCTION"] = "true"  # measured beside PostgreSQL on purpose
     return env
 
 

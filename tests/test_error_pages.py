@@ -70,3 +70,14 @@ def test_an_unhandled_error_on_a_parents_page_shows_the_500_page(default_school,
 
     assert response.status_code == 500
     assert "Sorry, there is a problem with the service" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["400.html", "403.html", "404.html", "500.html"])
+def test_the_error_pages_render_without_the_projects_handlers(name):
+    """Django's own handlers (a URLconf without config.urls' handler500, as in
+    bench/hello_urls.py) give the template no context: it still renders, as
+    a public page, instead of failing inside the failure."""
+    from django.template.loader import render_to_string
+
+    html = render_to_string(name)
+    assert "<html" in html and "site-header" in html
