@@ -14,6 +14,7 @@ from consent import family_session
 from consent.links import issue_link
 from consent.models import ConsentRecord, ConsentRequest
 from consent.services import submit_family_answers
+from providers import cache as page_cache
 from pupils import audit
 from pupils.models import AuditAction, AuditEvent, EmailKind, OutboxMessage, StaffSession
 from tests.factories import (
@@ -192,6 +193,9 @@ def test_a_question_added_while_the_parent_checks_their_answers_sends_them_back_
     client = Client()
     fill_in(client, path)
     InUseProviderFactory(school=contact.school)  # staff start using another service
+    # What saving it through the admin also does (providers.services): the
+    # school's purposes kept for its parents' pages (consent.purposes) go.
+    page_cache.invalidate(contact.school_id)
     response = client.post("/consent/check/")
     assert response["Location"] == "/consent/form/"
     assert not ConsentRecord.objects.exists() and receipts() == 0
