@@ -30,7 +30,15 @@ from pupils.language import speak_contacts_language
 
 from . import links, purposes, queries, services
 from .family_session import FamilySession
-from .forms import NO, YES, FamilyConsentForm, NewLinkForm, field_name, saved_answers
+from .forms import (
+    NO,
+    YES,
+    FamilyConsentForm,
+    NewLinkForm,
+    checked_answers,
+    field_name,
+    saved_answers,
+)
 from .models import ConsentRequest
 
 # What a parent's FamilySession holds (consent.family_session).
@@ -191,14 +199,6 @@ def family_form(request: HttpRequest, family: FamilySession) -> HttpResponse:
     )
 
 
-def _answers_from_session(family: FamilySession, pupils, providers) -> FamilyConsentForm | None:
-    saved = family.get(SESSION_ANSWERS)
-    if not saved:
-        return None
-    form = FamilyConsentForm(saved, pupils=pupils, providers=providers)
-    return form if form.is_valid() else None
-
-
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 @with_family_session
@@ -210,13 +210,11 @@ def check_answers(request: HttpRequest, family: FamilySession) -> HttpResponse:
     if request.method == "POST":
         return _send(request, family, consent_request)
     pupils, providers = _family(request, consent_request)
-    form = _answers_from_session(family, pupils, providers)
-    if form is None:
+    groups = checked_answers(family.get(SESSION_ANSWERS), pupils, providers)
+    if groups is None:
         return _nothing_to_send(family)
     return render(
-        request,
-        "consent/check.html",
-        {"school": consent_request.school, "groups": form.groups(), "form": form},
+        request, "consent/check.html", {"school": consent_request.school, "groups": groups}
     )
 
 
