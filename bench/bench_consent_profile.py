@@ -139,6 +139,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--ceiling-per-family", type=int, default=4)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=45)
+    parser.add_argument("--dump", help="write the profile's stats to this file (pstats)")
     args = parser.parse_args(argv)
 
     os.environ.update(BEHIND_TLS_PROXY="true", SECURE_HSTS_SECONDS="0")
@@ -205,6 +206,8 @@ def main(argv: list[str]) -> int:
     print("queries per step:", ", ".join(f"{k} {v}" for k, v in steps.items()))
     print(f"journeys acknowledged: {ok} of {families}; answers stored: {stored}")
     print(f"command: .venv/bin/python bench/bench_consent_profile.py {' '.join(argv)}".rstrip())
+    if profiler and args.dump:
+        profiler.dump_stats(args.dump)
     if profiler:
         for key in ("tottime", "cumulative"):
             out = io.StringIO()

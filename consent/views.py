@@ -118,7 +118,13 @@ def _found(consent_request: ConsentRequest | None) -> ConsentRequest:
 def _session_request(family: FamilySession) -> tuple[ConsentRequest | None, str | None]:
     request_id = family.get(SESSION_REQUEST)
     consent_request = (
-        ConsentRequest.objects.select_related("contact", "school").filter(pk=request_id).first()
+        # [:1], not first(): no ORDER BY to build for a primary key.
+        next(
+            iter(
+                ConsentRequest.objects.select_related("contact", "school").filter(pk=request_id)[:1]
+            ),
+            None,
+        )
         if request_id
         else None
     )
