@@ -108,18 +108,38 @@ class FamilyConsentForm(forms.Form):
         }
 
     def groups(self) -> list[dict]:
-        """Purpose by purpose, the bound field for each child it asks about
-        (for the template)."""
-        return [
-            {
-                "provider": provider,
-                "rows": [
-                    {"pupil": pupil, "field": self[field_name(pupil.pk, provider.pk)]}
-                    for pupil in children
-                ],
-            }
-            for provider, children in self.questions
-        ]
+        """Purpose by purpose, each question it asks (one per child) as the
+        template shows it: ids, name, question, errors and the two answers,
+        worked out here once rather than looked up on the bound field again
+        and again by the template."""
+        groups = []
+        for provider, children in self.questions:
+            choices = [(value, str(text)) for value, text in _choices(provider)]
+            rows = []
+            for pupil in children:
+                bound = self[field_name(pupil.pk, provider.pk)]
+                question_id, current = bound.auto_id, bound.value()
+                rows.append(
+                    {
+                        "pupil": pupil,
+                        "field": bound,
+                        "id": question_id,
+                        "name": bound.html_name,
+                        "label": bound.label,
+                        "errors": bound.errors,
+                        "choices": [
+                            {
+                                "value": value,
+                                "text": text,
+                                "id": question_id if value == YES else f"{question_id}-no",
+                                "checked": current == value,
+                            }
+                            for value, text in choices
+                        ],
+                    }
+                )
+            groups.append({"provider": provider, "rows": rows})
+        return groups
 
 
 class NewLinkForm(forms.Form):
