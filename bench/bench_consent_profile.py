@@ -1,7 +1,8 @@
 """A consent evening in one process: CPU per family against the ceiling, and a profile.
 
 Run:  .venv/bin/python bench/bench_consent_profile.py [--families 200] [--profile]
-      valgrind --tool=callgrind .venv/bin/python bench/bench_consent_profile.py --families 20
+      valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=/tmp/cg.%p \
+          .venv/bin/python bench/bench_consent_profile.py --families 20 --rounds 1 --callgrind
 
 Production settings (DEBUG=false, the cached template loader, the same
 middleware, requests marked as coming through the TLS proxy) on a PostgreSQL
@@ -13,7 +14,12 @@ journey) and, interleaved, for the one-row ceiling view
 per ceiling request, and their ratio (a family's cost in ceiling requests:
 the figure the gunicorn benchmark's throughput follows, and one a busy
 machine hardly disturbs), the queries of each step, and with ``--profile``
-the top of a cProfile of the families' requests.
+the top of a cProfile of the families' requests. With ``--callgrind``
+(under valgrind, as above) it switches instrumentation on for the measured
+part only and dumps the families' and the ceiling requests' instruction
+counts separately (``callgrind_annotate /tmp/cg.PID.1`` and ``.2``), and
+prints instructions per family, per ceiling request and their ratio: the
+same figure counted exactly, whatever else the machine is doing.
 """
 
 from __future__ import annotations
@@ -140,6 +146,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=45)
     parser.add_argument("--dump", help="write the profile's stats to this file (pstats)")
+    parser.add_argument("--callgrind", action="store_true", help="run under valgrind (see above)")
     args = parser.parse_args(argv)
 
     os.environ.update(BEHIND_TLS_PROXY="true", SECURE_HSTS_SECONDS="0")
@@ -164,6 +171,8 @@ def main(argv: list[str]) -> int:
     assert journey(app, 999_999, warm_path), "the warm-up journey failed"
     assert ceiling(app, 999_999)
 
+    if args.callgrind:
+        return _callgrind(app, links, args.ceiling_per_family)
     profiler = cProfile.Profile() if args.profile else None
     family_cpu = ceiling_cpu = 0.0
     ok = 0
@@ -214,6 +223,44 @@ def main(argv: list[str]) -> int:
             pstats.Stats(profiler, stream=out).sort_stats(key).print_stats(args.top)
             print(out.getvalue())
     return 0 if ok == families and stored == families * CHILDREN * PURPOSES else 1
+
+
+def _callgrind(app, links, ceiling_per_family: int) -> int:
+    import subprocess
+
+    def control(*flags: str) -> None:
+        subprocess.run(
+            ["callgrind_control", *flags, str(os.getpid())], check=True, capture_output=True
+        )
+
+    def dumped(n: int) -> int:
+        pattern = re.compile(r"^(?:summary|totals): (\d+)", re.M)
+        for path in Path("/tmp").glob(f"cg.{os.getpid()}.{n}"):
+            found = pattern.search(path.read_text(errors="replace"))
+            if found:
+                return int(found.group(1))
+        raise SystemExit(
+            f"no callgrind dump /tmp/cg.{os.getpid()}.{n} (--callgrind-out-file=/tmp/cg.%p)"
+        )
+
+    control("--zero")
+    control("--instr=on")
+    control("--zero")
+    ok = sum(journey(app, i, path) for i, (_cid, path) in enumerate(links))
+    control("--dump=families")
+    requests = len(links) * ceiling_per_family
+    for n in range(requests):
+        ceiling(app, n)
+    control("--dump=ceiling")
+    control("--instr=off")
+    per_family = dumped(1) / len(links)
+    per_ceiling = dumped(2) / requests
+    print(
+        f"instructions per family: {per_family / 1e6:.1f} M; per ceiling request: "
+        f"{per_ceiling / 1e6:.2f} M; a family costs {per_family / per_ceiling:.1f} ceiling "
+        f"requests ({len(links)} families, {requests} ceiling requests, {ok} journeys acknowledged)"
+    )
+    return 0 if ok == len(links) else 1
 
 
 if __name__ == "__main__":
