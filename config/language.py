@@ -12,7 +12,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,12 +21,25 @@ from django.views.decorators.http import require_safe
 COOKIE_MAX_AGE = 365 * 24 * 60 * 60
 
 
+_STAFF_PREFIX: dict[tuple[str, str], str] = {}
+
+
+def _staff_prefix() -> str:
+    """The staff site's path, reversed once per URL configuration (not on
+    every request of every visitor)."""
+    key = (str(get_urlconf() or settings.ROOT_URLCONF), get_script_prefix())
+    prefix = _STAFF_PREFIX.get(key)
+    if prefix is None:
+        prefix = _STAFF_PREFIX[key] = reverse("admin:index")
+    return prefix
+
+
 class LanguageMiddleware(LocaleMiddleware):
     """Django's LocaleMiddleware (cookie, then Accept-Language), with the
     staff site held in English whatever the browser asks for."""
 
     def process_request(self, request: HttpRequest) -> None:
-        if request.path_info.startswith(reverse("admin:index")):
+        if request.path_info.startswith(_staff_prefix()):
             translation.activate(settings.LANGUAGE_CODE)
             request.LANGUAGE_CODE = settings.LANGUAGE_CODE
             return

@@ -37,20 +37,44 @@ def saved_answers(saved: object) -> dict[tuple[int, int], bool] | None:
     return answers
 
 
+def _choices(provider) -> list[tuple[str, str | Promise]]:
+    """A question's two answers, in the words of the purpose's kind."""
+    if provider.kind == PurposeKind.BIOMETRIC:
+        return [(YES, _("Yes, I consent")), (NO, _("No, I object"))]
+    return [(YES, _("Yes")), (NO, _("No"))]
+
+
 def _question(provider, pupil) -> tuple[str, list[tuple[str, str | Promise]]]:
     """The question and its two answers, in the words of the purpose's kind."""
     names = {"child": pupil.forename, "service": provider.service}
     if provider.kind == PurposeKind.PHOTOGRAPHS:
-        return (
-            _("Can the school use photos and videos of %(child)s for this: %(service)s?") % names,
-            [(YES, _("Yes")), (NO, _("No"))],
-        )
-    if provider.kind == PurposeKind.BIOMETRIC:
-        return (
-            _("Do you consent to %(service)s for %(child)s?") % names,
-            [(YES, _("Yes, I consent")), (NO, _("No, I object"))],
-        )
-    return _("Can %(child)s use %(service)s?") % names, [(YES, _("Yes")), (NO, _("No"))]
+        question = _("Can the school use photos and videos of %(child)s for this: %(service)s?")
+    elif provider.kind == PurposeKind.BIOMETRIC:
+        question = _("Do you consent to %(service)s for %(child)s?")
+    else:
+        question = _("Can %(child)s use %(service)s?")
+    return question % names, _choices(provider)
+
+
+def checked_answers(saved: object, pupils, providers) -> list[dict] | None:
+    """The check page's rows, purpose by purpose: each child's answer in
+    the words of the form, and the id of its question on the form. None
+    when a question is unanswered (what ``FamilyConsentForm(saved).is_valid()``
+    refuses), without building the form: the check page only shows them."""
+    if not saved or not isinstance(saved, dict):
+        return None
+    groups = []
+    for provider, children in family_questions(pupils, providers):
+        choices = dict(_choices(provider))
+        rows = []
+        for pupil in children:
+            name = field_name(pupil.pk, provider.pk)
+            value = saved.get(name)
+            if not isinstance(value, str) or value not in choices:
+                return None
+            rows.append({"pupil": pupil, "answer": choices[value], "question_id": f"id_{name}"})
+        groups.append({"provider": provider, "rows": rows})
+    return groups
 
 
 class FamilyConsentForm(forms.Form):
@@ -84,18 +108,38 @@ class FamilyConsentForm(forms.Form):
         }
 
     def groups(self) -> list[dict]:
-        """Purpose by purpose, the bound field for each child it asks about
-        (for the template)."""
-        return [
-            {
-                "provider": provider,
-                "rows": [
-                    {"pupil": pupil, "field": self[field_name(pupil.pk, provider.pk)]}
-                    for pupil in children
-                ],
-            }
-            for provider, children in self.questions
-        ]
+        """Purpose by purpose, each question it asks (one per child) as the
+        template shows it: ids, name, question, errors and the two answers,
+        worked out here once rather than looked up on the bound field again
+        and again by the template."""
+        groups = []
+        for provider, children in self.questions:
+            choices = [(value, str(text)) for value, text in _choices(provider)]
+            rows = []
+            for pupil in children:
+                bound = self[field_name(pupil.pk, provider.pk)]
+                question_id, current = bound.auto_id, bound.value()
+                rows.append(
+                    {
+                        "pupil": pupil,
+                        "field": bound,
+                        "id": question_id,
+                        "name": bound.html_name,
+                        "label": bound.label,
+                        "errors": bound.errors,
+                        "choices": [
+                            {
+                                "value": value,
+                                "text": text,
+                                "id": question_id if value == YES else f"{question_id}-no",
+                                "checked": current == value,
+                            }
+                            for value, text in choices
+                        ],
+                    }
+                )
+            groups.append({"provider": provider, "rows": rows})
+        return groups
 
 
 class NewLinkForm(forms.Form):

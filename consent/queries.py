@@ -131,13 +131,15 @@ def missing_q(providers: Iterable[Provider]) -> Q:
 
 
 def family_pupils(contact: Contact) -> QuerySet[Pupil]:
-    """The children at the contact's school this contact answers for."""
+    """The children at the contact's school this contact answers for.
+
+    One join, no DISTINCT: a pupil is linked to a contact at most once
+    (``PupilContact``'s ``unique_pupil_contact``), so each child is one row."""
     return (
         Pupil.objects.for_school(contact.school)
         .exclude(enrolment_status=EnrolmentStatus.LEFT)
         .filter(contact_links__contact=contact, contact_links__parental_responsibility=True)
         .order_by("date_of_birth", "pk")
-        .distinct()
     )
 
 

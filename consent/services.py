@@ -391,10 +391,13 @@ def submit_family_answers(
         latest[(pupil_id, provider_id)] = own[(pupil_id, provider_id)] = record
         created.append(record)
     ConsentRecord.objects.bulk_create(created)
-    audit.record_many(_trail_entry(actor, record) for record in created)
     shown = shown_to_contact(latest, own, family, list(providers.values()))
     receipt = _receipt_context(contact, school, family, list(providers.values()), shown)
     _email_receipt(contact, receipt)  # to the outbox: mail being down cannot fail this
+    # The trail last: its entries are chained under one lock for the whole
+    # site (pupils.audit), held until this transaction commits, so nothing
+    # else (the receipt's rendering) happens while other families wait on it.
+    audit.record_many(_trail_entry(actor, record) for record in created)
     return created
 
 

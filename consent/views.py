@@ -28,9 +28,17 @@ from pupils.clientaddr import client_address
 from pupils.hosts import school_for_request
 from pupils.language import speak_contacts_language
 
-from . import links, queries, services
+from . import links, purposes, queries, services
 from .family_session import FamilySession
-from .forms import NO, YES, FamilyConsentForm, NewLinkForm, field_name, saved_answers
+from .forms import (
+    NO,
+    YES,
+    FamilyConsentForm,
+    NewLinkForm,
+    checked_answers,
+    field_name,
+    saved_answers,
+)
 from .models import ConsentRequest
 
 # What a parent's FamilySession holds (consent.family_session).
@@ -42,7 +50,14 @@ SESSION_DONE = "done"
 SESSION_SUBMISSION = "submission"
 LINK_POLICY = "consent-link:address"
 
-PROBLEM_STATUS = {"invalid": 400, "no_session": 400, "expired": 410, "replaced": 410}
+PROBLEM_STATUS = {
+    "invalid": 400,
+    "no_session": 400,
+    "expired": 410,
+    "replaced": 410,
+    # Too many links that do not exist opened from this address (LINK_POLICY).
+    "too_many": 429,
+}
 
 
 def _problem_page(
@@ -59,15 +74,6 @@ def _problem_page(
     )
 
 
-def _too_many(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "sharing/public_too_many.html",
-        {"school": school_for_request(request)},
-        status=429,
-    )
-
-
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def open_link(request: HttpRequest, token: str) -> HttpResponse:
@@ -75,7 +81,7 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
     # that do not exist count; once over the limit, no link opens from there.
     address = client_address(request)
     if ratelimit.exceeded(LINK_POLICY, address):
-        return _too_many(request)
+        return _problem_page(request, "too_many")
     consent_request, problem = links.link_problem(token)
     if problem == "invalid":
         ratelimit.hit(LINK_POLICY, address)
@@ -112,22 +118,46 @@ def _found(consent_request: ConsentRequest | None) -> ConsentRequest:
 def _session_request(family: FamilySession) -> tuple[ConsentRequest | None, str | None]:
     request_id = family.get(SESSION_REQUEST)
     consent_request = (
-        # The contact's school is the link's: family_pupils reads it.
-        ConsentRequest.objects.select_related("contact__school", "school")
-        .filter(pk=request_id)
-        .first()
+        # [:1], not first(): no ORDER BY to build for a primary key.
+        next(
+            iter(
+                ConsentRequest.objects.select_related("contact", "school").filter(pk=request_id)[:1]
+            ),
+            None,
+        )
         if request_id
         else None
     )
     if consent_request is None:
         return None, "no_session"
+    if consent_request.contact.school_id == consent_request.school_id:
+        # The contact's school is the link's (family_pupils reads it): one
+        # join and one School fewer.
+        consent_request.contact.school = consent_request.school
     return consent_request, links.request_problem(consent_request)
 
 
-def _family(consent_request: ConsentRequest):
-    pupils = list(queries.family_pupils(consent_request.contact))
-    providers = list(queries.providers_needing_consent(consent_request.school))
-    return pupils, providers
+# What the parents' pages show of a child and decide with: their names, year
+# group (the questions), date of birth (the order) and first language (the
+# page's language, pupils.language).
+PUPIL_FIELDS = (
+    "school_id",
+    "legal_forename",
+    "legal_surname",
+    "preferred_forename",
+    "preferred_surname",
+    "date_of_birth",
+    "nc_year",
+    "first_language",
+)
+
+
+def _family(request: HttpRequest, consent_request: ConsentRequest):
+    """The family's children, and the school's purposes (``consent.purposes``:
+    kept per school and language), in the contact's language."""
+    pupils = list(queries.family_pupils(consent_request.contact).only(*PUPIL_FIELDS))
+    speak_contacts_language(request, consent_request.contact, pupils)
+    return pupils, purposes.school_purposes(consent_request.school)
 
 
 def _initial_from_current(contact, pupils, providers) -> dict[str, str]:
@@ -146,8 +176,7 @@ def family_form(request: HttpRequest, family: FamilySession) -> HttpResponse:
     if problem:
         return _problem_page(request, problem, consent_request)
     consent_request = _found(consent_request)
-    pupils, providers = _family(consent_request)
-    speak_contacts_language(request, consent_request.contact, pupils)
+    pupils, providers = _family(request, consent_request)
     returning = False
     if request.method == "POST":
         form = FamilyConsentForm(request.POST, pupils=pupils, providers=providers)
@@ -176,14 +205,6 @@ def family_form(request: HttpRequest, family: FamilySession) -> HttpResponse:
     )
 
 
-def _answers_from_session(family: FamilySession, pupils, providers) -> FamilyConsentForm | None:
-    saved = family.get(SESSION_ANSWERS)
-    if not saved:
-        return None
-    form = FamilyConsentForm(saved, pupils=pupils, providers=providers)
-    return form if form.is_valid() else None
-
-
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 @with_family_session
@@ -194,15 +215,12 @@ def check_answers(request: HttpRequest, family: FamilySession) -> HttpResponse:
     consent_request = _found(consent_request)
     if request.method == "POST":
         return _send(request, family, consent_request)
-    pupils, providers = _family(consent_request)
-    speak_contacts_language(request, consent_request.contact, pupils)
-    form = _answers_from_session(family, pupils, providers)
-    if form is None:
+    pupils, providers = _family(request, consent_request)
+    groups = checked_answers(family.get(SESSION_ANSWERS), pupils, providers)
+    if groups is None:
         return _nothing_to_send(family)
     return render(
-        request,
-        "consent/check.html",
-        {"school": consent_request.school, "groups": form.groups(), "form": form},
+        request, "consent/check.html", {"school": consent_request.school, "groups": groups}
     )
 
 
@@ -251,8 +269,7 @@ def confirmation(request: HttpRequest, family: FamilySession) -> HttpResponse:
     consent_request = _found(consent_request)
     if not family.get(SESSION_DONE):
         return redirect("consent:form")
-    pupils, providers = _family(consent_request)
-    speak_contacts_language(request, consent_request.contact, pupils)
+    pupils, providers = _family(request, consent_request)
     current = queries.answers_for_family(consent_request.contact, pupils, providers)
     groups = [
         {

@@ -90,3 +90,33 @@ def test_parent_answers_for_two_children_then_withdraws_one_answer(
     assert ConsentRecord.objects.current().get(pupil=amy, provider=maths).given is False
     assert ConsentRecord.objects.count() == 5
     assert "Maths Stars, Amy Khan: No" in mail.outbox[0].body
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_client_over_the_link_limit_reads_a_page_that_fits_and_passes_axe(
+    family, live_server, browser, monkeypatch
+):
+    from django.core.cache import cache
+
+    from pupils import ratelimit
+
+    from ..browser import axe_violations
+
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+    cache.clear()
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = phone.new_page()
+    watch_csp(page)
+    for n in range(ratelimit.POLICIES["consent-link:address"].limit):
+        page.goto(f"{live_server.url}/consent/link/made-up-token-{n}/")
+    response = page.goto(f"{live_server.url}/consent/link/made-up-token-again/")
+    assert response.status == 429
+    assert page.locator("h1").inner_text() == "Too many attempts"
+    assert "links that do not work" in page.locator("main").inner_text()
+    page.screenshot(path="/tmp/consent-too-many-phone.png", full_page=True)
+    assert axe_violations(page) == []
+    assert violations(page) == []
+    page.get_by_role("link", name="Send me a new link").click()
+    assert page.url.endswith("/consent/new-link/")
+    cache.clear()

@@ -175,3 +175,23 @@ def test_refused_links_leave_no_token_in_the_logs(sent_link, client, caplog):
         client.get(f"/consent/link/{token[:-3]}xyz/")
         client.get(sent_link)
     assert token[:20] not in caplog.text
+
+
+def test_a_client_over_the_link_limit_is_told_so_in_words_that_fit_a_link(
+    family, client, fresh_cache
+):
+    """Opening links is not sending a form: the page says what happened,
+    that nothing changed, and how to get a link that works."""
+    from pupils import ratelimit
+
+    limit = ratelimit.POLICIES["consent-link:address"].limit
+    for n in range(limit):
+        assert client.get(f"/consent/link/made-up-token-{n}/").status_code == 400
+    refused = client.get("/consent/link/made-up-token-again/")
+    html = refused.content.decode()
+    assert refused.status_code == 429
+    assert "Too many attempts" in html
+    assert "Too many links that do not work have been opened from your connection" in html
+    assert "Nothing has been changed." in html
+    assert "This form has been sent" not in html
+    assert 'href="/consent/new-link/"' in html

@@ -140,3 +140,32 @@ def test_withdrawing_with_the_same_link_keeps_the_history(
     assert [r.given for r in history] == [True, False]
     assert ConsentRecord.objects.current().get(pupil=amy, provider=maths).given is False
     assert ConsentRecord.objects.count() == 5
+
+
+def test_a_change_staff_make_to_a_purpose_shows_on_the_next_page_a_parent_opens(
+    family, office_user, client, django_capture_on_commit_callbacks
+):
+    """The school's purposes and their facts are kept per school and
+    language (consent.purposes); a change saved by staff replaces them at
+    once, and a purpose taken out of use leaves the form."""
+    from providers import services as provider_services
+    from providers.models import ProviderStatus
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send_consent_requests(actor=office_user, pupils=family.children)
+    client.get(path_of(link_from_outbox(0)))
+    first, second = family.providers[0], family.providers[1]
+    assert "Printed maths worksheets" in client.get("/consent/form/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first.offline_alternative = "Worksheets on paper, the same as online."
+        provider_services.save_provider(
+            provider=first, actor=office_user, fields=["offline_alternative"]
+        )
+        provider_services.set_provider_status(
+            provider=second, status=ProviderStatus.RETIRED, actor=office_user
+        )
+    html = client.get("/consent/form/").content.decode()
+    assert "Worksheets on paper, the same as online." in html
+    assert second.service not in html
+    assert f'name="answer_{second.pk}_' not in html

@@ -14,6 +14,7 @@ from consent import family_session
 from consent.links import issue_link
 from consent.models import ConsentRecord, ConsentRequest
 from consent.services import submit_family_answers
+from providers import cache as page_cache
 from pupils import audit
 from pupils.models import AuditAction, AuditEvent, EmailKind, OutboxMessage, StaffSession
 from tests.factories import (
@@ -77,6 +78,31 @@ def test_send_makes_the_same_number_of_queries_for_one_answer_and_for_eight():
         counts[len(keys)] = len(captured)
     assert counts[1] == counts[8], counts
     assert counts[8] <= 17, counts  # PostgreSQL adds the trail's advisory lock
+
+
+def test_each_parents_page_reads_the_same_few_queries_for_one_answer_and_for_eight():
+    """Once a server has shown a school's form (consent.purposes keeps its
+    purposes), each page is the link, the children and, where answers are
+    shown, one read of them: the same whatever the size of the family."""
+    counts: dict[int, dict[str, int]] = {}
+    for children, purposes in ((1, 1), (2, 4)):
+        page_cache.clear_local()
+        _contact, path, keys = make_family(children, purposes)
+        client = Client()
+        fill_in(client, path)  # the form shown once: the school's purposes kept
+        steps = counts[len(keys)] = {}
+        for name, method, url in (
+            ("form", "get", "/consent/form/"),
+            ("check", "get", "/consent/check/"),
+            ("Send", "post", "/consent/check/"),
+            ("done", "get", "/consent/done/"),
+        ):
+            with CaptureQueriesContext(connection) as captured:
+                response = getattr(client, method)(url)
+            assert response.status_code in (200, 302), (name, response.status_code)
+            steps[name] = len(captured)
+    assert counts[1] == counts[8], counts
+    assert counts[8]["form"] <= 3 and counts[8]["check"] <= 2 and counts[8]["done"] <= 3, counts
 
 
 def test_the_services_writes_are_one_lock_one_read_one_insert_and_one_trail_batch():
@@ -192,6 +218,9 @@ def test_a_question_added_while_the_parent_checks_their_answers_sends_them_back_
     client = Client()
     fill_in(client, path)
     InUseProviderFactory(school=contact.school)  # staff start using another service
+    # What saving it through the admin also does (providers.services): the
+    # school's purposes kept for its parents' pages (consent.purposes) go.
+    page_cache.invalidate(contact.school_id)
     response = client.post("/consent/check/")
     assert response["Location"] == "/consent/form/"
     assert not ConsentRecord.objects.exists() and receipts() == 0
