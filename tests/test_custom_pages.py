@@ -6,9 +6,12 @@ error next to its field."""
 from __future__ import annotations
 
 import datetime
+import os
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +21,8 @@ from sharing.breaches.services import report_breach
 from sharing.ctf.models import CtfImportBatch, CtfImportStatus
 from sharing.rights.complaints import log_complaint
 from sharing.rights.services import open_rights_request
+from tests.browser import axe_violations, chromium, violations, watch_csp
+from tests.conftest import staff_client
 from tests.factories import InUseProviderFactory, PupilFactory
 
 
@@ -185,3 +190,76 @@ def test_a_refused_form_shows_a_summary_at_the_top_and_the_error_by_its_field(dp
     assert 'href="#id_acknowledged_on"' in html[summary_at:field_at]
     assert "between the complaint" in html[field_at:]
     assert "Nothing was saved" in html[summary_at:field_at]
+
+
+SHOTS = Path(os.environ.get("SHOTS", "/tmp/custom-pages"))
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_in_a_browser_the_pages_fit_pass_axe_and_the_pupil_search_works(
+    live_server, records, dpo_user, school
+):
+    """At 1280 px: the breadcrumbs, a refused form's summary and field
+    error, and the access request's pupil search (the admin's autocomplete
+    under the site's Content-Security-Policy). Screenshots under SHOTS."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    unmatched = open_access_request(
+        actor=dpo_user,
+        school=school,
+        pupils=[],
+        pupil_named="Amy Khan, Year 4",
+        requester_name="Sarah Khan",
+        requester_relationship="parent",
+        channel="website",
+        received_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    session = staff_client(dpo_user).cookies[settings.SESSION_COOKIE_NAME].value
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+        )
+        page = context.new_page()
+        watch_csp(page)
+        for name, url in (
+            ("requests-due", reverse("admin:sharing_requests_due")),
+            ("consent-overview", reverse("admin:consent_overview")),
+            ("ctf-preview", reverse("admin:sharing_ctf_preview", args=[records["batch"].pk])),
+            (
+                "rights-handle",
+                reverse("admin:sharing_rightsrequest_handle", args=[records["rights"].pk]),
+            ),
+        ):
+            page.goto(live_server.url + url)
+            assert page.locator("ol.breadcrumbs li").count() >= 3, name
+            assert axe_violations(page) == [], name
+            page.screenshot(path=str(SHOTS / f"{name}-1280.png"), full_page=True)
+
+        complaint = records["complaint"]
+        page.goto(
+            live_server.url + reverse("admin:sharing_complaint_acknowledge", args=[complaint.pk])
+        )
+        too_early = complaint.received_on - datetime.timedelta(days=3)
+        page.fill("#id_acknowledged_on", too_early.isoformat())
+        page.click("input[type=submit]")
+        summary = page.locator(".error-summary")
+        assert summary.is_visible() and "between the complaint" in summary.inner_text()
+        assert page.locator(".form-row.errors .errorlist").is_visible()
+        assert axe_violations(page) == []
+        page.screenshot(path=str(SHOTS / "complaint-acknowledge-errors-1280.png"), full_page=True)
+
+        page.goto(
+            live_server.url + reverse("admin:sharing_accessrequest_handle", args=[unmatched.pk])
+        )
+        page.locator(".field-match_pupils .select2-selection").click()
+        page.keyboard.type("Kha")
+        option = page.locator(".select2-results__option", has_text="Amy Khan")
+        option.wait_for()
+        page.screenshot(path=str(SHOTS / "access-handle-pupil-search-1280.png"), full_page=False)
+        option.click()
+        page.locator("input[type=submit]").click()
+        page.wait_for_url(f"**/accessrequest/{unmatched.pk}/change/")
+        assert violations(page) == []
+        context.close()
+    assert list(unmatched.pupils.all()) == [records["pupil"]]
