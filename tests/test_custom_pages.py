@@ -192,6 +192,25 @@ def test_a_refused_form_shows_a_summary_at_the_top_and_the_error_by_its_field(dp
     assert "Nothing was saved" in html[summary_at:field_at]
 
 
+def test_the_check_before_sending_page_sits_under_send_consent_requests(dpo_client, family):
+    send = reverse("admin:consent_send")
+    response = dpo_client.post(send, {"pupils": [family.children[0].pk]})
+    html = response.content.decode()
+    assert "Check before sending" in html
+    crumbs = crumbs_of(html)
+    assert crumbs.lists == 1 and crumbs.old_style == 0
+    *trail, here = crumbs.items
+    assert [c[0] for c in trail] == [
+        reverse("admin:index"),
+        reverse("admin:app_list", kwargs={"app_label": "consent"}),
+        reverse("admin:consent_consentrequest_changelist"),
+        send,
+    ]
+    assert here[1] == "Check before sending" and here[2] == "page"
+    for href, _text, _current in trail:
+        assert dpo_client.get(href).status_code == 200, href
+
+
 SHOTS = Path(os.environ.get("SHOTS", "/tmp/custom-pages"))
 
 

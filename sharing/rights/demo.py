@@ -13,6 +13,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from pupils import audit
 from pupils.models import EnrolmentStatus, Pupil
 
 from . import complaints
@@ -46,7 +47,7 @@ def _known(dpo, request) -> None:
     rights.record_rights_identity_check(
         actor=dpo,
         request=request,
-        method=IdentityCheck.KNOWN,
+        method=IdentityCheck.REGISTERED_CONTACT,
         checked_on=request.received_on,
         note="Sent from the e-mail address the school holds",
     )
@@ -72,15 +73,20 @@ def seed(ctx) -> None:
         pupils[0],
         RightKind.RECTIFICATION,
         18,
-        "My son's date of birth is wrong on his record, and his middle name is missing.",
+        "My child's middle name is missing from the school's record.",
     )
     _known(dpo, fixed)
+    # What the office corrected (as on the pupil's page: saved, then on the trail).
+    pupil = pupils[0]
+    pupil.middle_names = "Jordan" if not pupil.middle_names else pupil.middle_names + " Jordan"
+    pupil.save(update_fields=["middle_names"])
+    audit.record_change(actor=dpo, obj=pupil, created=False, fields=["middle_names"])
     rights.decide_rights_request(
         actor=dpo,
         request=fixed,
         decision=RightsDecision.COMPLIED,
-        reason="The birth certificate seen by the office confirms the correction.",
-        changes_made="Middle name added to the pupil's record; date of birth checked (correct).",
+        reason="The birth certificate seen by the office shows the middle name.",
+        changes_made='Middle name "Jordan" added to the pupil\'s record.',
         decided_on=today - datetime.timedelta(days=9),
     )
 
@@ -89,7 +95,7 @@ def seed(ctx) -> None:
         pupils[1],
         RightKind.ERASURE,
         14,
-        "Please delete my daughter's attendance record for last term.",
+        "Please delete my child's attendance record for last term.",
     )
     _known(dpo, refused)
     rights.decide_rights_request(
@@ -118,7 +124,7 @@ def seed(ctx) -> None:
         pupils[3],
         RightKind.RESTRICTION,
         8,
-        "Please stop using my son's reading assessment results until you correct them.",
+        "Please stop using my child's reading assessment results until you correct them.",
     )
     rights.pause_rights_clock(
         actor=dpo,

@@ -40,6 +40,7 @@ def test_the_demo_logs_each_kind_of_outcome_through_the_services(demo_ctx):
     }
     fixed, refused = requests[RightKind.RECTIFICATION], requests[RightKind.ERASURE]
     assert fixed.decision == RightsDecision.COMPLIED and fixed.changes_made
+    assert "Jordan" in fixed.pupils.get().middle_names  # the change it records was made
     assert refused.decision == RightsDecision.REFUSED and not refused.changes_made
     assert "Art 17(3)(b)" in refused.decision_reason
     assert requests[RightKind.OBJECTION].status == RightsRequestStatus.OPEN
