@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +23,8 @@ from providers.models import Provider, RiskAssessment
 from pupils import demo
 from pupils.models import NCYear, Pupil, School
 from sharing.access.models import AccessRequest
+from sharing.deadlines import due_soon_limit
+from sharing.rights.models import Complaint, RightsRequest
 
 from .browser import axe_violations, chromium
 from .conftest import totp_code
@@ -59,6 +62,22 @@ def expected_todos(school: School, *, dpo: bool) -> dict[str, int]:
     if dpo:
         found["requests overdue"] = AccessRequest.objects.for_school(school).overdue(today).count()
         found["reviews overdue"] = Provider.objects.for_school(school).review_overdue(today).count()
+    # Other rights requests and complaints: for whoever may read them.
+    user = get_user_model().objects.get(username="dpo" if dpo else "office")
+    rights = RightsRequest.objects.for_school(school)
+    if not user.has_perm("sharing.view_rightsrequest"):
+        rights = rights.none()
+    waiting = Complaint.objects.for_school(school).unacknowledged()
+    if not user.has_perm("sharing.view_complaint"):
+        waiting = waiting.none()
+    soon = due_soon_limit(today)
+    found["rights overdue"] = (
+        rights.overdue(today).count() + waiting.filter(acknowledge_by__lt=today).count()
+    )
+    found["rights due soon"] = (
+        rights.due_soon(today).count()
+        + waiting.filter(acknowledge_by__gte=today, acknowledge_by__lte=soon).count()
+    )
     return {k: v for k, v in found.items() if v}
 
 
@@ -72,6 +91,10 @@ def shown_todos(page) -> dict[str, int]:
             found[f"offline {m.group(1)}"] = count
         elif "access request" in text and "overdue" in text:
             found["requests overdue"] = count
+        elif "rights request" in text and "overdue" in text:
+            found["rights overdue"] = count
+        elif "rights request" in text and "due within" in text:
+            found["rights due soon"] = count
         elif "review" in text and "overdue" in text:
             found["reviews overdue"] = count
     return found

@@ -5,6 +5,7 @@ DPO's steps, taken by ``services.handle_access_request``)."""
 from __future__ import annotations
 
 from django import forms
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -72,6 +73,16 @@ def _date_field(label) -> forms.DateField:
     return forms.DateField(
         label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+def _search(widget_class, field_name: str, admin_site) -> forms.Widget:
+    """The staff site's autocomplete for a request's pupils or contact: it
+    searches with the pupil (contact) admin's own search fields and
+    queryset, so school scoping and the special-category rules apply; the
+    form's field still accepts only the request's school."""
+    widget = widget_class(AccessRequest._meta.get_field(field_name), admin_site)
+    widget.is_required = False
+    return widget
 
 
 class HandlingForm(forms.Form):
@@ -169,7 +180,7 @@ class HandlingForm(forms.Form):
         (_("Answer"), ("answered_on",)),
     )
 
-    def __init__(self, *args, request: AccessRequest, **kwargs):
+    def __init__(self, *args, request: AccessRequest, admin_site=None, **kwargs):
         super().__init__(*args, **kwargs)
         self._records = self._record_choices(request)
         contact_field = self.fields["redaction_contact"]
@@ -184,6 +195,9 @@ class HandlingForm(forms.Form):
             contacts = self.fields["match_contact"]
             assert isinstance(pupils, forms.ModelMultipleChoiceField)
             assert isinstance(contacts, forms.ModelChoiceField)
+            if admin_site is not None:  # a search, not a list of every pupil and contact
+                pupils.widget = _search(AutocompleteSelectMultiple, "pupils", admin_site)
+                contacts.widget = _search(AutocompleteSelect, "requester_contact", admin_site)
             pupils.queryset = Pupil.objects.for_school(request.school).order_by(
                 "legal_surname", "legal_forename", "pk"
             )
@@ -245,7 +259,7 @@ class SentForm(SentFileMixin, forms.Form):
     )
     sent_file = sent_file_field()
 
-    def __init__(self, *args, request: AccessRequest, **kwargs):
+    def __init__(self, *args, request: AccessRequest, admin_site=None, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["pupil"]
         assert isinstance(field, forms.ModelChoiceField)

@@ -44,7 +44,7 @@ def handle_view(
     if not sar.is_open:
         messages.info(request, gettext("This request is no longer open."))
         return HttpResponseRedirect(change_url(sar.pk))
-    form = HandlingForm(request.POST or None, request=sar)
+    form = HandlingForm(request.POST or None, request=sar, admin_site=model_admin.admin_site)
     if request.method == "POST" and form.is_valid():
         try:
             done = handle_access_request(actor=request.user, request=sar, steps=form.steps())
