@@ -25,7 +25,7 @@ def answer(page, pupil, provider, value: str) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_parent_answers_for_two_children_then_withdraws_one_answer(
     family, office_user, live_server, settings, browser, monkeypatch
 ):
@@ -93,7 +93,7 @@ def test_parent_answers_for_two_children_then_withdraws_one_answer(
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_client_over_the_link_limit_reads_a_page_that_fits_and_passes_axe(
     family, live_server, browser, monkeypatch
 ):

@@ -57,7 +57,7 @@ def _purposes(family):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_form_with_photo_and_biometric_questions_and_the_staff_list_are_accessible(
     family, office_user, live_server, settings, browser, monkeypatch
 ):

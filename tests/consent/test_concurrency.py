@@ -16,7 +16,7 @@ from consent.services import submit_family_answers
 
 pytestmark = [
     pytest.mark.postgres_only,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="needs PostgreSQL row locks; SQLite serialises all writes, so nothing races",

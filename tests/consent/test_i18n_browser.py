@@ -62,7 +62,7 @@ def _box(page, selector: str) -> dict:
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_parent_answers_in_polish_on_a_phone(family, office_user, live, browser):
     link = _mothers_link(family, office_user, "pl")
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
@@ -94,7 +94,7 @@ def test_a_parent_answers_in_polish_on_a_phone(family, office_user, live, browse
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_parent_answers_in_urdu_right_to_left(family, office_user, live, browser):
     link = _mothers_link(family, office_user, "ur")
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
@@ -139,7 +139,7 @@ def test_a_parent_answers_in_urdu_right_to_left(family, office_user, live, brows
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_switcher_changes_the_language_of_the_form(family, office_user, live, browser):
     link = _mothers_link(family, office_user)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -168,7 +168,7 @@ def _axe(page, where: str) -> list[str]:
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("language", ["en-gb", "pl", "ro", "ur"])
 def test_the_consent_pages_have_no_serious_accessibility_violations(
     family, office_user, live, browser, language
