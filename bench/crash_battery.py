@@ -141,7 +141,7 @@ def run_all(families: list[Family], on_ack=None) -> set[int]:
     def one(family: Family) -> None:
         try:
             ok = family.submit()
-        except OSError:
+        except (OSError, http.client.HTTPException):  # the server killed mid-response
             ok = False
         if ok:
             with lock:
