@@ -186,6 +186,7 @@ OTHER: dict[str, tuple[str, str, str, str, str]] = {
     "admin/pupils/job/<int:job_id>/retry/": (L, "405", "405", "405", L),
     "admin/sharing/disclosure/census/": (L, F, A, A, L),
     "admin/sharing/disclosure/pupil/<int:pupil_id>/": (L, A, A, N, L),
+    "admin/sharing/disclosure/export.csv": (L, F, A, A, L),
     # The staff's workflows, each an explicit view of its own.
     "admin/sharing/ctfimportbatch/upload/": (L, F, A, A, L),
     "admin/sharing/ctfimportbatch/<path:object_id>/preview/": (L, F, A, N, L),

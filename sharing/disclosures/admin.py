@@ -6,14 +6,18 @@ return and a pupil's history are explicit views (``views``).
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from pupils.admin_export import csv_download, filtered_list, narrowed_by
 from pupils.admin_tools import SchoolScopedAdmin, ScopedAuditedAdmin
 from sharing.forms import file_bytes
 from sharing.staff import mount
 
 from . import views
+from .export import export_disclosure_log
 from .forms import DisclosureForm
 from .models import CensusDate, Disclosure
 from .services import log_disclosure
@@ -21,6 +25,9 @@ from .services import log_disclosure
 WHO_AND_WHY = ("recipient_type", "recipient_name", "gateway", "basis_detail")
 CENSUS = ("census_term", "census_date")
 EXPORT_CTF = "sharing.export_ctf"
+#: Downloading the log (recipients' names, what went where): the DPO's, as
+#: the audit pack's summary is.
+EXPORT_LOG = "sharing.download_audit_pack"
 
 
 @admin.register(Disclosure)
@@ -151,6 +158,7 @@ class DisclosureAdmin(SchoolScopedAdmin):
             mount(
                 self, "pupil/<int:pupil_id>/", views.pupil_history_view, "sharing_disclosure_pupil"
             ),
+            mount(self, "export.csv", _export_log_view, "sharing_disclosure_export"),
             *super().get_urls(),
         ]
 
@@ -160,9 +168,26 @@ class DisclosureAdmin(SchoolScopedAdmin):
             "can_record_census": request.user.has_perm(views.ADD_LOG),
             "can_export_ctf": request.user.has_perm(EXPORT_CTF),
             # The summary the audit pack holds (sharing.registers): the DPO's.
-            "can_export_log": request.user.has_perm("sharing.download_audit_pack"),
+            "can_export_log": request.user.has_perm(EXPORT_LOG),
         }
         return super().changelist_view(request, extra_context)
+
+
+def _export_log_view(request, *, model_admin):
+    """The log as the list shows it (filters, search, dates), every page, as CSV."""
+    if not request.user.has_perm(EXPORT_LOG):
+        raise PermissionDenied
+    cl = filtered_list(model_admin, request)
+    if isinstance(cl, HttpResponse):
+        return cl
+    profile = getattr(request.user, "staff_profile", None)
+    text = export_disclosure_log(
+        actor=request.user,
+        disclosures=cl.queryset,
+        school_id=profile.school_id if profile else None,
+        narrowed_by=narrowed_by(cl, request),
+    )
+    return csv_download(text, "disclosure-log")
 
 
 _TEXT_FIELDS = (

@@ -166,3 +166,94 @@ def test_the_log_reads_newest_first(school, dpo_user):
     )
     new = social_care_request(school, dpo_user, [pupil])
     assert list(Disclosure.objects.for_pupil(pupil).newest_first()) == [new, old]
+
+
+def _csv(response) -> list[list[str]]:
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def test_the_dpo_downloads_the_log_as_filtered_formula_safe_and_audited(
+    school, dpo_user, dpo_client
+):
+    from django.urls import reverse
+
+    pupils = [PupilFactory(school=school) for _ in range(3)]
+    social_care_request(school, dpo_user, pupils[:2], recipient_name="=HYPERLINK(1)")
+    social_care_request(
+        school,
+        dpo_user,
+        pupils[2:],
+        gateway=LegalGateway.CRIME,
+        recipient_name="Durham Constabulary",
+        recipient_type=RecipientType.ORGANISATION,
+        request_reason="Missing child",
+    )
+    url = reverse("admin:sharing_disclosure_export")
+
+    everything = dpo_client.get(url)
+    assert everything.status_code == 200
+    assert everything["Content-Type"].startswith("text/csv")
+    assert "no-store" in everything["Cache-Control"]
+    rows = _csv(everything)
+    assert rows[0][:3] == ["Entry", "Sent on", "Dataset"]
+    by_recipient = {row[5]: row for row in rows[1:]}
+    assert set(by_recipient) == {"'=HYPERLINK(1)", "Durham Constabulary"}  # formula-safe
+    assert by_recipient["'=HYPERLINK(1)"][8] == "2"  # pupils counted, never named
+    assert not any(p.legal_surname in everything.content.decode() for p in pupils)
+
+    # The list's own filter narrows the download the same way.
+    only_crime = _csv(dpo_client.get(url + f"?gateway__exact={LegalGateway.CRIME}"))
+    assert [row[5] for row in only_crime[1:]] == ["Durham Constabulary"]
+
+    exported = AuditEvent.objects.filter(action=AuditAction.EXPORT).order_by("pk")
+    assert [e.summary for e in exported][-2:] == [
+        "Exported the disclosure log as CSV: 2 entries",
+        "Exported the disclosure log as CSV: 1 entry (narrowed by legal gateway)",
+    ]
+
+
+def test_a_requester_who_is_a_person_is_counted_not_named_in_the_download(
+    school, dpo_user, dpo_client
+):
+    from django.urls import reverse
+
+    pupil = PupilFactory(school=school)
+    social_care_request(
+        school,
+        dpo_user,
+        [pupil],
+        recipient_type=RecipientType.REQUESTER,
+        recipient_name="Jane Parent",
+        gateway=LegalGateway.SUBJECT_ACCESS,
+        dataset=Dataset.SUBJECT_ACCESS,
+        requested_by="Jane Parent",
+    )
+    body = dpo_client.get(reverse("admin:sharing_disclosure_export")).content.decode()
+    assert "Jane Parent" not in body and "(a person: not named)" in body
+
+
+def test_the_download_makes_the_same_queries_for_two_and_twenty_entries(
+    school, dpo_user, dpo_client, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    url = reverse("admin:sharing_disclosure_export")
+    counts = []
+    for n in (2, 20):
+        while Disclosure.objects.count() < n:
+            social_care_request(school, dpo_user, [PupilFactory(school=school)])
+        with CaptureQueriesContext(connection) as queries:
+            assert dpo_client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_office_staff_may_not_download_the_log(office_client):
+    from django.urls import reverse
+
+    assert office_client.get(reverse("admin:sharing_disclosure_export")).status_code == 403
