@@ -49,9 +49,22 @@ def local_get(host: str, name: str) -> bytes | None:
     return None
 
 
+def _make_room(store: dict) -> None:
+    """Room for one more entry: expired copies go first, then the oldest
+    (a trust's many schools and languages must not empty the whole store
+    each time it fills)."""
+    if len(store) < LOCAL_MAX_ENTRIES:
+        return
+    now = time.monotonic()
+    for key in [key for key, entry in store.items() if entry[0] <= now]:
+        del store[key]
+    while len(store) >= LOCAL_MAX_ENTRIES:
+        del store[next(iter(store))]  # insertion order: the oldest copy
+
+
 def local_put(host: str, name: str, body: bytes) -> None:
-    if len(_local) >= LOCAL_MAX_ENTRIES:
-        _local.clear()
+    _make_room(_local)
+    _local.pop((host, name), None)  # a renewed copy counts as the newest
     _local[(host, name)] = (time.monotonic() + LOCAL_SECONDS, body)
 
 
@@ -88,8 +101,8 @@ def local_response(key: tuple) -> tuple[dict[str, str], bytes] | None:
 
 
 def keep_response(key: tuple, headers: dict[str, str], body: bytes) -> None:
-    if len(_responses) >= LOCAL_MAX_ENTRIES:
-        _responses.clear()
+    _make_room(_responses)
+    _responses.pop(key, None)
     _responses[key] = (time.monotonic() + LOCAL_SECONDS, headers, body)
 
 

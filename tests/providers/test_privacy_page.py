@@ -310,3 +310,33 @@ def test_a_publication_shows_at_once_in_this_process_despite_the_copy(
     services.publish_notice(notice=draft, actor=dpo_user)
 
     assert "ZZNEWPARAGRAPH" in public.get("/privacy").content.decode()
+
+
+def test_a_full_local_store_drops_the_oldest_copy_not_every_copy(monkeypatch):
+    """A trust's schools x languages fill the per-process store: the copy
+    made longest ago goes, the others stay (before, the store was emptied)."""
+    page_cache.clear_local()
+    monkeypatch.setattr(page_cache, "LOCAL_MAX_ENTRIES", 3)
+    for n in range(4):
+        page_cache.local_put(f"school{n}.example", "privacy:en-gb", b"page %d" % n)
+    assert page_cache.local_get("school0.example", "privacy:en-gb") is None
+    assert [page_cache.local_get(f"school{n}.example", "privacy:en-gb") for n in (1, 2, 3)] == [
+        b"page 1",
+        b"page 2",
+        b"page 3",
+    ]
+    page_cache.clear_local()
+
+
+def test_expired_copies_make_room_first(monkeypatch):
+    page_cache.clear_local()
+    monkeypatch.setattr(page_cache, "LOCAL_MAX_ENTRIES", 2)
+    clock = [1000.0]
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: clock[0])
+    page_cache.local_put("a.example", "privacy", b"a")
+    clock[0] += page_cache.LOCAL_SECONDS + 1  # a's copy has expired
+    page_cache.local_put("b.example", "privacy", b"b")
+    page_cache.local_put("c.example", "privacy", b"c")
+    assert page_cache.local_get("b.example", "privacy") == b"b"  # kept: a made the room
+    assert page_cache.local_get("c.example", "privacy") == b"c"
+    page_cache.clear_local()
