@@ -577,6 +577,8 @@ class ContactAdmin(ScopedAuditedAdmin):
 class AuditEventAdmin(SchoolScopedAdmin):
     """Read-only: the trail can be read here and changed nowhere."""
 
+    count_nouns = (_("entry"), _("entries"))  # templates/admin/pagination.html
+
     list_display = ("at", "actor_label", "action", "pupil", "summary")
     list_filter = ("action",)
     search_fields = ("=pupil__upn", "actor_label")

@@ -32,6 +32,8 @@ class RetentionPeriodAdmin(SchoolScopedAdmin):
     """A school's own periods; a kind without a row follows the default
     (both are shown on the "due for erasure" page)."""
 
+    count_nouns = (_("period"), _("periods"))  # templates/admin/pagination.html
+
     form = RetentionPeriodForm
     list_display = ("kind", "amount", "unit", "school", "source", "changed_at")
     list_filter = ("kind",)

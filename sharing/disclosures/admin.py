@@ -34,6 +34,9 @@ EXPORT_LOG = "sharing.download_audit_pack"
 class DisclosureAdmin(SchoolScopedAdmin):
     """The log can be read and added to, never changed: corrections are new entries."""
 
+    #: The list is "the disclosure log": count its entries (templates/admin/pagination.html).
+    count_nouns = (_("entry"), _("entries"))
+
     form = DisclosureForm
     list_display = (
         "disclosed_at",

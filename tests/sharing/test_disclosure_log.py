@@ -257,3 +257,14 @@ def test_office_staff_may_not_download_the_log(office_client):
     from django.urls import reverse
 
     assert office_client.get(reverse("admin:sharing_disclosure_export")).status_code == 403
+
+
+def test_the_log_counts_its_entries_in_plain_words(school, dpo_user, dpo_client):
+    from django.urls import reverse
+
+    url = reverse("admin:sharing_disclosure_changelist")
+    social_care_request(school, dpo_user, [PupilFactory(school=school)])
+    assert "1 entry" in dpo_client.get(url).content.decode()
+    social_care_request(school, dpo_user, [PupilFactory(school=school)])
+    html = dpo_client.get(url).content.decode()
+    assert "2 entries" in html and "2 disclosure log" not in html
