@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from providers.models import PrivacyNotice, Provider
-from pupils.models import Contact, Pupil, School
+from pupils.models import Contact, Pupil, School, SchoolScopedQuerySet
 
 # UK GDPR Art 8 as applied by DPA 2018 s9: from 13 a child can consent to
 # online services themselves.
@@ -32,7 +32,9 @@ class ConsentMethod(models.TextChoices):
     EMAIL = "email", _("E-mail")
 
 
-class ConsentRecordQuerySet(models.QuerySet):
+class ConsentRecordQuerySet(SchoolScopedQuerySet):
+    school_path = "pupil__school"
+
     def current(self) -> ConsentRecordQuerySet:
         """The latest answer for each pupil and provider."""
         later = ConsentRecord.objects.filter(
@@ -58,9 +60,6 @@ class ConsentRecordQuerySet(models.QuerySet):
 
     def for_pupils(self, pupils) -> ConsentRecordQuerySet:
         return self.filter(pupil__in=pupils)
-
-    def visible_to(self, user) -> ConsentRecordQuerySet:
-        return self.filter(pupil__school__in=School.objects.visible_to(user))
 
 
 class ConsentRecord(models.Model):
@@ -177,12 +176,11 @@ class ConsentRequestReason(models.TextChoices):
     ASKED_BY_PARENT = "parent", _("New link asked for by the parent")
 
 
-class ConsentRequestQuerySet(models.QuerySet):
+class ConsentRequestQuerySet(SchoolScopedQuerySet):
+    """Scoped by its school (SchoolScopedQuerySet)."""
+
     def usable(self) -> ConsentRequestQuerySet:
         return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
-
-    def visible_to(self, user) -> ConsentRequestQuerySet:
-        return self.filter(school__in=School.objects.visible_to(user))
 
 
 class ConsentRequest(models.Model):
@@ -243,9 +241,8 @@ class ConsentRequest(models.Model):
         return f"{self.contact} ({self.created_at:%d %B %Y})"
 
 
-class OfflineArrangementQuerySet(models.QuerySet):
-    def visible_to(self, user) -> OfflineArrangementQuerySet:
-        return self.filter(pupil__school__in=School.objects.visible_to(user))
+class OfflineArrangementQuerySet(SchoolScopedQuerySet):
+    school_path = "pupil__school"
 
 
 class OfflineArrangement(models.Model):

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pupils.models import School
+from pupils.models import School, SchoolScopedQuerySet
 
 from . import criteria, dpia, review
 
@@ -166,12 +166,8 @@ class PurposeKind(models.TextChoices):
     BIOMETRIC = "biometric", _("Biometric recognition (e.g. fingerprint for meals)")
 
 
-class ProviderQuerySet(models.QuerySet):
-    def for_school(self, school: School) -> ProviderQuerySet:
-        return self.filter(school=school)
-
-    def visible_to(self, user) -> ProviderQuerySet:
-        return self.filter(school__in=School.objects.visible_to(user))
+class ProviderQuerySet(SchoolScopedQuerySet):
+    """Scoped by its school (SchoolScopedQuerySet)."""
 
     def in_use(self) -> ProviderQuerySet:
         return self.filter(status=ProviderStatus.IN_USE)
@@ -737,15 +733,11 @@ class PublishedRecordError(Exception):
     """Raised on an attempt to change or delete a published record."""
 
 
-class RiskAssessmentQuerySet(models.QuerySet):
+class RiskAssessmentQuerySet(SchoolScopedQuerySet):
+    school_path = "provider__school"
+
     def published(self) -> RiskAssessmentQuerySet:
         return self.filter(status=AssessmentStatus.PUBLISHED)
-
-    def for_school(self, school: School) -> RiskAssessmentQuerySet:
-        return self.filter(provider__school=school)
-
-    def visible_to(self, user) -> RiskAssessmentQuerySet:
-        return self.filter(provider__school__in=School.objects.visible_to(user))
 
     def latest_first(self) -> RiskAssessmentQuerySet:
         return self.order_by("-version")
@@ -903,12 +895,11 @@ class DpiaStatus(models.TextChoices):
     PUBLISHED = "published", _("Signed off by the DPO")
 
 
-class DpiaQuerySet(models.QuerySet):
+class DpiaQuerySet(SchoolScopedQuerySet):
+    school_path = "provider__school"
+
     def published(self) -> DpiaQuerySet:
         return self.filter(status=DpiaStatus.PUBLISHED)
-
-    def visible_to(self, user) -> DpiaQuerySet:
-        return self.filter(provider__school__in=School.objects.visible_to(user))
 
 
 class Dpia(FrozenOncePublished):

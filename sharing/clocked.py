@@ -8,21 +8,13 @@ from __future__ import annotations
 import datetime
 from typing import Self
 
-from django.db import models
-
-from pupils.models import School
+from pupils.models import SchoolScopedQuerySet
 from sharing.deadlines import due_soon_limit
 
 
-class ClockedRequestQuerySet(models.QuerySet):
+class ClockedRequestQuerySet(SchoolScopedQuerySet):
     #: The statuses in which the clock runs or is paused (set by each model).
     open_statuses: tuple[str, ...] = ()
-
-    def visible_to(self, user) -> Self:
-        return self.filter(school__in=School.objects.visible_to(user))
-
-    def for_school(self, school: School) -> Self:
-        return self.filter(school=school)
 
     def open(self) -> Self:
         return self.filter(status__in=self.open_statuses)

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .. import upn as upn_rules
-from .tenancy import School
+from .tenancy import School, SchoolScopedQuerySet
 
 
 def validate_upn(value: str) -> None:
@@ -77,9 +77,8 @@ class NCYear(models.TextChoices):
     Y6 = "6", _("Year 6")
 
 
-class PupilQuerySet(models.QuerySet):
-    def visible_to(self, user) -> PupilQuerySet:
-        return self.filter(school__in=School.objects.visible_to(user))
+class PupilQuerySet(SchoolScopedQuerySet):
+    """Scoped by its school (SchoolScopedQuerySet)."""
 
     def on_roll(self, on: datetime.date | None = None) -> PupilQuerySet:
         """Pupils on roll on a day (e.g. census day): admitted, not yet left."""
@@ -90,9 +89,6 @@ class PupilQuerySet(models.QuerySet):
             .filter(Q(leaving_date__isnull=True) | Q(leaving_date__gte=on))
             .exclude(enrolment_status=EnrolmentStatus.APPLICANT)
         )
-
-    def for_school(self, school: School) -> PupilQuerySet:
-        return self.filter(school=school)
 
 
 class Pupil(Sourced):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..retention.rules import Kind, Unit
 from .record import Pupil
-from .tenancy import School
+from .tenancy import School, SchoolScopedQuerySet
 
 __all__ = [
     "HoldReason",
@@ -84,12 +84,11 @@ class HoldReason(models.TextChoices):
     OTHER = "other", _("Other reason (described)")
 
 
-class LegalHoldQuerySet(models.QuerySet):
+class LegalHoldQuerySet(SchoolScopedQuerySet):
+    school_path = "pupil__school"
+
     def active(self) -> LegalHoldQuerySet:
         return self.filter(released_at__isnull=True)
-
-    def visible_to(self, user) -> LegalHoldQuerySet:
-        return self.filter(pupil__school__in=School.objects.visible_to(user))
 
 
 class LegalHold(models.Model):

@@ -3,6 +3,8 @@ school a member of staff belongs to (or whether they see every school)."""
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -31,6 +33,20 @@ class SchoolQuerySet(models.QuerySet):
         if profile is None or profile.school_id is None:
             return self.none()
         return self.filter(pk=profile.school_id)
+
+
+class SchoolScopedQuerySet(models.QuerySet):
+    """Records that belong to a school: staff see those of the schools
+    visible to them (``SchoolQuerySet.visible_to``), the one rule of
+    tenancy. ``school_path`` is the lookup from the record to its school."""
+
+    school_path = "school"
+
+    def visible_to(self, user) -> Self:
+        return self.filter(**{f"{self.school_path}__in": School.objects.visible_to(user)})
+
+    def for_school(self, school: School) -> Self:
+        return self.filter(**{self.school_path: school})
 
 
 class School(models.Model):

@@ -17,7 +17,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pupils.models import Pupil, School
+from pupils.models import Pupil, School, SchoolScopedQuerySet
 from sharing.disclosures.models import AppendOnlyError, DataCategory
 
 __all__ = [
@@ -102,12 +102,8 @@ def urgency_at(now: datetime.datetime) -> Case:
     )
 
 
-class BreachQuerySet(models.QuerySet):
-    def visible_to(self, user) -> BreachQuerySet:
-        return self.filter(school__in=School.objects.visible_to(user))
-
-    def for_school(self, school: School) -> BreachQuerySet:
-        return self.filter(school=school)
+class BreachQuerySet(SchoolScopedQuerySet):
+    """Scoped by its school (SchoolScopedQuerySet)."""
 
     def ico_pending(self) -> BreachQuerySet:
         return self.filter(ico_pending_q())

@@ -29,6 +29,7 @@ def seed(ctx) -> None:
         .order_by("id")[:2]
     )
     for leaver in leavers:
+        assert leaver.leaving_date is not None  # a pupil who left has a leaving date
         # Sent in the days after the pupil left, as the 2005 regulations expect.
         sent = min(leaver.leaving_date + datetime.timedelta(days=3), ctx.today)
         export_leaver_ctf(actor=dpo, pupil=leaver, sent_at=_at(sent, 10))

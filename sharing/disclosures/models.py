@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pupils.models import Pupil, School, TermName
+from pupils.models import Pupil, School, SchoolScopedQuerySet, TermName
 from sharing.dates import long_date
 
 __all__ = [
@@ -111,9 +111,8 @@ class SendMethod(models.TextChoices):
     PHONE = "phone", _("Told by telephone")
 
 
-class DisclosureQuerySet(models.QuerySet):
-    def visible_to(self, user) -> DisclosureQuerySet:
-        return self.filter(school__in=School.objects.visible_to(user))
+class DisclosureQuerySet(SchoolScopedQuerySet):
+    """Scoped by its school (SchoolScopedQuerySet)."""
 
     def for_pupil(self, pupil: Pupil) -> DisclosureQuerySet:
         return self.filter(pupils=pupil)

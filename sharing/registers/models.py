@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pupils.models import School
+from pupils.models import School, SchoolScopedQuerySet
 from sharing.disclosures.models import AppendOnlyError
 
 __all__ = ["ProcessingNote", "ProcessingRecordVersion", "RecordSection"]
@@ -32,9 +32,8 @@ class RecordSection(models.TextChoices):
     SECURITY = "security", _("Security measures")
 
 
-class ProcessingNoteQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ProcessingNoteQuerySet:
-        return self.filter(school__in=School.objects.visible_to(user))
+class ProcessingNoteQuerySet(SchoolScopedQuerySet):
+    """Scoped by its school (SchoolScopedQuerySet)."""
 
 
 class ProcessingNote(models.Model):
@@ -61,9 +60,8 @@ class ProcessingNote(models.Model):
         return f"{self.get_section_display()}: {self.item}"
 
 
-class ProcessingRecordVersionQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ProcessingRecordVersionQuerySet:
-        return self.filter(school__in=School.objects.visible_to(user))
+class ProcessingRecordVersionQuerySet(SchoolScopedQuerySet):
+    """Scoped by its school (SchoolScopedQuerySet)."""
 
 
 class ProcessingRecordVersion(models.Model):

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from pupils.models import Contact, Pupil, School
+from pupils.models import Contact, Pupil, School, SchoolScopedQuerySet
 from sharing.access.models import (
     AccessRequest,
     ArrivalChannel,
@@ -218,12 +218,8 @@ class ComplaintStatus(models.TextChoices):
     CLOSED = "closed", _("Outcome told")
 
 
-class ComplaintQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ComplaintQuerySet:
-        return self.filter(school__in=School.objects.visible_to(user))
-
-    def for_school(self, school: School) -> ComplaintQuerySet:
-        return self.filter(school=school)
+class ComplaintQuerySet(SchoolScopedQuerySet):
+    """Scoped by its school (SchoolScopedQuerySet)."""
 
     def unacknowledged(self) -> ComplaintQuerySet:
         return self.filter(status=ComplaintStatus.RECEIVED)
