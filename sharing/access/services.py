@@ -26,6 +26,7 @@ from pupils.models import AuditAction, Contact, EmailKind, Pupil, School
 from pupils.outbox import queue_email
 from sharing import deadlines
 from sharing.actor import Actor
+from sharing.clocked import one_month_due_on, require_open, trail
 from sharing.dates import long_date
 
 from . import redactable
@@ -59,30 +60,7 @@ def compute_due_on(request: AccessRequest) -> datetime.date | None:
             raise ValidationError(
                 _("Enter the school's term dates first: %(problem)s") % {"problem": exc}
             ) from exc
-    pauses = request.pauses.values_list("starts_on", "ends_on") if request.pk else []
-    return deadlines.sar_due_date_with_pauses(
-        request.received_on, pauses, extended=request.extended_on is not None
-    )
-
-
-def _trail(
-    actor: Actor, request: AccessRequest, action: AuditAction, summary: str, fields=()
-) -> None:
-    """One entry per pupil, so it shows on each pupil's own trail."""
-    audit.record_for_pupils(
-        actor=actor,
-        action=action,
-        obj=request,
-        pupils=request.pupils.all(),
-        school_id=request.school_id,
-        summary=summary,
-        fields=fields,
-    )
-
-
-def _require_open(request: AccessRequest) -> None:
-    if not request.is_open:
-        raise ValidationError(_("This request is no longer open."))
+    return one_month_due_on(request)
 
 
 # --- Logging a request ---------------------------------------------------------
@@ -157,7 +135,7 @@ def open_access_request(
     request.full_clean(exclude=["pupils"])
     request.save()
     request.pupils.set(pupils)
-    _trail(actor, request, AuditAction.CREATE, "Subject access request logged")
+    trail(actor, request, AuditAction.CREATE, "Subject access request logged")
     _tell_dpo(request)  # to the outbox, in this transaction
     return request
 
@@ -175,7 +153,7 @@ def set_request_pupils(
     while nothing has been produced: a response is built from the pupils."""
     request = AccessRequest.objects.select_for_update().get(pk=request.pk)
     pupils = list(pupils)
-    _require_open(request)
+    require_open(request)
     if not pupils:
         raise ValidationError({"pupils": _("Choose at least one pupil.")})
     if any(p.school_id != request.school_id for p in pupils):
@@ -191,7 +169,7 @@ def set_request_pupils(
     request.pupils.set(pupils)
     request.requester_contact = requester_contact
     request.save(update_fields=["requester_contact", "updated_at"])
-    _trail(actor, request, AuditAction.UPDATE, "Access request: pupils matched", ["pupils"])
+    trail(actor, request, AuditAction.UPDATE, "Access request: pupils matched", ["pupils"])
     return request
 
 
@@ -242,7 +220,7 @@ def _tell_dpo(request: AccessRequest) -> None:
 def record_identity_check(
     *, actor: Actor, request: AccessRequest, method: str, checked_on: datetime.date, note: str = ""
 ) -> AccessRequest:
-    _require_open(request)
+    require_open(request)
     if method not in IdentityCheck.values or method == IdentityCheck.NOT_YET:
         raise ValidationError(_("Choose how the identity was checked."))
     if method == IdentityCheck.NOT_NEEDED and not note.strip():
@@ -252,7 +230,7 @@ def record_identity_check(
     request.identity_check, request.identity_checked_on = method, checked_on
     request.identity_note = note.strip()
     request.save(update_fields=["identity_check", "identity_checked_on", "identity_note"])
-    _trail(actor, request, AuditAction.UPDATE, "Access request: identity check recorded")
+    trail(actor, request, AuditAction.UPDATE, "Access request: identity check recorded")
     return request
 
 
@@ -261,7 +239,7 @@ def pause_clock(
     *, actor: Actor, request: AccessRequest, reason: str, starts_on: datetime.date, note: str = ""
 ) -> ClockPause:
     """Stop the clock while the school waits for identity, a clarification or a fee."""
-    _require_open(request)
+    require_open(request)
     if request.status == AccessRequestStatus.PAUSED:
         raise ValidationError(_("The clock is already paused."))
     if request.educational_record:
@@ -282,7 +260,7 @@ def pause_clock(
     )
     request.status, request.due_on = AccessRequestStatus.PAUSED, None
     request.save(update_fields=["status", "due_on", "updated_at"])
-    _trail(actor, request, AuditAction.UPDATE, "Access request: clock paused", ["status"])
+    trail(actor, request, AuditAction.UPDATE, "Access request: clock paused", ["status"])
     return pause
 
 
@@ -299,7 +277,7 @@ def resume_clock(*, actor: Actor, request: AccessRequest, ends_on: datetime.date
     request.status = AccessRequestStatus.OPEN
     request.due_on = compute_due_on(request)
     request.save(update_fields=["status", "due_on", "updated_at"])
-    _trail(actor, request, AuditAction.UPDATE, "Access request: clock restarted", ["due_on"])
+    trail(actor, request, AuditAction.UPDATE, "Access request: clock restarted", ["due_on"])
     return request
 
 
@@ -309,7 +287,7 @@ def extend_request(
 ) -> AccessRequest:
     """Extend by two further months (complex or numerous requests). The
     requester must be told, with reasons, within the first month."""
-    _require_open(request)
+    require_open(request)
     if request.educational_record:
         raise ValidationError(_("An educational-record request cannot be extended."))
     if request.extended_on is not None:
@@ -327,7 +305,7 @@ def extend_request(
     request.extended_on, request.extension_reason = told_on, reason.strip()
     request.due_on = compute_due_on(request)
     request.save(update_fields=["extended_on", "extension_reason", "due_on", "updated_at"])
-    _trail(actor, request, AuditAction.UPDATE, "Access request extended", ["due_on"])
+    trail(actor, request, AuditAction.UPDATE, "Access request extended", ["due_on"])
     return request
 
 
@@ -384,7 +362,7 @@ def record_redaction(
         decided_by=audit.staff_user(actor),
         decided_on=decided_on or timezone.localdate(),
     )
-    _trail(actor, request, AuditAction.UPDATE, "Access request: redaction decision recorded")
+    trail(actor, request, AuditAction.UPDATE, "Access request: redaction decision recorded")
     return decision
 
 
@@ -418,7 +396,7 @@ def record_system_searched(
 ) -> SystemSearch:
     """One more place searched for the pupil's data (this application's
     own record is always searched: the response is built from it)."""
-    _require_open(request)
+    require_open(request)
     if system not in SearchedSystem.values:
         raise ValidationError({"search_system": _("Choose the system searched.")})
     if system == SearchedSystem.OTHER and not detail.strip():
@@ -437,7 +415,7 @@ def record_system_searched(
         searched_on=searched_on,
         recorded_by=audit.acting_user(actor),
     )
-    _trail(actor, request, AuditAction.UPDATE, "Access request: system searched recorded")
+    trail(actor, request, AuditAction.UPDATE, "Access request: system searched recorded")
     return search
 
 
@@ -445,7 +423,7 @@ def record_system_searched(
 def mark_answered(
     *, actor: Actor, request: AccessRequest, answered_on: datetime.date
 ) -> AccessRequest:
-    _require_open(request)
+    require_open(request)
     if request.status == AccessRequestStatus.PAUSED:
         raise ValidationError(_("Restart the clock before answering."))
     if not request.identity_check:
@@ -457,17 +435,17 @@ def mark_answered(
     request.status, request.answered_on = AccessRequestStatus.ANSWERED, answered_on
     request.handler = request.handler or audit.acting_user(actor)
     request.save(update_fields=["status", "answered_on", "handler", "updated_at"])
-    _trail(actor, request, AuditAction.UPDATE, "Access request answered", ["status"])
+    trail(actor, request, AuditAction.UPDATE, "Access request answered", ["status"])
     return request
 
 
 @transaction.atomic
 def withdraw_request(*, actor: Actor, request: AccessRequest) -> AccessRequest:
-    _require_open(request)
+    require_open(request)
     request.status, request.due_on = AccessRequestStatus.WITHDRAWN, None
     request.pauses.filter(ends_on__isnull=True).update(ends_on=timezone.localdate())
     request.save(update_fields=["status", "due_on", "updated_at"])
-    _trail(actor, request, AuditAction.UPDATE, "Access request withdrawn", ["status"])
+    trail(actor, request, AuditAction.UPDATE, "Access request withdrawn", ["status"])
     return request
 
 

@@ -23,6 +23,7 @@ from pupils.models import AuditAction, Contact, Pupil, School
 from sharing import deadlines
 from sharing.access.models import IdentityCheck, PauseReason
 from sharing.actor import Actor
+from sharing.clocked import one_month_due_on, require_open, trail
 from sharing.dates import long_date
 
 from . import mail
@@ -30,29 +31,7 @@ from .models import RightKind, RightsDecision, RightsPause, RightsRequest, Right
 
 
 def compute_due_on(request: RightsRequest) -> datetime.date | None:
-    """The deadline from receipt, pauses and extension (None while paused)."""
-    pauses = request.pauses.values_list("starts_on", "ends_on") if request.pk else []
-    return deadlines.sar_due_date_with_pauses(
-        request.received_on, pauses, extended=request.extended_on is not None
-    )
-
-
-def _trail(actor: Actor, request: RightsRequest, action: str, summary: str, fields=()) -> None:
-    """One entry per pupil, so it shows on each pupil's own trail."""
-    audit.record_for_pupils(
-        actor=actor,
-        action=action,
-        obj=request,
-        pupils=request.pupils.all(),
-        school_id=request.school_id,
-        summary=summary,
-        fields=fields,
-    )
-
-
-def _require_open(request: RightsRequest) -> None:
-    if not request.is_open:
-        raise ValidationError(_("This request is no longer open."))
+    return one_month_due_on(request)
 
 
 # --- Logging ---------------------------------------------------------------------
@@ -116,7 +95,7 @@ def open_rights_request(
     request.full_clean(exclude=["pupils"])
     request.save()
     request.pupils.set(pupils)
-    _trail(actor, request, AuditAction.CREATE, "Rights request logged")
+    trail(actor, request, AuditAction.CREATE, "Rights request logged")
     mail.mail_dpo_new_rights_request(request)
     return request
 
@@ -133,7 +112,7 @@ def record_rights_identity_check(
     checked_on: datetime.date,
     note: str = "",
 ) -> RightsRequest:
-    _require_open(request)
+    require_open(request)
     if method not in IdentityCheck.values or method == IdentityCheck.NOT_YET:
         raise ValidationError({"identity_method": _("Choose how the identity was checked.")})
     if method == IdentityCheck.NOT_NEEDED and not note.strip():
@@ -143,7 +122,7 @@ def record_rights_identity_check(
     request.identity_check, request.identity_checked_on = method, checked_on
     request.identity_note = note.strip()
     request.save(update_fields=["identity_check", "identity_checked_on", "identity_note"])
-    _trail(actor, request, AuditAction.UPDATE, "Rights request: identity check recorded")
+    trail(actor, request, AuditAction.UPDATE, "Rights request: identity check recorded")
     return request
 
 
@@ -152,7 +131,7 @@ def pause_rights_clock(
     *, actor: Actor, request: RightsRequest, reason: str, starts_on: datetime.date, note: str = ""
 ) -> RightsPause:
     """Stop the clock while the school waits for identity or a clarification."""
-    _require_open(request)
+    require_open(request)
     if request.status == RightsRequestStatus.PAUSED:
         raise ValidationError(_("The clock is already paused."))
     if reason not in PauseReason.values:
@@ -167,7 +146,7 @@ def pause_rights_clock(
     )
     request.status, request.due_on = RightsRequestStatus.PAUSED, None
     request.save(update_fields=["status", "due_on", "updated_at"])
-    _trail(actor, request, AuditAction.UPDATE, "Rights request: clock paused", ["status"])
+    trail(actor, request, AuditAction.UPDATE, "Rights request: clock paused", ["status"])
     return pause
 
 
@@ -186,7 +165,7 @@ def resume_rights_clock(
     request.status = RightsRequestStatus.OPEN
     request.due_on = compute_due_on(request)
     request.save(update_fields=["status", "due_on", "updated_at"])
-    _trail(actor, request, AuditAction.UPDATE, "Rights request: clock restarted", ["due_on"])
+    trail(actor, request, AuditAction.UPDATE, "Rights request: clock restarted", ["due_on"])
     return request
 
 
@@ -196,7 +175,7 @@ def extend_rights_request(
 ) -> RightsRequest:
     """Two further months for a complex request; the requester must be told,
     with reasons, within the first month (Art 12(3))."""
-    _require_open(request)
+    require_open(request)
     if request.extended_on is not None:
         raise ValidationError(_("This request has already been extended."))
     if not reason.strip():
@@ -216,7 +195,7 @@ def extend_rights_request(
     request.extended_on, request.extension_reason = told_on, reason.strip()
     request.due_on = compute_due_on(request)
     request.save(update_fields=["extended_on", "extension_reason", "due_on", "updated_at"])
-    _trail(actor, request, AuditAction.UPDATE, "Rights request extended", ["due_on"])
+    trail(actor, request, AuditAction.UPDATE, "Rights request extended", ["due_on"])
     return request
 
 
@@ -234,7 +213,7 @@ def decide_rights_request(
     changes nothing (e.g. erasure of a register the law requires the school
     to keep, Art 17(3)(b)); doing as asked says what was changed, or for
     portability needs the portable copy produced first."""
-    _require_open(request)
+    require_open(request)
     if request.status == RightsRequestStatus.PAUSED:
         raise ValidationError(_("Restart the clock before deciding."))
     if not request.identity_check:
@@ -263,17 +242,17 @@ def decide_rights_request(
     request.decision_reason, request.changes_made = reason.strip(), changes_made
     request.decided_on, request.decided_by = decided_on, audit.acting_user(actor)
     request.save()
-    _trail(actor, request, AuditAction.UPDATE, "Rights request decided", ["status", "decision"])
+    trail(actor, request, AuditAction.UPDATE, "Rights request decided", ["status", "decision"])
     return request
 
 
 @transaction.atomic
 def withdraw_rights_request(*, actor: Actor, request: RightsRequest) -> RightsRequest:
-    _require_open(request)
+    require_open(request)
     request.status, request.due_on = RightsRequestStatus.WITHDRAWN, None
     request.pauses.filter(ends_on__isnull=True).update(ends_on=timezone.localdate())
     request.save(update_fields=["status", "due_on", "updated_at"])
-    _trail(actor, request, AuditAction.UPDATE, "Rights request withdrawn", ["status"])
+    trail(actor, request, AuditAction.UPDATE, "Rights request withdrawn", ["status"])
     return request
 
 
