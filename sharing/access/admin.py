@@ -21,7 +21,7 @@ from pupils.admin_tools import ScopedAuditedAdmin
 from pupils.models import Contact, School
 from sharing.dates import long_date
 from sharing.deadlines import due_soon_limit
-from sharing.staff import UrgencyFilter, mount
+from sharing.staff import AddedByServiceAdmin, UrgencyFilter, mount
 
 from . import services, tasks, views
 from .forms import CorrectRequestForm, LogRequestForm
@@ -92,7 +92,7 @@ class RedactionInline(admin.TabularInline):
 
 
 @admin.register(AccessRequest)
-class AccessRequestAdmin(ScopedAuditedAdmin):
+class AccessRequestAdmin(AddedByServiceAdmin, ScopedAuditedAdmin):
     list_display = (
         "received_on",
         "due",
@@ -265,10 +265,7 @@ class AccessRequestAdmin(ScopedAuditedAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     # --- Logging a request: through the service -------------------------------
-    def save_form(self, request, form, change):
-        if change:
-            return super().save_form(request, form, change)
-        data = form.cleaned_data
+    def add_with_service(self, request, data):
         return services.open_access_request(
             actor=request.user,
             school=data["school"],
@@ -282,14 +279,6 @@ class AccessRequestAdmin(ScopedAuditedAdmin):
             requester_address=data["requester_address"],
             educational_record=data["educational_record"],
         )
-
-    def save_model(self, request, obj, form, change):
-        if change:  # a correction of the details, audited by the base class
-            super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        if change:  # pupils are set by the service on add and never changed after
-            super().save_related(request, form, formsets, change)
 
     # --- The response PDF -------------------------------------------------------
     @admin.action(description=_("Produce the response PDF"), permissions=["produce"])

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pupils.admin_tools import ScopedAuditedAdmin
 from pupils.models import School
-from sharing.staff import mount
+from sharing.staff import AddedByServiceAdmin, mount
 
 from . import services, views
 from .forms import CorrectBreachForm, ReportBreachForm
@@ -86,7 +86,7 @@ RISK_TAGS = {
 
 
 @admin.register(Breach)
-class BreachAdmin(ScopedAuditedAdmin):
+class BreachAdmin(AddedByServiceAdmin, ScopedAuditedAdmin):
     list_display = (
         "breach_reference",
         "deadline",
@@ -264,10 +264,7 @@ class BreachAdmin(ScopedAuditedAdmin):
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
 
-    def save_form(self, request, form, change):
-        if change:
-            return super().save_form(request, form, change)
-        data = form.cleaned_data
+    def add_with_service(self, request, data):
         return services.report_breach(
             actor=request.user,
             school=data["school"],
@@ -281,14 +278,6 @@ class BreachAdmin(ScopedAuditedAdmin):
             pupils=data["pupils"],
             people_affected=data["people_affected"],
         )
-
-    def save_model(self, request, obj, form, change):
-        if change:  # a correction of the details, audited by the base class
-            super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        if change:
-            super().save_related(request, form, formsets, change)
 
     # --- The DPO's steps: explicit views ------------------------------------------------
     def get_urls(self):

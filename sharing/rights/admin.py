@@ -19,7 +19,7 @@ from pupils.admin_tools import ScopedAuditedAdmin
 from pupils.models import Contact, School
 from sharing.dates import long_date
 from sharing.deadlines import due_soon_limit
-from sharing.staff import UrgencyFilter, mount
+from sharing.staff import AddedByServiceAdmin, UrgencyFilter, mount
 
 from . import complaints, services, views
 from .forms import (
@@ -59,7 +59,7 @@ class RightsPauseInline(admin.TabularInline):
 
 
 @admin.register(RightsRequest)
-class RightsRequestAdmin(ScopedAuditedAdmin):
+class RightsRequestAdmin(AddedByServiceAdmin, ScopedAuditedAdmin):
     list_display = ("received_on", "due", "kind", "status", "requester_name", "decision")
     list_filter = (UrgencyFilter, "kind", "status", "decision")
     search_fields = ("requester_name",)
@@ -196,10 +196,7 @@ class RightsRequestAdmin(ScopedAuditedAdmin):
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def save_form(self, request, form, change):
-        if change:
-            return super().save_form(request, form, change)
-        data = form.cleaned_data
+    def add_with_service(self, request, data):
         return services.open_rights_request(
             actor=request.user,
             school=data["school"],
@@ -215,17 +212,9 @@ class RightsRequestAdmin(ScopedAuditedAdmin):
             details=data["details"],
         )
 
-    def save_model(self, request, obj, form, change):
-        if change:  # a correction of the details, audited by the base class
-            super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        if change:  # pupils are set by the service on add
-            super().save_related(request, form, formsets, change)
-
 
 @admin.register(Complaint)
-class ComplaintAdmin(ScopedAuditedAdmin):
+class ComplaintAdmin(AddedByServiceAdmin, ScopedAuditedAdmin):
     list_display = ("received_on", "acknowledge", "status", "complainant_name", "outcome_told_on")
     list_filter = ("status",)
     search_fields = ("complainant_name",)
@@ -306,10 +295,7 @@ class ComplaintAdmin(ScopedAuditedAdmin):
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def save_form(self, request, form, change):
-        if change:
-            return super().save_form(request, form, change)
-        data = form.cleaned_data
+    def add_with_service(self, request, data):
         return complaints.log_complaint(
             actor=request.user,
             school=data["school"],
@@ -320,11 +306,3 @@ class ComplaintAdmin(ScopedAuditedAdmin):
             received_at=data["received_at"],
             summary=data["summary"],
         )
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        if change:  # a new complaint is saved whole by the service
-            super().save_related(request, form, formsets, change)
