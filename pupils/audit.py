@@ -175,16 +175,16 @@ def record_for_pupils(
     actor: Actor,
     action: str,
     obj: models.Model,
-    pupils: Iterable[Pupil],
-    school_id: int | None,
     summary: str,
     fields: Iterable[str] = (),
 ) -> list[AuditEvent]:
-    """One entry per pupil a record concerns (a request, a breach...), so it
-    shows on each pupil's own trail; one school-level entry when it names
-    none. One lock and one insert, like ``record_many``."""
+    """One entry per pupil a record concerns (a request, a breach...: its
+    ``pupils`` and ``school_id``), so it shows on each pupil's own trail;
+    one school-level entry when it names none. One lock and one insert,
+    like ``record_many``."""
     fields = list(fields)
-    concerned: list[Pupil | None] = list(pupils) or [None]
+    school_id = obj.school_id  # type: ignore[attr-defined]
+    concerned: list[Pupil | None] = list(obj.pupils.all()) or [None]  # type: ignore[attr-defined]
     return record_many(
         {
             "actor": actor,

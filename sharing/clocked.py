@@ -44,15 +44,7 @@ def one_month_due_on(request) -> datetime.date | None:
 
 def trail(actor: Actor, request, action: str, summary: str, fields=()) -> None:
     """One entry per pupil of the request, so it shows on each pupil's own trail."""
-    audit.record_for_pupils(
-        actor=actor,
-        action=action,
-        obj=request,
-        pupils=request.pupils.all(),
-        school_id=request.school_id,
-        summary=summary,
-        fields=fields,
-    )
+    audit.record_for_pupils(actor=actor, action=action, obj=request, summary=summary, fields=fields)
 
 
 def require_open(request) -> None:

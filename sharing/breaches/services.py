@@ -48,15 +48,7 @@ def _trail(
     actor: Actor, breach: Breach, action: AuditAction, summary: str, fields: Iterable[str] = ()
 ) -> None:
     """One entry per pupil, so it shows on each pupil's own trail."""
-    audit.record_for_pupils(
-        actor=actor,
-        action=action,
-        obj=breach,
-        pupils=breach.pupils.all(),
-        school_id=breach.school_id,
-        summary=summary,
-        fields=fields,
-    )
+    audit.record_for_pupils(actor=actor, action=action, obj=breach, summary=summary, fields=fields)
 
 
 def _check_moment(moment: datetime.datetime, what: str) -> None:
