@@ -17,7 +17,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from providers.models import Provider, PurposeKind
 from pupils.csvexport import csv_safe
-from pupils.models import NCYear, Pupil, School
+from pupils.models import EnrolmentStatus, NCYear, Pupil, School
 
 from .models import ConsentRecord, OfflineArrangement
 from .queries import (
@@ -28,6 +28,8 @@ from .queries import (
     missing_q,
     providers_needing_consent,
     pupils_asked,
+    started,
+    unasked_questions,
     uses_year,
     with_answers,
 )
@@ -187,10 +189,17 @@ def pupil_consent_state(pupil: Pupil) -> list[dict]:
     biometric = [p.pk for p in providers if p.kind == PurposeKind.BIOMETRIC]
     for record in records.current_per_person().filter(provider__in=biometric).order_by("at"):
         per_person[record.provider_id].append(record)
+    not_asked = (
+        {provider_id for _pupil, provider_id in unasked_questions([pupil], started(providers))}
+        if pupil.enrolment_status == EnrolmentStatus.ON_ROLL
+        else set()
+    )
     return [
         {
             "provider": p,
             "may": effective.get(answer_key(p)),
+            # Never put to the family: the daily step (consent.scheduled) asks.
+            "not_asked": p.pk in not_asked,
             "answers": per_person[p.pk]
             if p.kind == PurposeKind.BIOMETRIC
             else latest.get(p.pk, []),
