@@ -46,10 +46,23 @@ EXTRA_LANGUAGES: dict[str, tuple[str, str, bool]] = {
     "yo": ("Yoruba", "Yorùbá", False),
 }
 
+
 def local_name(code: str) -> str:
     """The language's own name for itself, as a menu shows it ("Polski")."""
     name = LANG_INFO[code]["name_local"]
     return name[:1].upper() + name[1:]
+
+
+def unreadable(catalogue: Path) -> str:
+    """Why the compiled catalogue cannot be used ("" when it can): Django
+    would fail on every page in its language (a header still saying
+    ``plural=EXPRESSION``, as ``makemessages`` leaves it, or a damaged file)."""
+    try:
+        with catalogue.open("rb") as f:
+            gettext.GNUTranslations(f)
+    except (OSError, ValueError, struct.error) as exc:
+        return str(exc) or type(exc).__name__
+    return ""
 
 
 def _header(catalogue: Path) -> dict[str, str]:
@@ -72,6 +85,8 @@ def language_info(code: str, catalogue: Path) -> dict[str, Any] | None:
     else:
         header = _header(catalogue)
         name = header.get("language-team", "").split("<")[0].strip()
+        if name.upper() == "LANGUAGE":  # makemessages' placeholder
+            name = ""
         name_local = header.get("x-language-name", "").strip()
         bidi = header.get("x-language-direction", "").strip().lower() == "rtl"
         if not (name and name_local):
@@ -91,7 +106,7 @@ def languages_in(locale_dir: Path) -> list[tuple[str, str]]:
         if code == DEFAULT_LANGUAGE[0]:
             continue
         info = language_info(code, catalogue)
-        if info is None or "fallback" in info:
+        if info is None or "fallback" in info or unreadable(catalogue):
             continue
         LANG_INFO.setdefault(code, info)
         found.append((code, local_name(code)))
@@ -115,10 +130,26 @@ def unnamed_folders(locale_dir: Path) -> list[Path]:
 
 @checks.register(checks.Tags.translation)
 def check_locale_folders(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    """A translation that is not offered because nothing names its language."""
+    """A translation that is not offered because nothing names its language,
+    or because its compiled file cannot be read."""
     from django.conf import settings
 
-    return [
+    broken: list[checks.CheckMessage] = [
+        checks.Error(
+            f"The translation in {catalogue.parent.parent} is not offered: its django.mo "
+            f"cannot be read ({problem}).",
+            hint=(
+                "Fill in the header of its django.po (the Plural-Forms line for the "
+                "language, and remove '#, fuzzy' above the header) and run make messages; "
+                "see docs/translations.md."
+            ),
+            id="config.E011",
+        )
+        for locale_dir in settings.LOCALE_PATHS
+        for catalogue in sorted(Path(locale_dir).glob("*/LC_MESSAGES/django.mo"))
+        if (problem := unreadable(catalogue))
+    ]
+    return broken + [
         checks.Error(
             f"The translation in {folder} is not offered: Django does not know the "
             f"language {folder.name!r}.",

@@ -94,8 +94,7 @@ def email_link(link: SentLink, questions: list[tuple[Provider, list[Pupil]]]) ->
         key=lambda child: (child.date_of_birth, child.pk),
     )
     per_child = [
-        (child, [provider for provider, asked in questions if child in asked])
-        for child in children
+        (child, [provider for provider, asked in questions if child in asked]) for child in children
     ]
     context = {
         "contact": consent_request.contact,
@@ -107,9 +106,7 @@ def email_link(link: SentLink, questions: list[tuple[Provider, list[Pupil]]]) ->
         "new_questions": consent_request.reason == ConsentRequestReason.NEW_QUESTIONS,
     }
     # In the contact's language (pupils.language), else the current one.
-    language = (
-        contact_language(consent_request.contact, children) or translation.get_language()
-    )
+    language = contact_language(consent_request.contact, children) or translation.get_language()
     with translation.override(language):
         queue_email(
             kind=EmailKind.CONSENT_LINK,

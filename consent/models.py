@@ -248,9 +248,7 @@ class AskedQuestion(models.Model):
     knows which questions a family has never been asked: a child who moves
     into a year group that uses a purpose, or a pupil new on roll."""
 
-    request = models.ForeignKey(
-        ConsentRequest, on_delete=models.CASCADE, related_name="questions"
-    )
+    request = models.ForeignKey(ConsentRequest, on_delete=models.CASCADE, related_name="questions")
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+")
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
 

@@ -157,7 +157,9 @@ def started(providers: Iterable[Provider]) -> list[Provider]:
     return [p for p in providers if p.pk in asked]
 
 
-def unasked_questions(pupils: Iterable[Pupil], providers: Iterable[Provider]) -> set[tuple[int, int]]:
+def unasked_questions(
+    pupils: Iterable[Pupil], providers: Iterable[Provider]
+) -> set[tuple[int, int]]:
     """(pupil id, provider id) of ``family_questions`` never put to the
     family by a link and not answered (two queries)."""
     pupils, providers = list(pupils), list(providers)

@@ -12,6 +12,7 @@ family's send checks again, under a lock, that something is still unasked.
 from __future__ import annotations
 
 import datetime
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -24,6 +25,10 @@ from . import tasks
 from .queries import active_pupils, never_asked, providers_needing_consent, started
 
 NEW_QUESTIONS_JOB = "consent_new_questions"
+
+
+def _enqueue(job_id: int) -> None:
+    tasks.send_new_questions_job.enqueue(job_id=job_id)
 
 
 def _due(now: datetime.datetime) -> bool:
@@ -68,6 +73,6 @@ def ask_new_questions(now: datetime.datetime) -> str:
             task_path=f"{tasks.__name__}.send_new_questions_job",
             arguments={"pupil_ids": pupil_ids},
         )
-        transaction.on_commit(lambda job=job: tasks.send_new_questions_job.enqueue(job_id=job.pk))
+        transaction.on_commit(partial(_enqueue, job.pk))
         started_jobs += 1
     return f"{started_jobs} job(s) started to ask families new questions"

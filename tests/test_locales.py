@@ -127,3 +127,24 @@ def test_a_ctf_sub_code_hints_an_offered_translation():
     languages = [*settings.LANGUAGES, ("pa", "ਪੰਜਾਬੀ")]
     with override_settings(LANGUAGES=languages):
         assert from_first_language("PNJM") == "pa"
+
+
+def test_a_file_with_makemessages_placeholder_header_is_not_offered_and_fails_the_check(
+    tmp_path,
+):
+    """`make messages LOCALE=so` leaves plural=EXPRESSION in the header: the
+    compiled file would break every page in the language."""
+    messages = tmp_path / "so" / "LC_MESSAGES"
+    messages.mkdir(parents=True)
+    po = messages / "django.po"
+    po.write_text(
+        '#, fuzzy\nmsgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '"Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;\\n"\n',
+        encoding="utf-8",
+    )
+    subprocess.run(["msgfmt", "-o", str(messages / "django.mo"), str(po)], check=True)  # noqa: S603, S607
+    assert languages_in(tmp_path) == [("en-gb", "English")]
+    with override_settings(LOCALE_PATHS=[tmp_path]):
+        errors = check_locale_folders()
+    assert [e.id for e in errors] == ["config.E011"]
+    assert str(tmp_path / "so") in errors[0].msg

@@ -136,9 +136,7 @@ def test_a_purpose_nobody_was_asked_about_waits_for_the_first_round(
 
 def test_a_pupil_new_on_roll_is_asked(moving_up, school, django_capture_on_commit_callbacks):
     parent = ContactFactory(school=school, email="new@example.org")
-    newcomer = PupilFactory(
-        school=school, legal_forename="Ben", legal_surname="New", nc_year="5"
-    )
+    newcomer = PupilFactory(school=school, legal_forename="Ben", legal_surname="New", nc_year="5")
     PupilContactFactory(pupil=newcomer, contact=parent)
     newcomer.enrolment_status = EnrolmentStatus.ON_ROLL
     newcomer.save()
