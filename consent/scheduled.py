@@ -16,9 +16,10 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from pupils.models import EnrolmentStatus, Job, School
+from pupils.models import EnrolmentStatus, Job, PupilContact, School
 from pupils.scheduled import register
 
 from . import tasks
@@ -40,7 +41,14 @@ def pupils_never_asked(school: School) -> list[int]:
     purposes = started(providers_needing_consent(school))
     if not purposes:
         return []
-    on_roll = active_pupils(school).filter(enrolment_status=EnrolmentStatus.ON_ROLL)
+    # Only pupils a link can reach: a family with no e-mail address is on the
+    # overview's "not answered" list for the office, not a daily empty job.
+    reachable = PupilContact.objects.filter(
+        pupil=OuterRef("pk"), parental_responsibility=True
+    ).exclude(contact__email="")
+    on_roll = active_pupils(school).filter(
+        Exists(reachable), enrolment_status=EnrolmentStatus.ON_ROLL
+    )
     return list(on_roll.filter(never_asked(purposes)).order_by("pk").values_list("pk", flat=True))
 
 
@@ -72,6 +80,7 @@ def ask_new_questions(now: datetime.datetime) -> str:
             created_by=None,
             task_path=f"{tasks.__name__}.send_new_questions_job",
             arguments={"pupil_ids": pupil_ids},
+            created_at=now,
         )
         transaction.on_commit(partial(_enqueue, job.pk))
         started_jobs += 1

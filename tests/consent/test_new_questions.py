@@ -153,3 +153,20 @@ def test_the_pupil_page_says_the_family_will_be_asked(moving_up, office_client):
     html = page.content.decode()
     assert "Not asked yet" in html
     assert "The family will be e-mailed a link on the next daily run" in html
+
+
+def test_one_job_a_day_per_school(moving_up, school, django_capture_on_commit_callbacks):
+    amy, *_ = moving_up
+    amy.nc_year = "3"
+    amy.save()
+    # A family with no e-mail address cannot be sent a link: no daily job
+    # for it (the office sees the child on the "not answered" list).
+    other = PupilFactory(school=school, nc_year="5")
+    PupilContactFactory(pupil=other, contact=ContactFactory(school=school, email=""))
+    assert _run(_at(2), django_capture_on_commit_callbacks).startswith("1 job(s)")
+    ben = PupilFactory(school=school, nc_year="4")
+    PupilContactFactory(pupil=ben, contact=ContactFactory(school=school))
+    assert _run(_at(2, 16), django_capture_on_commit_callbacks).startswith("0 job(s)")
+    assert _run(_at(3), django_capture_on_commit_callbacks).startswith("1 job(s)")
+    assert _run(_at(4), django_capture_on_commit_callbacks).startswith("0 job(s)")
+    assert len(mail.outbox) == 2
