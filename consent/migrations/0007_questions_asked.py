@@ -30,7 +30,7 @@ def record_questions_of_earlier_links(apps, schema_editor):
                     rows.append(
                         AskedQuestion(request_id=request.pk, pupil_id=pupil.pk, provider=provider)
                     )
-    AskedQuestion.objects.bulk_create(rows, batch_size=1000)
+    AskedQuestion.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
 
 
 class Migration(migrations.Migration):

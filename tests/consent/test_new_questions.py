@@ -170,3 +170,28 @@ def test_one_job_a_day_per_school(moving_up, school, django_capture_on_commit_ca
     assert _run(_at(3), django_capture_on_commit_callbacks).startswith("1 job(s)")
     assert _run(_at(4), django_capture_on_commit_callbacks).startswith("0 job(s)")
     assert len(mail.outbox) == 2
+
+
+def test_links_sent_before_questions_were_recorded_count_as_asked(moving_up, school, office_user):
+    """Migration 0007 fills in the questions of earlier links, so the first
+    run after it does not e-mail families who were asked already."""
+    import importlib
+
+    from django.apps import apps
+
+    from consent import links
+
+    migration = importlib.import_module("consent.migrations.0007_questions_asked")
+    amy, parent, homework, reading = moving_up
+    pupil = PupilFactory(school=school, nc_year="4")
+    contact = ContactFactory(school=school)
+    PupilContactFactory(pupil=pupil, contact=contact)
+    link = links.issue_link(contact=contact, actor=office_user, reason="staff", base_url=None)
+    assert not AskedQuestion.objects.filter(request=link.consent_request).exists()
+    migration.record_questions_of_earlier_links(apps, None)
+    assert set(
+        AskedQuestion.objects.filter(request=link.consent_request).values_list(
+            "pupil_id", "provider_id"
+        )
+    ) == {(pupil.pk, homework.pk), (pupil.pk, reading.pk)}
+    assert scheduled.pupils_never_asked(school) == []
