@@ -297,7 +297,8 @@ class PupilConsentInline(admin.TabularInline):
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        formset.consent_state = _consent_state(request, obj)  # type: ignore[attr-defined]
+        formset.consent_state = state = _consent_state(request, obj)  # type: ignore[attr-defined]
+        formset.not_asked = [row["provider"].service for row in state if row["not_asked"]]  # type: ignore[attr-defined]
         return formset
 
 

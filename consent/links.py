@@ -83,26 +83,35 @@ def issue_link(*, contact: Contact, actor: Actor, reason: str, base_url: str | N
     return SentLink(consent_request, url)
 
 
-def email_link(link: SentLink, pupils: list[Pupil], providers: list[Provider]) -> None:
+def email_link(link: SentLink, questions: list[tuple[Provider, list[Pupil]]]) -> None:
     """Put the link's e-mail in the outbox (call inside the transaction that
-    issued the link: the e-mail exists exactly when the link does)."""
+    issued the link: the e-mail exists exactly when the link does).
+    ``questions``: each purpose with the children it asks about; the e-mail
+    says, child by child, what each is asked about."""
     consent_request = link.consent_request
+    children = sorted(
+        {child for _provider, asked in questions for child in asked},
+        key=lambda child: (child.date_of_birth, child.pk),
+    )
+    per_child = [
+        (child, [provider for provider, asked in questions if child in asked]) for child in children
+    ]
     context = {
         "contact": consent_request.contact,
         "school": consent_request.school,
-        "pupils": pupils,
-        "providers": providers,
+        "children": per_child,
         "url": link.url,
         "expires_on": timezone.localtime(consent_request.expires_at).date(),
         "reminder": consent_request.reason == ConsentRequestReason.REMINDER,
+        "new_questions": consent_request.reason == ConsentRequestReason.NEW_QUESTIONS,
     }
     # In the contact's language (pupils.language), else the current one.
-    language = contact_language(consent_request.contact, pupils) or translation.get_language()
+    language = contact_language(consent_request.contact, children) or translation.get_language()
     with translation.override(language):
         queue_email(
             kind=EmailKind.CONSENT_LINK,
             to=consent_request.contact.email,
-            subject=_("%(school)s: your consent choices for cloud services")
+            subject=_("%(school)s: please give your consent choices")
             % {"school": consent_request.school.name},
             body=render_to_string("consent/email/link.txt", context),
             school_id=consent_request.school_id,

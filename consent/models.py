@@ -174,6 +174,7 @@ class ConsentRequestReason(models.TextChoices):
     SENT_BY_STAFF = "staff", _("Sent by staff")
     REMINDER = "reminder", _("Reminder")
     ASKED_BY_PARENT = "parent", _("New link asked for by the parent")
+    NEW_QUESTIONS = "new", _("New questions (a new pupil, or a new year group)")
 
 
 class ConsentRequestQuerySet(SchoolScopedQuerySet):
@@ -239,6 +240,29 @@ class ConsentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact} ({self.created_at:%d %B %Y})"
+
+
+class AskedQuestion(models.Model):
+    """One question a link asked: about this pupil, for this purpose. Written
+    with the link (``services``), so the daily step (``consent.scheduled``)
+    knows which questions a family has never been asked: a child who moves
+    into a year group that uses a purpose, or a pupil new on roll."""
+
+    request = models.ForeignKey(ConsentRequest, on_delete=models.CASCADE, related_name="questions")
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+")
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("question asked")
+        indexes = [models.Index(fields=["provider", "pupil"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "pupil", "provider"], name="consent_question_once_per_link"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} / {self.provider_id}"
 
 
 class OfflineArrangementQuerySet(SchoolScopedQuerySet):

@@ -34,7 +34,7 @@ from django.db.models.expressions import BaseExpression
 from providers.models import Provider, ProviderQuerySet, PurposeKind
 from pupils.models import Contact, EnrolmentStatus, Pupil, School
 
-from .models import ConsentRecord
+from .models import AskedQuestion, ConsentRecord
 
 
 def providers_needing_consent(school: School) -> ProviderQuerySet:
@@ -128,6 +128,57 @@ def missing_q(providers: Iterable[Provider]) -> Q:
     for provider in providers:
         q |= asked_about(provider) & Q(**{f"{answer_key(provider)}__isnull": True})
     return q
+
+
+def never_asked(providers: Iterable[Provider]) -> Q:
+    """Pupils asked about one of ``providers`` (its year groups) who have no
+    answer for it and whose family was never sent a link asking about it:
+    a pupil new on roll, or one who moved into a year group that uses it.
+    A purpose nobody has been asked about yet is left out: the school sends
+    its first round itself (Send consent requests), not the daily step."""
+    q = Q(pk__in=[])
+    for provider in providers:
+        q |= (
+            asked_about(provider)
+            & ~Exists(AskedQuestion.objects.filter(pupil=OuterRef("pk"), provider=provider))
+            & ~Exists(ConsentRecord.objects.filter(pupil=OuterRef("pk"), provider=provider))
+        )
+    return q
+
+
+def started(providers: Iterable[Provider]) -> list[Provider]:
+    """The purposes the school has already asked some family about."""
+    providers = list(providers)
+    asked = set(
+        AskedQuestion.objects.filter(provider__in=providers)
+        .values_list("provider_id", flat=True)
+        .distinct()
+    )
+    return [p for p in providers if p.pk in asked]
+
+
+def unasked_questions(
+    pupils: Iterable[Pupil], providers: Iterable[Provider]
+) -> set[tuple[int, int]]:
+    """(pupil id, provider id) of ``family_questions`` never put to the
+    family by a link and not answered (two queries)."""
+    pupils, providers = list(pupils), list(providers)
+    ids = [p.pk for p in pupils]
+    done = set(
+        AskedQuestion.objects.filter(pupil__in=ids, provider__in=providers).values_list(
+            "pupil_id", "provider_id"
+        )
+    ) | set(
+        ConsentRecord.objects.filter(pupil__in=ids, provider__in=providers).values_list(
+            "pupil_id", "provider_id"
+        )
+    )
+    return {
+        (child.pk, provider.pk)
+        for provider, children in family_questions(pupils, providers)
+        for child in children
+        if (child.pk, provider.pk) not in done
+    }
 
 
 def family_pupils(contact: Contact) -> QuerySet[Pupil]:

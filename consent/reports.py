@@ -17,7 +17,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from providers.models import Provider, PurposeKind
 from pupils.csvexport import csv_safe
-from pupils.models import NCYear, Pupil, School
+from pupils.models import EnrolmentStatus, NCYear, Pupil, School
 
 from .models import ConsentRecord, OfflineArrangement
 from .queries import (
@@ -28,6 +28,8 @@ from .queries import (
     missing_q,
     providers_needing_consent,
     pupils_asked,
+    started,
+    unasked_questions,
     uses_year,
     with_answers,
 )
@@ -151,16 +153,23 @@ def photo_uses(school: School) -> list[Provider]:
     return [p for p in providers_needing_consent(school) if p.kind == PurposeKind.PHOTOGRAPHS]
 
 
+#: In ``photo_list``: the use is not for the pupil's year group, so the
+#: family was never asked (not a "no answer").
+NOT_USED = "not-used"
+
+
 def photo_list(school: School, uses: list[Provider], year: str | None) -> list[dict]:
     """A class list: each pupil with, per photograph use, True (may be
-    photographed for it), False (said no) or None (no answer: do not)."""
+    photographed for it), False (said no), None (no answer: do not) or
+    ``NOT_USED`` (not used for the pupil's year group: not asked)."""
     pupils = active_pupils(school).order_by("nc_year", "legal_surname", "legal_forename", "pk")
     if year:
         pupils = pupils.filter(nc_year=year)
     rows = []
     for pupil in with_answers(pupils, uses):
         answers = [
-            getattr(pupil, answer_key(use)) if is_asked_about(use, pupil) else None for use in uses
+            getattr(pupil, answer_key(use)) if is_asked_about(use, pupil) else NOT_USED
+            for use in uses
         ]
         rows.append({"pupil": pupil, "answers": answers})
     return rows
@@ -187,10 +196,17 @@ def pupil_consent_state(pupil: Pupil) -> list[dict]:
     biometric = [p.pk for p in providers if p.kind == PurposeKind.BIOMETRIC]
     for record in records.current_per_person().filter(provider__in=biometric).order_by("at"):
         per_person[record.provider_id].append(record)
+    not_asked = (
+        {provider_id for _pupil, provider_id in unasked_questions([pupil], started(providers))}
+        if pupil.enrolment_status == EnrolmentStatus.ON_ROLL
+        else set()
+    )
     return [
         {
             "provider": p,
             "may": effective.get(answer_key(p)),
+            # Never put to the family: the daily step (consent.scheduled) asks.
+            "not_asked": p.pk in not_asked,
             "answers": per_person[p.pk]
             if p.kind == PurposeKind.BIOMETRIC
             else latest.get(p.pk, []),
@@ -229,7 +245,12 @@ def not_to_set_up_csv(provider: Provider, pupils) -> str:
     )
 
 
-PHOTO_ANSWERS = {True: "Yes", False: "No", None: "No answer: do not"}
+PHOTO_ANSWERS = {
+    True: "Yes",
+    False: "No",
+    None: "No answer: do not",
+    NOT_USED: "Not asked (not used for this year group)",
+}
 
 
 def photo_list_csv(uses: list[Provider], rows: list[dict]) -> str:

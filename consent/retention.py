@@ -15,7 +15,7 @@ from collections.abc import Collection
 from pupils.retention.registry import Erasing, register_data_check, register_erasure_step
 from pupils.retention.rules import Kind
 
-from .models import ConsentRecord, ConsentRequest, OfflineArrangement
+from .models import AskedQuestion, ConsentRecord, ConsentRequest, OfflineArrangement
 
 
 def erase_consent(erasing: Erasing) -> dict[str, int]:
@@ -25,6 +25,7 @@ def erase_consent(erasing: Erasing) -> dict[str, int]:
         "consent.offlinearrangement": OfflineArrangement.objects.filter(
             pupil_id__in=pupils
         ).delete()[0],
+        "consent.askedquestion": AskedQuestion.objects.filter(pupil_id__in=pupils).delete()[0],
     }
     if erasing.contact_ids:
         # Links sent to contacts who leave with the pupil. A link still named

@@ -22,12 +22,21 @@ from providers.models import PrivacyNotice, Provider, PurposeKind
 from pupils import audit
 from pupils.audit import Actor
 from pupils.language import contact_language
-from pupils.models import AuditAction, Contact, EmailKind, Pupil, PupilContact, School
+from pupils.models import (
+    AuditAction,
+    Contact,
+    EmailKind,
+    EnrolmentStatus,
+    Pupil,
+    PupilContact,
+    School,
+)
 from pupils.outbox import queue_email
 
 from . import links
 from .models import (
     AGE_OF_DIGITAL_CONSENT,
+    AskedQuestion,
     ConsentMethod,
     ConsentRecord,
     ConsentRequest,
@@ -41,6 +50,8 @@ from .queries import (
     latest_answers,
     providers_needing_consent,
     shown_to_contact,
+    started,
+    unasked_questions,
 )
 
 # --- Recording answers -----------------------------------------------------------
@@ -271,12 +282,14 @@ def _send_one(
     )
     if not questions:
         return None  # nothing this family is asked about
-    providers = [provider for provider, _children in questions]
-    children = sorted(
-        {child for _provider, asked in questions for child in asked},
-        key=lambda child: (child.date_of_birth, child.pk),
-    )
     link = links.issue_link(contact=contact, actor=actor, reason=reason, base_url=base_url)
+    # What this link asks, so the daily step (consent.scheduled) asks only
+    # questions a family has never been asked.
+    AskedQuestion.objects.bulk_create(
+        AskedQuestion(request=link.consent_request, pupil=child, provider=provider)
+        for provider, children in questions
+        for child in children
+    )
     audit.record(
         actor=actor,
         action=AuditAction.CONSENT,
@@ -284,8 +297,24 @@ def _send_one(
         school_id=contact.school_id,
         summary=f"Consent form link sent ({link.consent_request.get_reason_display()})",
     )
-    links.email_link(link, children, providers)  # to the outbox, in this transaction
+    links.email_link(link, questions)  # to the outbox, in this transaction
     return link.consent_request
+
+
+@transaction.atomic
+def send_new_questions(*, actor: Actor, contact: Contact) -> ConsentRequest | None:
+    """E-mail this family a link if one of their children has a question
+    they were never asked (a new pupil, or a new year group: see
+    ``queries.never_asked``); otherwise nothing. Safe to run twice: the
+    contact's row is locked, and the link records what it asked."""
+    Contact.objects.select_for_update().filter(pk=contact.pk).values_list("pk", flat=True).first()
+    purposes = started(providers_needing_consent(contact.school))
+    on_roll = family_pupils(contact).filter(enrolment_status=EnrolmentStatus.ON_ROLL)
+    if not unasked_questions(on_roll, purposes):
+        return None
+    return _send_one(
+        contact=contact, actor=actor, reason=ConsentRequestReason.NEW_QUESTIONS, base_url=None
+    )
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from .models import ConsentRequest
 from .queries import contacts_to_email
 
 SEND_JOB = "send_consent_requests"
+NEW_QUESTIONS_ACTOR = "scheduled: consent_new_questions"
 
 
 @task()
@@ -51,3 +52,28 @@ def _send_to_families(job: Job) -> str:
         "%(n)d e-mails queued to parents and carers.",
         sent + len(already),
     ) % {"n": sent + len(already)}
+
+
+@task()
+def send_new_questions_job(*, job_id: int) -> str:
+    return run_job(job_id, _ask_new_questions)
+
+
+def _ask_new_questions(job: Job) -> str:
+    """The daily step's job (``consent.scheduled``): each family of these
+    pupils with a question never asked gets a link; a family sent one
+    already (by this job before a retry, or by a run that overlapped)
+    has nothing unasked left and is skipped."""
+    pupils = Pupil.objects.filter(pk__in=job.arguments["pupil_ids"], school=job.school)
+    contacts = list(contacts_to_email(pupils))
+    report_progress(job, done=0, total=len(contacts))
+    sent = 0
+    for done, contact in enumerate(contacts, start=1):
+        if services.send_new_questions(actor=NEW_QUESTIONS_ACTOR, contact=contact):
+            sent += 1
+        report_progress(job, done=done)
+    return ngettext(
+        "%(n)d e-mail queued to parents and carers.",
+        "%(n)d e-mails queued to parents and carers.",
+        sent,
+    ) % {"n": sent}

@@ -9,6 +9,7 @@ parent's page, English on the staff site).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,64 @@ if TYPE_CHECKING:
     from .models import Contact, Pupil
 
 
+#: CBDS language codes (DfE code set; a CTF's <Language>) by their first
+#: three letters, with the ISO code of the translation they point to and the
+#: name the pupil record keeps. A sub-code (BNGS Sylheti, PNJM Mirpuri,
+#: ARAM Moroccan Arabic) points where its three letters do.
+CBDS_LANGUAGES: dict[str, tuple[str, str]] = {
+    "ENG": ("en", "English"),
+    "ALB": ("sq", "Albanian"),
+    "AMR": ("am", "Amharic"),
+    "ARA": ("ar", "Arabic"),
+    "BNG": ("bn", "Bengali"),
+    "BUL": ("bg", "Bulgarian"),
+    "CHI": ("zh-hans", "Chinese"),
+    "CZE": ("cs", "Czech"),
+    "FAR": ("fa", "Persian/Farsi"),
+    "FRN": ("fr", "French"),
+    "GER": ("de", "German"),
+    "GUJ": ("gu", "Gujarati"),
+    "HIN": ("hi", "Hindi"),
+    "HUN": ("hu", "Hungarian"),
+    "ITA": ("it", "Italian"),
+    "KUR": ("ku", "Kurdish"),
+    "LAV": ("lv", "Latvian"),
+    "LIT": ("lt", "Lithuanian"),
+    "NEP": ("ne", "Nepali"),
+    "PHT": ("ps", "Pashto/Pakhto"),
+    "PNJ": ("pa", "Panjabi"),
+    "POL": ("pl", "Polish"),
+    "POR": ("pt", "Portuguese"),
+    "RMN": ("ro", "Romanian"),
+    "RUS": ("ru", "Russian"),
+    "SLO": ("sk", "Slovak"),
+    "SOM": ("so", "Somali"),
+    "SPA": ("es", "Spanish"),
+    "SWA": ("sw", "Swahili"),
+    "TAM": ("ta", "Tamil"),
+    "TGY": ("ti", "Tigrinya"),
+    "TUR": ("tr", "Turkish"),
+    "URD": ("ur", "Urdu"),
+    "VIE": ("vi", "Vietnamese"),
+    "YOR": ("yo", "Yoruba"),
+}
+_CBDS_CODE = re.compile(r"[A-Z]{3}[A-Z0-9]?")
+
+
+def iso_language(recorded: str) -> str | None:
+    """The ISO code a recorded first language names: a CBDS code or sub-code
+    ("POL", "BNGA": by its first three letters) or a CBDS name ("Panjabi");
+    None when it is neither."""
+    value = recorded.strip()
+    if _CBDS_CODE.fullmatch(value) and value[:3] in CBDS_LANGUAGES:
+        return CBDS_LANGUAGES[value[:3]][0]
+    wanted = value.casefold()
+    for code, name in CBDS_LANGUAGES.values():
+        if wanted in {n.casefold() for n in name.split("/")} | {name.casefold()}:
+            return code
+    return None
+
+
 def offered() -> dict[str, str]:
     """Language code -> its own name, for every language the pages are in."""
     return dict(settings.LANGUAGES)
@@ -32,10 +91,14 @@ def offered() -> dict[str, str]:
 
 def from_first_language(name: str) -> str | None:
     """The offered language a recorded first language names ("Polish",
-    "polski", "ur"), other than the default; None when there is none."""
+    "polski", "ur", a CBDS code such as "POL" or a sub-code such as "BNGS"),
+    other than the default; None when there is none."""
     wanted = name.strip().casefold()
     if not wanted:
         return None
+    iso = iso_language(name)
+    if iso and iso in offered() and iso != settings.LANGUAGE_CODE:
+        return iso
     for code in offered():
         info = LANG_INFO.get(code, {})
         names = {code, info.get("name", ""), info.get("name_local", "")}

@@ -4,6 +4,7 @@ spellings some suppliers write instead of the code."""
 
 from __future__ import annotations
 
+from pupils.language import CBDS_LANGUAGES
 from pupils.models import (
     AssessmentStage,
     Ethnicity,
@@ -38,21 +39,9 @@ ETHNICITIES = _codes(Ethnicity)
 SEN_PROVISIONS = _codes(SenProvision)
 SEN_TYPES = _codes(SenNeedType)
 
-# CBDS language codes for the languages most often met; others are kept as
-# given. (The pupil record keeps the language's name, so there is no model
-# list to derive these from.)
-LANGUAGES = {
-    "ENG": "English",
-    "POL": "Polish",
-    "URD": "Urdu",
-    "RMN": "Romanian",
-    "PNJ": "Panjabi",
-    "BNG": "Bengali",
-    "ARA": "Arabic",
-    "LIT": "Lithuanian",
-    "POR": "Portuguese",
-    "SPA": "Spanish",
-    "FRN": "French",
-    "TUR": "Turkish",
-}
+# CBDS language codes, three letters each (pupils.language.CBDS_LANGUAGES,
+# which the consent e-mails' language hint also reads): a code is stored as
+# the language's name; a sub-code (BNGS, PNJM) is kept as given, so it goes
+# out again unchanged, and the hint still reads it by its first three letters.
+LANGUAGES = {code: name for code, (_iso, name) in CBDS_LANGUAGES.items()}
 LANGUAGE_CODES = {name: code for code, name in LANGUAGES.items()}

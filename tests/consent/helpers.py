@@ -15,6 +15,21 @@ def link_from_outbox(index: int = -1) -> str:
     return LINK_RE.search(mail.outbox[index].body).group(0)
 
 
+def asked_in_email(body: str) -> dict[str, list[str]]:
+    """Child -> the services a link e-mail (English) asks about for them."""
+    asked: dict[str, list[str]] = {}
+    child = None
+    for line in body.splitlines():
+        if match := re.fullmatch(r"For (.+), we ask about:", line):
+            child = match.group(1)
+            asked[child] = []
+        elif child and line.startswith("- "):
+            asked[child].append(re.sub(r" \(.*\)$", "", line[2:]))
+        else:
+            child = None
+    return asked
+
+
 def path_of(url: str) -> str:
     return "/" + url.split("/", 3)[3]
 

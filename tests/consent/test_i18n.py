@@ -51,7 +51,8 @@ def test_the_email_to_a_contact_who_prefers_polish_is_in_polish(
     _prefer(family.mother, "pl")
     _send(family, office_user, django_capture_on_commit_callbacks)
     polish, english = _mail_to(family.mother), _mail_to(family.father)
-    assert polish.subject.endswith(": Twoje zgody na usługi w chmurze")
+    assert polish.subject.endswith(": prosimy o Twoje decyzje dotyczące zgód")
+    assert "pytamy o:" in polish.body
     assert "Otwórz swój osobisty formularz:" in polish.body
     assert "Ten link jest tylko dla Ciebie" in polish.body
     assert "Open your personal form" not in polish.body
@@ -74,7 +75,7 @@ def test_the_email_to_a_contact_who_prefers_polish_is_in_polish(
         )
     )
     # The other parent, with no preference, still gets English.
-    assert english.subject.endswith(": your consent choices for cloud services")
+    assert english.subject.endswith(": please give your consent choices")
     assert "Open your personal form:" in english.body
 
 

@@ -2,6 +2,7 @@
 axe-core (WCAG 2.2 A and AA) on the consent pages in every language at phone
 and desktop widths."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,11 +13,14 @@ from django.db import connections
 from consent.forms import field_name
 from consent.models import ConsentRecord
 from consent.services import send_consent_requests
+from providers.models import PurposeKind
 
 from ..browser import axe_violations, chromium, violations, watch_csp
+from ..factories import InUseProviderFactory
 from .helpers import link_from_outbox
 
-SHOTS = Path("/work/wt/shots/i18n")
+# Where the screenshots go (looked at by hand; nothing asserts on them).
+SHOTS = Path(os.environ.get("CONSENT_SHOTS", "/tmp"))
 
 
 @pytest.fixture
@@ -45,9 +49,9 @@ def _mothers_link(family, office_user, language: str = "") -> str:
     return link_from_outbox(0)
 
 
-def _answer_all(page, family, value: str = "yes") -> None:
+def _answer_all(page, family, value: str = "yes", providers=None) -> None:
     for pupil in family.children:
-        for provider in family.providers:
+        for provider in providers or family.providers:
             base = f"#id_{field_name(pupil.pk, provider.pk)}"
             page.check(base if value == "yes" else f"{base}-no")
 
@@ -158,13 +162,39 @@ def test_the_switcher_changes_the_language_of_the_form(family, office_user, live
 # --- axe-core on every consent page, in every language, at 390 and 1280 px ----
 
 
-def _axe(page, where: str) -> list[str]:
+def _axe(page, where: str, shot: str = "") -> list[str]:
     """axe-core on the page as it is, at a phone's width and a desktop's."""
     found = []
     for width in (390, 1280):
         page.set_viewport_size({"width": width, "height": 900})
         found += [f"{where} at {width}px: {v}" for v in axe_violations(page)]
+        if shot:
+            _shot(page, f"{shot}-{width}.png")
     return found
+
+
+def _photos_and_biometrics(family) -> list:
+    """A photograph use and fingerprint meals besides the cloud services, so
+    the per-use inset and the explicit-consent text are checked too."""
+    photos = InUseProviderFactory(
+        school=family.school,
+        service="Photos: school website",
+        name="The school",
+        kind=PurposeKind.PHOTOGRAPHS,
+        purpose="Photos of school life on the school's website.",
+        data_categories=["name", "photos"],
+        offline_alternative="Your child is not photographed for this use.",
+    )
+    meals = InUseProviderFactory(
+        school=family.school,
+        service="Fingerprint meals",
+        name="Cashless Catering Ltd",
+        kind=PurposeKind.BIOMETRIC,
+        purpose="Paying for meals with a fingerprint reader.",
+        data_categories=["name", "biometric"],
+        offline_alternative="A named meal card.",
+    )
+    return [*family.providers, photos, meals]
 
 
 @pytest.mark.browser
@@ -173,6 +203,7 @@ def _axe(page, where: str) -> list[str]:
 def test_the_consent_pages_have_no_serious_accessibility_violations(
     family, office_user, live, browser, language
 ):
+    providers = _photos_and_biometrics(family)
     link = _mothers_link(family, office_user, language)
     context = browser.new_context(viewport={"width": 390, "height": 900})
     # The new-link pages know no contact: their language comes from the switcher.
@@ -180,16 +211,20 @@ def test_the_consent_pages_have_no_serious_accessibility_violations(
     page = context.new_page()
     page.goto(link)
     assert page.evaluate("document.documentElement.lang").lower() == language
-    found = _axe(page, "form")
+    # Every purpose is asked about each child: 4 of each kind's questions.
+    assert page.locator(".radios__item input").count() == 2 * 2 * len(providers)
+    assert page.locator(".inset").first.is_visible()
+    assert page.locator(".explicit-consent").first.is_visible()
+    found = _axe(page, "form", shot=f"axe-form-{language}")
     page.locator("button[type=submit]").click()  # sent empty: the error summary
     # Waits for the page the click loads (is_visible alone reads the old one
     # on a busy machine).
     page.locator(".error-summary").wait_for(state="visible")
-    found += _axe(page, "form with errors")
-    _answer_all(page, family)
+    found += _axe(page, "form with errors", shot=f"axe-form-errors-{language}")
+    _answer_all(page, family, providers=providers)
     page.locator("button[type=submit]").click()
     assert page.url.endswith("/consent/check/")
-    found += _axe(page, "check answers")
+    found += _axe(page, "check answers", shot=f"axe-check-{language}")
     page.locator("button[type=submit]").click()
     assert page.url.endswith("/consent/done/")
     found += _axe(page, "confirmation")

@@ -134,3 +134,18 @@ def test_the_class_list_uses_a_fixed_number_of_queries(
         assert office_client.get(URL).status_code == 200
     with django_assert_max_num_queries(17):
         assert office_client.get(URL + "?format=csv").status_code == 200
+
+
+def test_a_use_not_for_a_year_group_shows_not_asked_not_no_answer(
+    photos, office_user, office_client
+):
+    """A use for Years 3 to 6 never asked a Reception child's family: the
+    list says so rather than "No answer", which reads as if they were asked."""
+    amy, ben = photos.children  # Ben is in Reception
+    photos.press.year_groups = ["3", "4", "5", "6"]
+    photos.press.save()
+    rows = _csv_rows(office_client.get(URL + "?format=csv"))
+    assert rows[ben.upn]["Photos: press"] == "Not asked (not used for this year group)"
+    assert rows[ben.upn]["Photos: school website"] == "No answer: do not"
+    html = office_client.get(URL).content.decode()
+    assert html.count('<td class="not-used">Not asked (not used for this year group)</td>') == 1

@@ -21,7 +21,7 @@ from tests.factories import (
     PupilFactory,
 )
 
-from .helpers import link_from_outbox, path_of
+from .helpers import asked_in_email, link_from_outbox, path_of
 
 pytestmark = pytest.mark.django_db
 
@@ -87,8 +87,12 @@ def test_a_family_with_a_reception_and_a_year_5_child_is_asked_only_what_applies
         field_name(f.yann.pk, f.homework.pk),
         field_name(f.yann.pk, f.reading.pk),
     }
-    email = mail.outbox[-1].body
-    assert "Journal" in email and "Homework" in email
+    # The e-mail says, child by child, what each is asked about: never
+    # Rosa and the homework accounts, never Yann and the journal.
+    assert asked_in_email(mail.outbox[-1].body) == {
+        "Rosa Nowak": ["Journal", "Reading"],
+        "Yann Nowak": ["Homework", "Reading"],
+    }
 
 
 def test_answering_what_applies_completes_the_form_and_the_lists_follow(
