@@ -14,7 +14,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from config.locales import languages_in
+from config.locales import bidi_languages, languages_in
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -180,6 +180,8 @@ LANGUAGE_CODE = "en-gb"
 USE_I18N = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGES = languages_in(BASE_DIR / "locale")
+# Django's own right-to-left list (get_language_bidi) from the same details.
+LANGUAGES_BIDI = bidi_languages(LANGUAGES)
 # The switcher's choice lives in this cookie (parents' pages write no session).
 LANGUAGE_COOKIE_NAME = "language"
 LANGUAGE_COOKIE_SECURE = not DEBUG
