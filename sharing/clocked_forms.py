@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sharing.clocked import IdentityCheck, PauseReason
+from sharing.clocked import ClockSteps, IdentityCheck, PauseReason
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -53,3 +53,7 @@ class ClockStepsForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def steps(self) -> ClockSteps:
+        """The valid data as the handler's steps (each kind's own dataclass)."""
+        raise NotImplementedError

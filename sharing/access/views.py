@@ -10,14 +10,13 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext
 
 from pupils import audit
 from pupils.models import AuditAction
 from sharing.forms import file_bytes
-from sharing.staff import add_errors, render_page, require
+from sharing.staff import add_errors, back_to, get_for, handle_steps_page, render_page
 
 from .files import ResponseFile
 from .forms import HandlingForm, SentForm
@@ -31,39 +30,18 @@ HANDLE = "sharing.handle_access_request"
 PRODUCE = "sharing.produce_access_response"
 
 
-def change_url(pk: int) -> str:
-    return reverse("admin:sharing_accessrequest_change", args=[pk])
-
-
 def handle_view(
     request: HttpRequest, object_id: str, *, model_admin: SchoolScopedAdmin
 ) -> HttpResponse:
-    model_admin._ensure_visible(request, object_id)
-    require(request, HANDLE)
-    sar = model_admin.get_queryset(request).get(pk=object_id)
-    if not sar.is_open:
-        messages.info(request, gettext("This request is no longer open."))
-        return HttpResponseRedirect(change_url(sar.pk))
-    form = HandlingForm(request.POST or None, request=sar, admin_site=model_admin.admin_site)
-    if request.method == "POST" and form.is_valid():
-        try:
-            done = handle_access_request(actor=request.user, request=sar, steps=form.steps())
-        except ValidationError as exc:
-            add_errors(form, exc)
-            messages.error(request, gettext("Nothing was saved: %(why)s") % {"why": _why(exc)})
-        else:
-            messages.success(
-                request, gettext("Request updated: %(steps)s.") % {"steps": "; ".join(done)}
-            )
-            return HttpResponseRedirect(change_url(sar.pk))
-    return render_page(
+    sar = get_for(request, model_admin, object_id, HANDLE)
+    return handle_steps_page(
         request,
         model_admin,
-        "admin/sharing/accessrequest/handle.html",
-        gettext("Handle this request"),
-        original=sar,
-        form=form,
-        requester_warning=requester_warning(sar),
+        sar,
+        make_form=lambda data: HandlingForm(data, request=sar, admin_site=model_admin.admin_site),
+        handle=handle_access_request,
+        template="admin/sharing/accessrequest/handle.html",
+        context=lambda: {"requester_warning": requester_warning(sar)},
     )
 
 
@@ -71,9 +49,7 @@ def sent_view(
     request: HttpRequest, object_id: str, *, model_admin: SchoolScopedAdmin
 ) -> HttpResponse:
     """Record that the response was sent: this logs the disclosure, once."""
-    model_admin._ensure_visible(request, object_id)
-    require(request, PRODUCE)
-    sar = model_admin.get_queryset(request).get(pk=object_id)
+    sar = get_for(request, model_admin, object_id, PRODUCE)
     form = SentForm(request.POST or None, request.FILES or None, request=sar)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -96,7 +72,7 @@ def sent_view(
                 gettext("Recorded: the response was sent on %(date)s and is in the disclosure log.")
                 % {"date": response.sent_on},
             )
-            return HttpResponseRedirect(change_url(sar.pk))
+            return back_to(sar)
     return render_page(
         request,
         model_admin,
@@ -112,9 +88,7 @@ def file_view(
 ) -> HttpResponse:
     """A response PDF (or draft) a job produced: for staff who may produce
     responses at the request's school; each download is on the trail."""
-    model_admin._ensure_visible(request, object_id)
-    require(request, PRODUCE)
-    sar = model_admin.get_queryset(request).get(pk=object_id)
+    sar = get_for(request, model_admin, object_id, PRODUCE)
     file = ResponseFile.objects.filter(pk=file_id, request=sar).select_related("pupil").first()
     if file is None:
         raise Http404(gettext("This file is no longer kept: produce the response again."))
@@ -134,7 +108,3 @@ def file_view(
     response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
     response["Cache-Control"] = "no-store"
     return response
-
-
-def _why(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
