@@ -9,7 +9,7 @@
   kind of request keeps its own table, ``ClockPause`` and ``RightsPause``,
   with the same fields and constraints).
 - The one clock service: ``record_identity_check``, ``pause``, ``resume``,
-  ``extend`` and ``take_clock_steps`` (the clock's steps of a "Handle this
+  ``extend``, ``withdraw`` and ``take_clock_steps`` (the clock's steps of a "Handle this
   request" page). Each kind calls them with its ``Clock``: its pause model,
   its status enum, its trail label and its deadline rule. A refusal is a
   ``ValidationError`` keyed by the handling form's field
@@ -155,8 +155,8 @@ class Clock[R: ClockedRequest, P: ClockPauseBase]:
     #: The start of its trail summaries ("Access request", "Rights request").
     label: str
     pause_model: type[P]
-    #: Its status enum, with the two statuses the clock moves between:
-    #: ``OPEN`` and ``PAUSED``.
+    #: Its status enum, with the statuses the clock moves between: ``OPEN``,
+    #: ``PAUSED`` and ``WITHDRAWN``.
     statuses: type[models.TextChoices]
     #: Its deadline once paused, restarted or extended.
     due_on: Callable[[R], datetime.date | None]
@@ -164,8 +164,10 @@ class Clock[R: ClockedRequest, P: ClockPauseBase]:
     fixed_because: Callable[[R], str] | None = None
 
     def __post_init__(self) -> None:
-        if not {"OPEN", "PAUSED"} <= set(self.statuses.__members__):
-            raise ImproperlyConfigured(f"{self.statuses.__name__} needs OPEN and PAUSED.")
+        if not {"OPEN", "PAUSED", "WITHDRAWN"} <= set(self.statuses.__members__):
+            raise ImproperlyConfigured(
+                f"{self.statuses.__name__} needs OPEN, PAUSED and WITHDRAWN."
+            )
 
     @property
     def running(self) -> str:
@@ -174,6 +176,10 @@ class Clock[R: ClockedRequest, P: ClockPauseBase]:
     @property
     def paused(self) -> str:
         return self.statuses["PAUSED"]
+
+    @property
+    def withdrawn(self) -> str:
+        return self.statuses["WITHDRAWN"]
 
     def refuse_if_fixed(self, request: R, field: str) -> None:
         why = self.fixed_because(request) if self.fixed_because else ""
@@ -321,6 +327,17 @@ def extend[R: ClockedRequest](
     request.due_on = clock.due_on(request)
     request.save(update_fields=["extended_on", "extension_reason", "due_on", "updated_at"])
     _trail(actor, request, f"{clock.label} extended", ["due_on"])
+    return request
+
+
+@transaction.atomic
+def withdraw[R: ClockedRequest](*, actor: Actor, clock: Clock[R, Any], request: R) -> R:
+    """The requester withdrew it: the clock stops, an open pause ends today."""
+    require_open(request)
+    request.status, request.due_on = clock.withdrawn, None
+    request.pauses.filter(ends_on__isnull=True).update(ends_on=timezone.localdate())
+    request.save(update_fields=["status", "due_on", "updated_at"])
+    _trail(actor, request, f"{clock.label} withdrawn", ["status"])
     return request
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sharing.clocked import ClockSteps, IdentityCheck, PauseReason
@@ -26,6 +27,15 @@ def date_field(label: StrOrPromise, **kwargs: Any) -> forms.DateField:
     """An optional date with the browser's date picker."""
     return forms.DateField(
         label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}), **kwargs
+    )
+
+
+def received_at_field() -> forms.DateTimeField:
+    """When a request was received: its clock starts that day."""
+    return forms.DateTimeField(
+        label=_("Received at"),
+        initial=timezone.now,
+        help_text=_("When it reached any member of staff."),
     )
 
 

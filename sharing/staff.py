@@ -17,7 +17,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Case, F, IntegerField, Value, When
-from django.forms import Form
+from django.forms import Form, ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -90,6 +90,37 @@ def add_errors(form: Form, exc: ValidationError) -> None:
 # --- Requests on a clock (access, other rights) ---------------------------------------
 
 
+def form_page(
+    request: HttpRequest,
+    model_admin: admin.ModelAdmin,
+    obj: Any,
+    *,
+    form: Form,
+    save: Callable[[dict[str, Any]], Any],
+    done: Callable[[Any], str],
+    template: str,
+    title: str,
+    refused: str = "",
+    context: Callable[[], dict[str, Any]] = dict,
+) -> HttpResponse:
+    """A workflow page about one record: a valid POST makes one service call
+    (``save(cleaned_data)``), then goes back to the record with ``done(result)``;
+    a refusal shows on the form, by field (and as ``refused``, with the
+    reason, when given). ``context()`` adds to the page when it is shown."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+            if refused:
+                messages.error(request, refused % {"why": " ".join(exc.messages)})
+        else:
+            messages.success(request, done(result))
+            return back_to(obj)
+    extra = context()
+    return render_page(request, model_admin, template, title, original=obj, form=form, **extra)
+
+
 def handle_steps_page(
     request: HttpRequest,
     model_admin: admin.ModelAdmin,
@@ -108,19 +139,18 @@ def handle_steps_page(
         messages.info(request, gettext("This request is no longer open."))
         return back_to(obj)
     form = make_form(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            done = handle(actor=request.user, request=obj, steps=form.steps())
-        except ValidationError as exc:
-            add_errors(form, exc)
-            why = " ".join(exc.messages)
-            messages.error(request, gettext("Nothing was saved: %(why)s") % {"why": why})
-        else:
-            steps = "; ".join(done)
-            messages.success(request, gettext("Request updated: %(steps)s.") % {"steps": steps})
-            return back_to(obj)
-    title = gettext("Handle this request")
-    return render_page(request, model_admin, template, title, original=obj, form=form, **context())
+    return form_page(
+        request,
+        model_admin,
+        obj,
+        form=form,
+        save=lambda _data: handle(actor=request.user, request=obj, steps=form.steps()),
+        done=lambda steps: gettext("Request updated: %(steps)s.") % {"steps": "; ".join(steps)},
+        refused=gettext("Nothing was saved: %(why)s"),
+        template=template,
+        title=gettext("Handle this request"),
+        context=context,
+    )
 
 
 def due_label(due: datetime.date, today: datetime.date) -> str | SafeString:
@@ -198,10 +228,30 @@ class AddedByServiceAdmin:
     Adding calls ``add_with_service(request, data)`` (the service saves the
     record whole, its pupils and its trail entries); changing an existing
     record goes through the admin's own save, audited by the base class.
-    Mix in before the admin base class."""
+    ``add_form`` (the short form that logs one: its fields are the add
+    page's) and ``change_form`` with ``change_fieldsets`` (what the change
+    page may correct, and how it is laid out) are optional. Mix in before
+    the admin base class."""
+
+    add_form: type[ModelForm] | None = None
+    change_form: type[ModelForm] | None = None
+    change_fieldsets: Any = None
 
     def add_with_service(self, request: HttpRequest, data: dict):
         raise NotImplementedError
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = self.add_form if obj is None else self.change_form
+        if form is not None:
+            kwargs["form"] = form
+        return super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None and self.add_form is not None:
+            return [(None, {"fields": self.add_form._meta.fields})]
+        if obj is not None and self.change_fieldsets is not None:
+            return self.change_fieldsets
+        return super().get_fieldsets(request, obj)  # type: ignore[misc]
 
     def save_form(self, request, form, change):
         if change:
@@ -215,6 +265,21 @@ class AddedByServiceAdmin:
     def save_related(self, request, form, formsets, change):
         if change:
             super().save_related(request, form, formsets, change)  # type: ignore[misc]
+
+
+#: The change page's section on the clock's own fields (``sharing.clocked``).
+IDENTITY_AND_EXTENSION = (
+    _("Identity and extension"),
+    {
+        "fields": (
+            "identity_check",
+            "identity_checked_on",
+            "identity_note",
+            "extended_on",
+            "extension_reason",
+        )
+    },
+)
 
 
 class ClockedRequestAdmin(AddedByServiceAdmin, ScopedAuditedAdmin):

@@ -16,6 +16,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from sharing.staff import (
+    IDENTITY_AND_EXTENSION,
     ClockedRequestAdmin,
     PauseInline,
     ReadOnlyInline,
@@ -100,6 +101,28 @@ class AccessRequestAdmin(ClockedRequestAdmin):
         "logged_by",
     )
     inlines = [ClockPauseInline, SearchInline, RedactionInline, ResponseInline]
+    add_form = LogRequestForm
+    change_form = CorrectRequestForm
+    change_fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "school",
+                    "pupil_list",
+                    "received_at",
+                    "received_on",
+                    "status",
+                    "due_on",
+                    "educational_record",
+                    "logged_by",
+                    "answered_on",
+                )
+            },
+        ),
+        (_("Who asked"), {"fields": CorrectRequestForm.Meta.fields}),
+        IDENTITY_AND_EXTENSION,
+    )
 
     ordering = open_first(OPEN_STATUSES)
 
@@ -113,47 +136,6 @@ class AccessRequestAdmin(ClockedRequestAdmin):
     @admin.display(description=_("pupils"))
     def pupil_list(self, obj):
         return ", ".join(str(p) for p in obj.pupils.all())
-
-    # --- Forms ----------------------------------------------------------------
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = CorrectRequestForm if obj is not None else LogRequestForm
-        return super().get_form(request, obj, change=change, **kwargs)
-
-    def get_fieldsets(self, request, obj=None):
-        if obj is None:
-            return [(None, {"fields": LogRequestForm.Meta.fields})]
-        base = [
-            (
-                None,
-                {
-                    "fields": (
-                        "school",
-                        "pupil_list",
-                        "received_at",
-                        "received_on",
-                        "status",
-                        "due_on",
-                        "educational_record",
-                        "logged_by",
-                        "answered_on",
-                    )
-                },
-            ),
-            (_("Who asked"), {"fields": CorrectRequestForm.Meta.fields}),
-            (
-                _("Identity and extension"),
-                {
-                    "fields": (
-                        "identity_check",
-                        "identity_checked_on",
-                        "identity_note",
-                        "extended_on",
-                        "extension_reason",
-                    )
-                },
-            ),
-        ]
-        return base
 
     # --- Handling: an explicit view ---------------------------------------------
     def get_urls(self):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pupils.models import Contact, Pupil
-from sharing.clocked_forms import ClockStepsForm, blank_first, date_field
+from sharing.clocked_forms import ClockStepsForm, blank_first, date_field, received_at_field
 from sharing.disclosures.models import SendMethod
 from sharing.forms import SentFileMixin, sent_file_field
 
@@ -27,11 +27,7 @@ from .services import HandlingSteps
 
 
 class LogRequestForm(forms.ModelForm):
-    received_at = forms.DateTimeField(
-        label=_("Received at"),
-        initial=timezone.now,
-        help_text=_("When it reached any member of staff."),
-    )
+    received_at = received_at_field()
 
     class Meta:
         model = AccessRequest

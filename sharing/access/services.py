@@ -392,14 +392,8 @@ def mark_answered(
     return request
 
 
-@transaction.atomic
 def withdraw_request(*, actor: Actor, request: AccessRequest) -> AccessRequest:
-    require_open(request)
-    request.status, request.due_on = AccessRequestStatus.WITHDRAWN, None
-    request.pauses.filter(ends_on__isnull=True).update(ends_on=timezone.localdate())
-    request.save(update_fields=["status", "due_on", "updated_at"])
-    trail(actor, request, AuditAction.UPDATE, "Access request withdrawn", ["status"])
-    return request
+    return clocked.withdraw(actor=actor, clock=CLOCK, request=request)
 
 
 # --- Several steps at once ----------------------------------------------------------

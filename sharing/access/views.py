@@ -8,18 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext
 
 from pupils import audit
 from pupils.models import AuditAction
 from sharing.forms import file_bytes
-from sharing.staff import add_errors, back_to, get_for, handle_steps_page, render_page
+from sharing.staff import form_page, get_for, handle_steps_page
 
 from .files import ResponseFile
 from .forms import HandlingForm, SentForm
+from .models import AccessResponse
 from .response import record_response_sent
 from .services import handle_access_request, requester_warning
 
@@ -50,36 +49,30 @@ def sent_view(
 ) -> HttpResponse:
     """Record that the response was sent: this logs the disclosure, once."""
     sar = get_for(request, model_admin, object_id, PRODUCE)
-    form = SentForm(request.POST or None, request.FILES or None, request=sar)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        body, _name = file_bytes(data["sent_file"])
-        try:
-            response = record_response_sent(
-                actor=request.user,
-                request=sar,
-                pupil=data["pupil"],
-                sent_on=data["sent_on"],
-                method=data["method"],
-                sent_to=data["sent_to"],
-                file_bytes=body,
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                gettext("Recorded: the response was sent on %(date)s and is in the disclosure log.")
-                % {"date": response.sent_on},
-            )
-            return back_to(sar)
-    return render_page(
+
+    def save(data: dict) -> AccessResponse:
+        return record_response_sent(
+            actor=request.user,
+            request=sar,
+            pupil=data["pupil"],
+            sent_on=data["sent_on"],
+            method=data["method"],
+            sent_to=data["sent_to"],
+            file_bytes=file_bytes(data["sent_file"])[0],
+        )
+
+    return form_page(
         request,
         model_admin,
-        "admin/sharing/accessrequest/sent.html",
-        gettext("Record that the response was sent"),
-        original=sar,
-        form=form,
+        sar,
+        form=SentForm(request.POST or None, request.FILES or None, request=sar),
+        save=save,
+        done=lambda response: (
+            gettext("Recorded: the response was sent on %(date)s and is in the disclosure log.")
+            % {"date": response.sent_on}
+        ),
+        template="admin/sharing/accessrequest/sent.html",
+        title=gettext("Record that the response was sent"),
     )
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pupils.admin_tools import ScopedAuditedAdmin
 from sharing.staff import (
+    IDENTITY_AND_EXTENSION,
     AddedByServiceAdmin,
     ClockedRequestAdmin,
     PauseInline,
@@ -74,49 +75,29 @@ class RightsRequestAdmin(ClockedRequestAdmin):
         "logged_by",
     )
     inlines = [RightsPauseInline]
+    add_form = LogRightsRequestForm
+    change_form = CorrectRightsRequestForm
+    change_fieldsets = (
+        (None, {"fields": ("school", "kind", "received_at", "received_on", "status", "due_on")}),
+        (_("Who asked, about whom"), {"fields": ("pupil_named", "pupil_born_on", "channel")}),
+        (None, {"fields": CorrectRightsRequestForm.Meta.fields}),
+        IDENTITY_AND_EXTENSION,
+        (
+            _("Decision"),
+            {
+                "fields": (
+                    "decision",
+                    "decision_reason",
+                    "changes_made",
+                    "decided_on",
+                    "decided_by",
+                    "exported_at",
+                    "logged_by",
+                )
+            },
+        ),
+    )
     ordering = open_first(OPEN_STATUSES)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = CorrectRightsRequestForm if obj is not None else LogRightsRequestForm
-        return super().get_form(request, obj, change=change, **kwargs)
-
-    def get_fieldsets(self, request, obj=None):
-        if obj is None:
-            return [(None, {"fields": LogRightsRequestForm.Meta.fields})]
-        return [
-            (
-                None,
-                {"fields": ("school", "kind", "received_at", "received_on", "status", "due_on")},
-            ),
-            (_("Who asked, about whom"), {"fields": ("pupil_named", "pupil_born_on", "channel")}),
-            (None, {"fields": CorrectRightsRequestForm.Meta.fields}),
-            (
-                _("Identity and extension"),
-                {
-                    "fields": (
-                        "identity_check",
-                        "identity_checked_on",
-                        "identity_note",
-                        "extended_on",
-                        "extension_reason",
-                    )
-                },
-            ),
-            (
-                _("Decision"),
-                {
-                    "fields": (
-                        "decision",
-                        "decision_reason",
-                        "changes_made",
-                        "decided_on",
-                        "decided_by",
-                        "exported_at",
-                        "logged_by",
-                    )
-                },
-            ),
-        ]
 
     def get_urls(self):
         return [
@@ -170,6 +151,13 @@ class ComplaintAdmin(AddedByServiceAdmin, ScopedAuditedAdmin):
         "outcome_told_on",
         "logged_by",
     )
+    add_form = LogComplaintForm
+    change_form = CorrectComplaintForm
+    change_fieldsets = (
+        (None, {"fields": readonly_fields[:7]}),
+        (None, {"fields": CorrectComplaintForm.Meta.fields}),
+        (_("Outcome"), {"fields": readonly_fields[7:]}),
+    )
     ordering = (
         Case(
             When(status=ComplaintStatus.RECEIVED, then=Value(0)),
@@ -187,19 +175,6 @@ class ComplaintAdmin(AddedByServiceAdmin, ScopedAuditedAdmin):
         if obj.status != ComplaintStatus.RECEIVED:
             return "-"
         return due_label(obj.acknowledge_by, timezone.localdate())
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = CorrectComplaintForm if obj is not None else LogComplaintForm
-        return super().get_form(request, obj, change=change, **kwargs)
-
-    def get_fieldsets(self, request, obj=None):
-        if obj is None:
-            return [(None, {"fields": LogComplaintForm.Meta.fields})]
-        return [
-            (None, {"fields": self.readonly_fields[:7]}),
-            (None, {"fields": CorrectComplaintForm.Meta.fields}),
-            (_("Outcome"), {"fields": self.readonly_fields[7:]}),
-        ]
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj is not None else ()

@@ -8,18 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pupils.models import Pupil
-from sharing.clocked_forms import ClockStepsForm, blank_first, date_field
+from sharing.clocked_forms import ClockStepsForm, blank_first, date_field, received_at_field
 
 from .models import Complaint, RightsDecision, RightsRequest
 from .services import RightsSteps
 
 
 class LogRightsRequestForm(forms.ModelForm):
-    received_at = forms.DateTimeField(
-        label=_("Received at"),
-        initial=timezone.now,
-        help_text=_("When it reached any member of staff."),
-    )
+    received_at = received_at_field()
 
     class Meta:
         model = RightsRequest

@@ -194,14 +194,8 @@ def decide_rights_request(
     return request
 
 
-@transaction.atomic
 def withdraw_rights_request(*, actor: Actor, request: RightsRequest) -> RightsRequest:
-    require_open(request)
-    request.status, request.due_on = RightsRequestStatus.WITHDRAWN, None
-    request.pauses.filter(ends_on__isnull=True).update(ends_on=timezone.localdate())
-    request.save(update_fields=["status", "due_on", "updated_at"])
-    trail(actor, request, AuditAction.UPDATE, "Rights request withdrawn", ["status"])
-    return request
+    return clocked.withdraw(actor=actor, clock=CLOCK, request=request)
 
 
 # --- Several steps at once --------------------------------------------------------

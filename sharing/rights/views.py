@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from pupils.models import School
-from sharing.staff import add_errors, back_to, get_for, handle_steps_page, render_page
+from sharing.staff import add_errors, form_page, get_for, handle_steps_page, render_page
 
 from .complaints import acknowledge_complaint, record_complaint_outcome
 from .forms import AcknowledgeForm, OutcomeForm, PortableCopyForm, RightsHandlingForm
@@ -76,22 +75,15 @@ def acknowledge_view(
     request: HttpRequest, object_id: str, *, model_admin: SchoolScopedAdmin
 ) -> HttpResponse:
     complaint = get_for(request, model_admin, object_id, HANDLE_COMPLAINT)
-    form = AcknowledgeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            acknowledge_complaint(actor=request.user, complaint=complaint, **form.cleaned_data)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, gettext("Acknowledgement recorded."))
-            return back_to(complaint)
-    return render_page(
+    return form_page(
         request,
         model_admin,
-        PAGE,
-        gettext("Acknowledge this complaint"),
-        original=complaint,
-        form=form,
+        complaint,
+        form=AcknowledgeForm(request.POST or None),
+        save=lambda data: acknowledge_complaint(actor=request.user, complaint=complaint, **data),
+        done=lambda _result: gettext("Acknowledgement recorded."),
+        template=PAGE,
+        title=gettext("Acknowledge this complaint"),
     )
 
 
@@ -99,22 +91,15 @@ def outcome_view(
     request: HttpRequest, object_id: str, *, model_admin: SchoolScopedAdmin
 ) -> HttpResponse:
     complaint = get_for(request, model_admin, object_id, HANDLE_COMPLAINT)
-    form = OutcomeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            record_complaint_outcome(actor=request.user, complaint=complaint, **form.cleaned_data)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, gettext("Outcome recorded."))
-            return back_to(complaint)
-    return render_page(
+    return form_page(
         request,
         model_admin,
-        PAGE,
-        gettext("Record the outcome"),
-        original=complaint,
-        form=form,
+        complaint,
+        form=OutcomeForm(request.POST or None),
+        save=lambda data: record_complaint_outcome(actor=request.user, complaint=complaint, **data),
+        done=lambda _result: gettext("Outcome recorded."),
+        template=PAGE,
+        title=gettext("Record the outcome"),
     )
 
 

@@ -21,7 +21,7 @@ D = datetime.date
 RECEIVED = datetime.datetime(2025, 9, 3, 10, 0, tzinfo=datetime.UTC)
 
 
-def access_request(school):
+def access_request(school, **extra):
     return access.open_access_request(
         actor=None,
         school=school,
@@ -30,6 +30,7 @@ def access_request(school):
         requester_relationship="parent",
         channel="email",
         received_at=RECEIVED,
+        **extra,
     )
 
 
@@ -138,16 +139,7 @@ def test_an_extension_without_its_date_is_refused_on_the_handling_pages(kind):
 
 def test_an_educational_record_request_can_neither_pause_nor_be_extended(school):
     school.terms.create(name="Autumn", starts_on=D(2025, 9, 1), ends_on=D(2025, 12, 19))
-    request = access.open_access_request(
-        actor=None,
-        school=school,
-        pupils=[PupilFactory(school=school)],
-        requester_name="Mrs Alex Parent",
-        requester_relationship="parent",
-        channel="letter",
-        received_at=RECEIVED,
-        educational_record=True,
-    )
+    request = access_request(school, educational_record=True)
     with pytest.raises(ValidationError, match="never stop") as exc:
         access.pause_clock(actor=None, request=request, reason="fee", starts_on=D(2025, 9, 4))
     assert list(refusal(exc)) == ["pause_reason"]
@@ -156,12 +148,12 @@ def test_an_educational_record_request_can_neither_pause_nor_be_extended(school)
     assert list(refusal(exc)) == ["extend_told_on"]
 
 
-def test_a_clock_needs_a_status_enum_with_open_and_paused():
+def test_a_clock_needs_a_status_enum_with_open_paused_and_withdrawn():
     class Answered(models.TextChoices):
         OPEN = "open", "Open"
         ANSWERED = "answered", "Answered"
 
-    with pytest.raises(ImproperlyConfigured, match="OPEN and PAUSED"):
+    with pytest.raises(ImproperlyConfigured, match="OPEN, PAUSED and WITHDRAWN"):
         clocked.Clock(
             label="x", pause_model=ClockPause, statuses=Answered, due_on=clocked.one_month_due_on
         )
