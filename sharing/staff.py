@@ -246,6 +246,17 @@ class AddedByServiceAdmin:
             kwargs["form"] = form
         return super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
 
+    def get_readonly_fields(self, request, obj=None):
+        """With ``change_fieldsets``: none on the add page; on the change
+        page, every field shown that ``change_form`` does not edit."""
+        if self.change_fieldsets is None:
+            return super().get_readonly_fields(request, obj)  # type: ignore[misc]
+        if obj is None:
+            return ()
+        editable = set(self.change_form._meta.fields or ()) if self.change_form else set()
+        shown = (f for _title, opts in self.change_fieldsets for f in opts["fields"])
+        return tuple(f for f in shown if f not in editable)
+
     def get_fieldsets(self, request, obj=None):
         if obj is None and self.add_form is not None:
             return [(None, {"fields": self.add_form._meta.fields})]
@@ -301,9 +312,6 @@ class ClockedRequestAdmin(AddedByServiceAdmin, ScopedAuditedAdmin):
         if obj.due_on is None:
             return _("Clock paused")
         return due_label(obj.due_on, timezone.localdate())
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj is not None else ()
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []

@@ -84,22 +84,6 @@ class AccessRequestAdmin(ClockedRequestAdmin):
     list_filter = (UrgencyFilter, "status", "educational_record")
     list_select_related = ("handler",)
     actions = ["produce_response", "produce_draft"]
-    readonly_fields = (
-        "school",
-        "pupil_list",
-        "received_at",
-        "received_on",
-        "status",
-        "due_on",
-        "educational_record",
-        "identity_check",
-        "identity_checked_on",
-        "identity_note",
-        "extended_on",
-        "extension_reason",
-        "answered_on",
-        "logged_by",
-    )
     inlines = [ClockPauseInline, SearchInline, RedactionInline, ResponseInline]
     add_form = LogRequestForm
     change_form = CorrectRequestForm

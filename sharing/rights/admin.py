@@ -51,29 +51,6 @@ class RightsRequestAdmin(ClockedRequestAdmin):
     handle_permission = views.HANDLE
     list_display = ("received_on", "due", "kind", "status", "requester_name", "decision")
     list_filter = (UrgencyFilter, "kind", "status", "decision")
-    readonly_fields = (
-        "school",
-        "kind",
-        "pupil_named",
-        "pupil_born_on",
-        "channel",
-        "received_at",
-        "received_on",
-        "status",
-        "due_on",
-        "identity_check",
-        "identity_checked_on",
-        "identity_note",
-        "extended_on",
-        "extension_reason",
-        "decision",
-        "decision_reason",
-        "changes_made",
-        "decided_on",
-        "decided_by",
-        "exported_at",
-        "logged_by",
-    )
     inlines = [RightsPauseInline]
     add_form = LogRightsRequestForm
     change_form = CorrectRightsRequestForm
@@ -175,9 +152,6 @@ class ComplaintAdmin(AddedByServiceAdmin, ScopedAuditedAdmin):
         if obj.status != ComplaintStatus.RECEIVED:
             return "-"
         return due_label(obj.acknowledge_by, timezone.localdate())
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj is not None else ()
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and request.user.has_perm(
