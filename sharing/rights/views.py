@@ -4,18 +4,21 @@ Mounted by ``RightsRequestAdmin.get_urls`` and ``ComplaintAdmin.get_urls``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from pupils.models import School
 from sharing.staff import add_errors, form_page, get_for, handle_steps_page, render_page
 
 from .complaints import acknowledge_complaint, record_complaint_outcome
 from .forms import AcknowledgeForm, OutcomeForm, PortableCopyForm, RightsHandlingForm
+from .models import Complaint
 from .portability import export_portable_data
 from .register import DUE_SOON, OVERDUE, open_requests
 from .services import handle_rights_request
@@ -71,36 +74,39 @@ def portable_view(
     )
 
 
-def acknowledge_view(
-    request: HttpRequest, object_id: str, *, model_admin: SchoolScopedAdmin
-) -> HttpResponse:
-    complaint = get_for(request, model_admin, object_id, HANDLE_COMPLAINT)
-    return form_page(
-        request,
-        model_admin,
-        complaint,
-        form=AcknowledgeForm(request.POST or None),
-        save=lambda data: acknowledge_complaint(actor=request.user, complaint=complaint, **data),
-        done=lambda _result: gettext("Acknowledgement recorded."),
-        template=PAGE,
-        title=gettext("Acknowledge this complaint"),
-    )
+def _complaint_step(
+    form_class: type[Form], service: Callable[..., Complaint], done: str, title: str
+):
+    """A complaint's step: one form, one service call, back to the complaint."""
+
+    def view(request: HttpRequest, object_id: str, *, model_admin: SchoolScopedAdmin):
+        complaint = get_for(request, model_admin, object_id, HANDLE_COMPLAINT)
+        return form_page(
+            request,
+            model_admin,
+            complaint,
+            form=form_class(request.POST or None),
+            save=lambda data: service(actor=request.user, complaint=complaint, **data),
+            done=lambda _complaint: gettext(done),
+            template=PAGE,
+            title=gettext(title),
+        )
+
+    return view
 
 
-def outcome_view(
-    request: HttpRequest, object_id: str, *, model_admin: SchoolScopedAdmin
-) -> HttpResponse:
-    complaint = get_for(request, model_admin, object_id, HANDLE_COMPLAINT)
-    return form_page(
-        request,
-        model_admin,
-        complaint,
-        form=OutcomeForm(request.POST or None),
-        save=lambda data: record_complaint_outcome(actor=request.user, complaint=complaint, **data),
-        done=lambda _result: gettext("Outcome recorded."),
-        template=PAGE,
-        title=gettext("Record the outcome"),
-    )
+acknowledge_view = _complaint_step(
+    AcknowledgeForm,
+    acknowledge_complaint,
+    gettext_noop("Acknowledgement recorded."),
+    gettext_noop("Acknowledge this complaint"),
+)
+outcome_view = _complaint_step(
+    OutcomeForm,
+    record_complaint_outcome,
+    gettext_noop("Outcome recorded."),
+    gettext_noop("Record the outcome"),
+)
 
 
 #: Whoever may read a kind of request sees it on the page.
