@@ -11,23 +11,25 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, F, IntegerField, Value, When
+from django.db.models import Count
 from django.shortcuts import redirect
-from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from pupils.admin_tools import ScopedAuditedAdmin
-from pupils.models import Contact, School
-from sharing.dates import long_date
-from sharing.deadlines import due_soon_limit
-from sharing.staff import AddedByServiceAdmin, UrgencyFilter, mount
+from sharing.staff import (
+    IDENTITY_AND_EXTENSION,
+    ClockedRequestAdmin,
+    PauseInline,
+    ReadOnlyInline,
+    UrgencyFilter,
+    mount,
+    open_first,
+)
 
 from . import services, tasks, views
 from .forms import CorrectRequestForm, LogRequestForm
 from .models import (
+    OPEN_STATUSES,
     AccessRequest,
-    AccessRequestStatus,
     AccessResponse,
     ClockPause,
     RedactionDecision,
@@ -37,21 +39,12 @@ from .models import (
 PRODUCE = "sharing.produce_access_response"
 
 
-class ClockPauseInline(admin.TabularInline):
+class ClockPauseInline(PauseInline):
     model = ClockPause
-    extra = 0
-    can_delete = False
-    fields = ("reason", "starts_on", "ends_on", "note")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class ResponseInline(admin.TabularInline):
+class ResponseInline(ReadOnlyInline):
     model = AccessResponse
-    extra = 0
-    can_delete = False
     fields = (
         "pupil",
         "produced_at",
@@ -61,38 +54,23 @@ class ResponseInline(admin.TabularInline):
         "sent_method",
         "sent_to",
     )
-    readonly_fields = fields
     verbose_name_plural = _("responses produced, and sent")
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class SearchInline(admin.TabularInline):
+class SearchInline(ReadOnlyInline):
     model = SystemSearch
-    extra = 0
-    can_delete = False
     fields = ("system", "detail", "searched_by", "searched_on")
-    readonly_fields = fields
     verbose_name_plural = _("systems searched (besides this application's record)")
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class RedactionInline(admin.TabularInline):
+class RedactionInline(ReadOnlyInline):
     model = RedactionDecision
-    extra = 0
-    can_delete = False
     fields = ("contact", "item", "outcome", "ground", "reason", "decided_by", "decided_on")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AccessRequest)
-class AccessRequestAdmin(AddedByServiceAdmin, ScopedAuditedAdmin):
+class AccessRequestAdmin(ClockedRequestAdmin):
+    handle_permission = views.HANDLE
     list_display = (
         "received_on",
         "due",
@@ -105,41 +83,32 @@ class AccessRequestAdmin(AddedByServiceAdmin, ScopedAuditedAdmin):
     )
     list_filter = (UrgencyFilter, "status", "educational_record")
     list_select_related = ("handler",)
-    search_fields = ("requester_name",)
-    autocomplete_fields = ("pupils", "requester_contact")
-    show_full_result_count = False
     actions = ["produce_response", "produce_draft"]
-    readonly_fields = (
-        "school",
-        "pupil_list",
-        "received_at",
-        "received_on",
-        "status",
-        "due_on",
-        "educational_record",
-        "identity_check",
-        "identity_checked_on",
-        "identity_note",
-        "extended_on",
-        "extension_reason",
-        "answered_on",
-        "logged_by",
-    )
     inlines = [ClockPauseInline, SearchInline, RedactionInline, ResponseInline]
-
-    # --- List ---------------------------------------------------------------
-    # Open requests first, soonest due first (paused ones, with no due date,
-    # after them), then answered and withdrawn ones.
-    ordering = (
-        Case(
-            When(status__in=[AccessRequestStatus.OPEN, AccessRequestStatus.PAUSED], then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        ).asc(),
-        F("due_on").asc(nulls_last=True),
-        "received_at",
-        "id",
+    add_form = LogRequestForm
+    change_form = CorrectRequestForm
+    change_fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "school",
+                    "pupil_list",
+                    "received_at",
+                    "received_on",
+                    "status",
+                    "due_on",
+                    "educational_record",
+                    "logged_by",
+                    "answered_on",
+                )
+            },
+        ),
+        (_("Who asked"), {"fields": CorrectRequestForm.Meta.fields}),
+        IDENTITY_AND_EXTENSION,
     )
+
+    ordering = open_first(OPEN_STATUSES)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_pupils=Count("pupils"))
@@ -148,94 +117,9 @@ class AccessRequestAdmin(AddedByServiceAdmin, ScopedAuditedAdmin):
     def pupil_count(self, obj):
         return obj.n_pupils
 
-    @admin.display(description=_("due"), ordering="due_on")
-    def due(self, obj):
-        if not obj.is_open:
-            return "-"
-        if obj.due_on is None:
-            return _("Clock paused")
-        today = timezone.localdate()
-        label = long_date(obj.due_on)
-        if obj.due_on < today:
-            return format_html('<strong class="sar-overdue">{} ({})</strong>', label, _("overdue"))
-        if obj.due_on <= due_soon_limit(today):
-            return format_html(
-                '<strong class="sar-due-soon">{} ({})</strong>', label, _("due soon")
-            )
-        return label
-
     @admin.display(description=_("pupils"))
     def pupil_list(self, obj):
         return ", ".join(str(p) for p in obj.pupils.all())
-
-    # --- Forms ----------------------------------------------------------------
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = CorrectRequestForm if obj is not None else LogRequestForm
-        return super().get_form(request, obj, change=change, **kwargs)
-
-    def get_fieldsets(self, request, obj=None):
-        if obj is None:
-            return [(None, {"fields": LogRequestForm.Meta.fields})]
-        base = [
-            (
-                None,
-                {
-                    "fields": (
-                        "school",
-                        "pupil_list",
-                        "received_at",
-                        "received_on",
-                        "status",
-                        "due_on",
-                        "educational_record",
-                        "logged_by",
-                        "answered_on",
-                    )
-                },
-            ),
-            (_("Who asked"), {"fields": CorrectRequestForm.Meta.fields}),
-            (
-                _("Identity and extension"),
-                {
-                    "fields": (
-                        "identity_check",
-                        "identity_checked_on",
-                        "identity_note",
-                        "extended_on",
-                        "extension_reason",
-                    )
-                },
-            ),
-        ]
-        return base
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj is not None else ()
-
-    def get_inlines(self, request, obj):
-        return self.inlines if obj is not None else []
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "requester_contact":
-            kwargs["queryset"] = Contact.objects.filter(
-                school__in=School.objects.visible_to(request.user)
-            )
-            return admin.ModelAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)
-        if db_field.name == "handler":  # staff of this school only
-            kwargs["queryset"] = db_field.related_model.objects.filter(
-                is_active=True,
-                staff_profile__school__in=School.objects.visible_to(request.user),
-            )
-            return admin.ModelAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and request.user.has_perm(
-            "sharing.handle_access_request"
-        )
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # a logged request is part of the record: withdraw it instead
 
     # --- Handling: an explicit view ---------------------------------------------
     def get_urls(self):
@@ -253,16 +137,11 @@ class AccessRequestAdmin(AddedByServiceAdmin, ScopedAuditedAdmin):
             *super().get_urls(),
         ]
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        can_handle = bool(obj and obj.is_open and request.user.has_perm(views.HANDLE))
-        extra_context = {
-            **(extra_context or {}),
-            "can_handle": can_handle,
+    def change_context(self, request, obj):
+        return {
             "can_record_sent": bool(obj and request.user.has_perm(views.PRODUCE)),
             "requester_warning": services.requester_warning(obj) if obj else "",
         }
-        return super().change_view(request, object_id, form_url, extra_context)
 
     # --- Logging a request: through the service -------------------------------
     def add_with_service(self, request, data):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pupils.models import Contact, Pupil
+from sharing.clocked_forms import ClockStepsForm, blank_first, date_field, received_at_field
 from sharing.disclosures.models import SendMethod
 from sharing.forms import SentFileMixin, sent_file_field
 
@@ -18,8 +19,6 @@ from . import redactable
 from .gathered import load
 from .models import (
     AccessRequest,
-    IdentityCheck,
-    PauseReason,
     RedactionGround,
     RedactionOutcome,
     SearchedSystem,
@@ -28,11 +27,7 @@ from .services import HandlingSteps
 
 
 class LogRequestForm(forms.ModelForm):
-    received_at = forms.DateTimeField(
-        label=_("Received at"),
-        initial=timezone.now,
-        help_text=_("When it reached any member of staff."),
-    )
+    received_at = received_at_field()
 
     class Meta:
         model = AccessRequest
@@ -65,16 +60,6 @@ class CorrectRequestForm(forms.ModelForm):
         ]
 
 
-def _choices(choices) -> list[tuple[str, str]]:
-    return [("", "---------"), *choices]
-
-
-def _date_field(label) -> forms.DateField:
-    return forms.DateField(
-        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-
 def _search(widget_class, field_name: str, admin_site) -> forms.Widget:
     """The staff site's autocomplete for a request's pupils or contact: it
     searches with the pupil (contact) admin's own search fields and
@@ -85,33 +70,19 @@ def _search(widget_class, field_name: str, admin_site) -> forms.Widget:
     return widget
 
 
-class HandlingForm(forms.Form):
-    """One optional step of each kind; blank fields are steps not taken."""
+class HandlingForm(ClockStepsForm):
+    """One optional step of each kind (the clock's from ``ClockStepsForm``);
+    blank fields are steps not taken."""
 
-    identity_method = forms.ChoiceField(
-        label=_("Record identity check"),
-        choices=_choices(IdentityCheck.choices[1:]),
-        required=False,
-    )
-    identity_on = _date_field(_("Identity checked on"))
-    identity_note = forms.CharField(label=_("How, or why not needed"), required=False)
-    pause_reason = forms.ChoiceField(
-        label=_("Pause the clock"), choices=_choices(PauseReason.choices), required=False
-    )
-    pause_starts_on = _date_field(_("Asked on"))
-    pause_note = forms.CharField(label=_("Pause note"), required=False)
-    resume_on = _date_field(_("Restart the clock: answer received on"))
-    extend_told_on = _date_field(_("Extend: requester told on"))
-    extend_reason = forms.CharField(label=_("Why it needs more time"), required=False)
     search_system = forms.ChoiceField(
         label=_("System searched"),
-        choices=_choices(SearchedSystem.choices),
+        choices=blank_first(SearchedSystem.choices),
         required=False,
         help_text=_("This application's record is always searched; add every other place."),
     )
     search_detail = forms.CharField(label=_("Which"), required=False, max_length=200)
     search_by = forms.CharField(label=_("Searched by"), required=False, max_length=200)
-    search_on = _date_field(_("Searched on"))
+    search_on = date_field(_("Searched on"))
     redaction_record = forms.ChoiceField(
         label=_("Decision about a record"),
         required=False,
@@ -133,13 +104,13 @@ class HandlingForm(forms.Form):
         ),
     )
     redaction_outcome = forms.ChoiceField(
-        label=_("Decision"), choices=_choices(RedactionOutcome.choices), required=False
+        label=_("Decision"), choices=blank_first(RedactionOutcome.choices), required=False
     )
     redaction_ground = forms.ChoiceField(
-        label=_("Ground"), choices=_choices(RedactionGround.choices), required=False
+        label=_("Ground"), choices=blank_first(RedactionGround.choices), required=False
     )
     redaction_reason = forms.CharField(label=_("Why"), required=False, widget=forms.Textarea)
-    answered_on = _date_field(_("Answered on"))
+    answered_on = date_field(_("Answered on"))
 
     match_pupils = forms.ModelMultipleChoiceField(
         label=_("The pupils this request is about"),
@@ -253,7 +224,7 @@ class SentForm(SentFileMixin, forms.Form):
         initial=timezone.localdate,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    method = forms.ChoiceField(label=_("How"), choices=_choices(SendMethod.choices))
+    method = forms.ChoiceField(label=_("How"), choices=blank_first(SendMethod.choices))
     sent_to = forms.CharField(
         label=_("To whom"), max_length=300, help_text=_("The name and address it went to.")
     )

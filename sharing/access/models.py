@@ -16,7 +16,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from pupils.models import Contact, Pupil, School
-from sharing.clocked import ClockedRequestQuerySet
+from sharing.clocked import (
+    ClockedRequestQuerySet,
+    ClockPauseBase,
+    IdentityCheck,
+    PauseReason,
+    pause_constraints,
+)
 from sharing.dates import long_date
 from sharing.disclosures.models import Disclosure, SendMethod
 
@@ -54,14 +60,6 @@ class ArrivalChannel(models.TextChoices):
     WEBSITE = "website", _("Website form")
     SOCIAL_MEDIA = "social_media", _("Social media")
     OTHER = "other", _("Other")
-
-
-class IdentityCheck(models.TextChoices):
-    NOT_YET = "", _("Not checked yet")
-    DOCUMENT = "document", _("Identity document seen")
-    KNOWN = "known", _("Known to the school (e.g. parent met in person)")
-    REGISTERED_CONTACT = "registered_contact", _("Sent from contact details the school holds")
-    NOT_NEEDED = "not_needed", _("Not needed")
 
 
 class AccessRequestStatus(models.TextChoices):
@@ -215,40 +213,13 @@ class AccessRequest(models.Model):
         return self.status in OPEN_STATUSES
 
 
-class PauseReason(models.TextChoices):
-    IDENTITY = "identity", _("Waiting for proof of identity")
-    CLARIFICATION = "clarification", _("Waiting for a clarification")
-    FEE = "fee", _("Waiting for a fee")
-
-
-class ClockPause(models.Model):
-    """The clock stands still from the day the school asked to the day the
-    answer arrived (``ends_on``); an open pause has no end yet."""
+class ClockPause(ClockPauseBase):
+    """A pause of an access request's clock (``sharing.clocked``)."""
 
     request = models.ForeignKey(AccessRequest, on_delete=models.CASCADE, related_name="pauses")
-    reason = models.CharField(_("reason"), max_length=20, choices=PauseReason.choices)
-    starts_on = models.DateField(_("asked on"))
-    ends_on = models.DateField(_("answer received on"), null=True, blank=True)
-    note = models.CharField(_("note"), max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
 
-    class Meta:
-        ordering = ["starts_on", "id"]
-        verbose_name = _("clock pause")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
-                name="sar_pause_ends_after_start",
-            ),
-            models.UniqueConstraint(
-                fields=["request"], condition=Q(ends_on__isnull=True), name="sar_one_open_pause"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.get_reason_display()
+    class Meta(ClockPauseBase.Meta):
+        constraints = pause_constraints("sar")
 
 
 class RedactionOutcome(models.TextChoices):

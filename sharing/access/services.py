@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from pupils import audit
 from pupils.models import AuditAction, Contact, EmailKind, Pupil, School
 from pupils.outbox import queue_email
-from sharing import deadlines
+from sharing import clocked, deadlines
 from sharing.actor import Actor
-from sharing.clocked import one_month_due_on, require_open, trail
+from sharing.clocked import ClockSteps, one_month_due_on, require_open, trail
 from sharing.dates import long_date
 
 from . import redactable
@@ -35,8 +35,6 @@ from .models import (
     AccessRequest,
     AccessRequestStatus,
     ClockPause,
-    IdentityCheck,
-    PauseReason,
     RedactionDecision,
     RedactionGround,
     RedactionOutcome,
@@ -61,6 +59,24 @@ def compute_due_on(request: AccessRequest) -> datetime.date | None:
                 _("Enter the school's term dates first: %(problem)s") % {"problem": exc}
             ) from exc
     return one_month_due_on(request)
+
+
+def _fixed_because(request: AccessRequest) -> str:
+    if request.educational_record:
+        return _(
+            "The 15 school days of an educational-record request never stop and cannot be extended."
+        )
+    return ""
+
+
+#: The access request's clock, for the clock service (``sharing.clocked``).
+CLOCK = clocked.Clock(
+    label="Access request",
+    pause_model=ClockPause,
+    statuses=AccessRequestStatus,
+    due_on=compute_due_on,
+    fixed_because=_fixed_because,
+)
 
 
 # --- Logging a request ---------------------------------------------------------
@@ -216,97 +232,34 @@ def _tell_dpo(request: AccessRequest) -> None:
 # --- Handling it ------------------------------------------------------------------
 
 
-@transaction.atomic
 def record_identity_check(
     *, actor: Actor, request: AccessRequest, method: str, checked_on: datetime.date, note: str = ""
 ) -> AccessRequest:
-    require_open(request)
-    if method not in IdentityCheck.values or method == IdentityCheck.NOT_YET:
-        raise ValidationError(_("Choose how the identity was checked."))
-    if method == IdentityCheck.NOT_NEEDED and not note.strip():
-        raise ValidationError(_("Say why no identity check was needed."))
-    if checked_on < request.received_on:
-        raise ValidationError(_("The check cannot come before the request was received."))
-    request.identity_check, request.identity_checked_on = method, checked_on
-    request.identity_note = note.strip()
-    request.save(update_fields=["identity_check", "identity_checked_on", "identity_note"])
-    trail(actor, request, AuditAction.UPDATE, "Access request: identity check recorded")
-    return request
+    return clocked.record_identity_check(
+        actor=actor, clock=CLOCK, request=request, method=method, checked_on=checked_on, note=note
+    )
 
 
-@transaction.atomic
 def pause_clock(
     *, actor: Actor, request: AccessRequest, reason: str, starts_on: datetime.date, note: str = ""
 ) -> ClockPause:
     """Stop the clock while the school waits for identity, a clarification or a fee."""
-    require_open(request)
-    if request.status == AccessRequestStatus.PAUSED:
-        raise ValidationError(_("The clock is already paused."))
-    if request.educational_record:
-        raise ValidationError(_("The 15 school days of an educational-record request never stop."))
-    if reason not in PauseReason.values:
-        raise ValidationError(_("Choose why the clock is paused."))
-    if starts_on < request.received_on:
-        raise ValidationError(_("A pause cannot start before the request was received."))
-    last = request.pauses.order_by("-ends_on").values_list("ends_on", flat=True).first()
-    if last is not None and starts_on < last:
-        raise ValidationError(_("A pause cannot start before the previous one ended."))
-    pause = ClockPause.objects.create(
-        request=request,
-        reason=reason,
-        starts_on=starts_on,
-        note=note,
-        created_by=audit.acting_user(actor),
+    return clocked.pause(
+        actor=actor, clock=CLOCK, request=request, reason=reason, starts_on=starts_on, note=note
     )
-    request.status, request.due_on = AccessRequestStatus.PAUSED, None
-    request.save(update_fields=["status", "due_on", "updated_at"])
-    trail(actor, request, AuditAction.UPDATE, "Access request: clock paused", ["status"])
-    return pause
 
 
-@transaction.atomic
 def resume_clock(*, actor: Actor, request: AccessRequest, ends_on: datetime.date) -> AccessRequest:
     """The awaited answer arrived on ``ends_on``: the clock runs again."""
-    pause = request.pauses.filter(ends_on__isnull=True).first()
-    if request.status != AccessRequestStatus.PAUSED or pause is None:
-        raise ValidationError(_("The clock is not paused."))
-    if ends_on < pause.starts_on:
-        raise ValidationError(_("The answer cannot arrive before the school asked for it."))
-    pause.ends_on = ends_on
-    pause.save(update_fields=["ends_on"])
-    request.status = AccessRequestStatus.OPEN
-    request.due_on = compute_due_on(request)
-    request.save(update_fields=["status", "due_on", "updated_at"])
-    trail(actor, request, AuditAction.UPDATE, "Access request: clock restarted", ["due_on"])
-    return request
+    return clocked.resume(actor=actor, clock=CLOCK, request=request, ends_on=ends_on)
 
 
-@transaction.atomic
 def extend_request(
     *, actor: Actor, request: AccessRequest, told_on: datetime.date, reason: str
 ) -> AccessRequest:
     """Extend by two further months (complex or numerous requests). The
     requester must be told, with reasons, within the first month."""
-    require_open(request)
-    if request.educational_record:
-        raise ValidationError(_("An educational-record request cannot be extended."))
-    if request.extended_on is not None:
-        raise ValidationError(_("This request has already been extended."))
-    if not reason.strip():
-        raise ValidationError(_("Say why the request needs more time."))
-    if request.status == AccessRequestStatus.PAUSED:
-        raise ValidationError(_("Restart the clock before extending the request."))
-    first_month_ends = request.due_on
-    if told_on < request.received_on or (first_month_ends and told_on > first_month_ends):
-        raise ValidationError(
-            _("The requester must be told within the first month (by %(due)s).")
-            % {"due": long_date(first_month_ends) if first_month_ends else "-"}
-        )
-    request.extended_on, request.extension_reason = told_on, reason.strip()
-    request.due_on = compute_due_on(request)
-    request.save(update_fields=["extended_on", "extension_reason", "due_on", "updated_at"])
-    trail(actor, request, AuditAction.UPDATE, "Access request extended", ["due_on"])
-    return request
+    return clocked.extend(actor=actor, clock=CLOCK, request=request, told_on=told_on, reason=reason)
 
 
 @transaction.atomic
@@ -439,34 +392,19 @@ def mark_answered(
     return request
 
 
-@transaction.atomic
 def withdraw_request(*, actor: Actor, request: AccessRequest) -> AccessRequest:
-    require_open(request)
-    request.status, request.due_on = AccessRequestStatus.WITHDRAWN, None
-    request.pauses.filter(ends_on__isnull=True).update(ends_on=timezone.localdate())
-    request.save(update_fields=["status", "due_on", "updated_at"])
-    trail(actor, request, AuditAction.UPDATE, "Access request withdrawn", ["status"])
-    return request
+    return clocked.withdraw(actor=actor, clock=CLOCK, request=request)
 
 
 # --- Several steps at once ----------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class HandlingSteps:
+class HandlingSteps(ClockSteps):
     """The steps the DPO asks for in one go; a blank field is a step not taken.
-    They run in this order: pupils matched, identity, restart, pause, extension, system
-    searched, redaction decision, answered."""
+    They run in this order: pupils matched, the clock's steps (identity, restart,
+    pause, extension), system searched, redaction decision, answered."""
 
-    identity_method: str = ""
-    identity_on: datetime.date | None = None
-    identity_note: str = ""
-    resume_on: datetime.date | None = None
-    pause_reason: str = ""
-    pause_starts_on: datetime.date | None = None
-    pause_note: str = ""
-    extend_told_on: datetime.date | None = None
-    extend_reason: str = ""
     redaction_outcome: str = ""
     redaction_ground: str = ""
     redaction_reason: str = ""
@@ -504,34 +442,7 @@ def handle_access_request(
         done.append(_("pupils matched"))
     if (steps.redaction_outcome or steps.answered_on) and not request.pupils.exists():
         raise ValidationError(_("Match the request to its pupils before deciding or answering."))
-    if steps.identity_method:
-        record_identity_check(
-            actor=actor,
-            request=request,
-            method=steps.identity_method,
-            checked_on=steps.identity_on or today,
-            note=steps.identity_note,
-        )
-        done.append(_("identity check recorded"))
-    if steps.resume_on:
-        resume_clock(actor=actor, request=request, ends_on=steps.resume_on)
-        done.append(_("clock restarted"))
-    if steps.pause_reason:
-        pause_clock(
-            actor=actor,
-            request=request,
-            reason=steps.pause_reason,
-            starts_on=steps.pause_starts_on or today,
-            note=steps.pause_note,
-        )
-        done.append(_("clock paused"))
-    if steps.extend_told_on or steps.extend_reason:
-        if not steps.extend_told_on:
-            raise ValidationError(_("Say when the requester was told of the extension."))
-        extend_request(
-            actor=actor, request=request, told_on=steps.extend_told_on, reason=steps.extend_reason
-        )
-        done.append(_("extended"))
+    done += clocked.take_clock_steps(actor=actor, clock=CLOCK, request=request, steps=steps)
     if steps.search_system:
         record_system_searched(
             actor=actor,

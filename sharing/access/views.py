@@ -8,19 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext
 
 from pupils import audit
 from pupils.models import AuditAction
 from sharing.forms import file_bytes
-from sharing.staff import add_errors, render_page, require
+from sharing.staff import form_page, get_for, handle_steps_page
 
 from .files import ResponseFile
 from .forms import HandlingForm, SentForm
+from .models import AccessResponse
 from .response import record_response_sent
 from .services import handle_access_request, requester_warning
 
@@ -31,39 +29,18 @@ HANDLE = "sharing.handle_access_request"
 PRODUCE = "sharing.produce_access_response"
 
 
-def change_url(pk: int) -> str:
-    return reverse("admin:sharing_accessrequest_change", args=[pk])
-
-
 def handle_view(
     request: HttpRequest, object_id: str, *, model_admin: SchoolScopedAdmin
 ) -> HttpResponse:
-    model_admin._ensure_visible(request, object_id)
-    require(request, HANDLE)
-    sar = model_admin.get_queryset(request).get(pk=object_id)
-    if not sar.is_open:
-        messages.info(request, gettext("This request is no longer open."))
-        return HttpResponseRedirect(change_url(sar.pk))
-    form = HandlingForm(request.POST or None, request=sar, admin_site=model_admin.admin_site)
-    if request.method == "POST" and form.is_valid():
-        try:
-            done = handle_access_request(actor=request.user, request=sar, steps=form.steps())
-        except ValidationError as exc:
-            add_errors(form, exc)
-            messages.error(request, gettext("Nothing was saved: %(why)s") % {"why": _why(exc)})
-        else:
-            messages.success(
-                request, gettext("Request updated: %(steps)s.") % {"steps": "; ".join(done)}
-            )
-            return HttpResponseRedirect(change_url(sar.pk))
-    return render_page(
+    sar = get_for(request, model_admin, object_id, HANDLE)
+    return handle_steps_page(
         request,
         model_admin,
-        "admin/sharing/accessrequest/handle.html",
-        gettext("Handle this request"),
-        original=sar,
-        form=form,
-        requester_warning=requester_warning(sar),
+        sar,
+        make_form=lambda data: HandlingForm(data, request=sar, admin_site=model_admin.admin_site),
+        handle=handle_access_request,
+        template="admin/sharing/accessrequest/handle.html",
+        context=lambda: {"requester_warning": requester_warning(sar)},
     )
 
 
@@ -71,39 +48,31 @@ def sent_view(
     request: HttpRequest, object_id: str, *, model_admin: SchoolScopedAdmin
 ) -> HttpResponse:
     """Record that the response was sent: this logs the disclosure, once."""
-    model_admin._ensure_visible(request, object_id)
-    require(request, PRODUCE)
-    sar = model_admin.get_queryset(request).get(pk=object_id)
-    form = SentForm(request.POST or None, request.FILES or None, request=sar)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        body, _name = file_bytes(data["sent_file"])
-        try:
-            response = record_response_sent(
-                actor=request.user,
-                request=sar,
-                pupil=data["pupil"],
-                sent_on=data["sent_on"],
-                method=data["method"],
-                sent_to=data["sent_to"],
-                file_bytes=body,
-            )
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                gettext("Recorded: the response was sent on %(date)s and is in the disclosure log.")
-                % {"date": response.sent_on},
-            )
-            return HttpResponseRedirect(change_url(sar.pk))
-    return render_page(
+    sar = get_for(request, model_admin, object_id, PRODUCE)
+
+    def save(data: dict) -> AccessResponse:
+        return record_response_sent(
+            actor=request.user,
+            request=sar,
+            pupil=data["pupil"],
+            sent_on=data["sent_on"],
+            method=data["method"],
+            sent_to=data["sent_to"],
+            file_bytes=file_bytes(data["sent_file"])[0],
+        )
+
+    return form_page(
         request,
         model_admin,
-        "admin/sharing/accessrequest/sent.html",
-        gettext("Record that the response was sent"),
-        original=sar,
-        form=form,
+        sar,
+        form=SentForm(request.POST or None, request.FILES or None, request=sar),
+        save=save,
+        done=lambda response: (
+            gettext("Recorded: the response was sent on %(date)s and is in the disclosure log.")
+            % {"date": response.sent_on}
+        ),
+        template="admin/sharing/accessrequest/sent.html",
+        title=gettext("Record that the response was sent"),
     )
 
 
@@ -112,9 +81,7 @@ def file_view(
 ) -> HttpResponse:
     """A response PDF (or draft) a job produced: for staff who may produce
     responses at the request's school; each download is on the trail."""
-    model_admin._ensure_visible(request, object_id)
-    require(request, PRODUCE)
-    sar = model_admin.get_queryset(request).get(pk=object_id)
+    sar = get_for(request, model_admin, object_id, PRODUCE)
     file = ResponseFile.objects.filter(pk=file_id, request=sar).select_related("pupil").first()
     if file is None:
         raise Http404(gettext("This file is no longer kept: produce the response again."))
@@ -134,7 +101,3 @@ def file_view(
     response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
     response["Cache-Control"] = "no-store"
     return response
-
-
-def _why(exc: ValidationError) -> str:
-    return " ".join(exc.messages)

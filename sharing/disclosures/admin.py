@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from pupils.admin_export import csv_download, filtered_list, narrowed_by
 from pupils.admin_tools import SchoolScopedAdmin, ScopedAuditedAdmin
 from sharing.forms import file_bytes
-from sharing.staff import mount
+from sharing.staff import AddedByServiceAdmin, mount
 
 from . import views
 from .export import export_disclosure_log
@@ -31,7 +31,7 @@ EXPORT_LOG = "sharing.download_audit_pack"
 
 
 @admin.register(Disclosure)
-class DisclosureAdmin(SchoolScopedAdmin):
+class DisclosureAdmin(AddedByServiceAdmin, SchoolScopedAdmin):
     """The log can be read and added to, never changed: corrections are new entries."""
 
     #: The list is "the disclosure log": count its entries (templates/admin/pagination.html).
@@ -129,9 +129,8 @@ class DisclosureAdmin(SchoolScopedAdmin):
 
         return ScopedDisclosureForm
 
-    def save_form(self, request, form, change):
-        """Adding is the service's job: the new entry is what the admin shows next."""
-        data = form.cleaned_data
+    def add_with_service(self, request, data):
+        """The new entry, with its pupils and trail entries, is what the admin shows next."""
         content, file_name = file_bytes(data.get("sent_file"))
         text = {name: data.get(name) or "" for name in _TEXT_FIELDS}
         return log_disclosure(
@@ -146,12 +145,6 @@ class DisclosureAdmin(SchoolScopedAdmin):
             file_name=file_name,
             **text,
         )
-
-    def save_model(self, request, obj, form, change):
-        """``save_form`` has saved it, with its trail entries."""
-
-    def save_related(self, request, form, formsets, change):
-        """The service has saved the pupils already."""
 
     # --- Extra pages -------------------------------------------------------------
 

@@ -10,16 +10,21 @@ docs/rights.md.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from pupils.admin_tools import ScopedAuditedAdmin
-from pupils.models import Contact, School
-from sharing.dates import long_date
-from sharing.deadlines import due_soon_limit
-from sharing.staff import AddedByServiceAdmin, UrgencyFilter, mount
+from sharing.staff import (
+    IDENTITY_AND_EXTENSION,
+    AddedByServiceAdmin,
+    ClockedRequestAdmin,
+    PauseInline,
+    UrgencyFilter,
+    due_label,
+    mount,
+    open_first,
+)
 
 from . import complaints, services, views
 from .forms import (
@@ -37,140 +42,39 @@ from .models import (
 )
 
 
-def _due_label(due, today):
-    """The date, marked overdue or due within 5 working days."""
-    label = long_date(due)
-    if due < today:
-        return format_html('<strong class="sar-overdue">{} ({})</strong>', label, _("overdue"))
-    if due <= due_soon_limit(today):
-        return format_html('<strong class="sar-due-soon">{} ({})</strong>', label, _("due soon"))
-    return label
-
-
-class RightsPauseInline(admin.TabularInline):
+class RightsPauseInline(PauseInline):
     model = RightsPause
-    extra = 0
-    can_delete = False
-    fields = ("reason", "starts_on", "ends_on", "note")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RightsRequest)
-class RightsRequestAdmin(AddedByServiceAdmin, ScopedAuditedAdmin):
+class RightsRequestAdmin(ClockedRequestAdmin):
+    handle_permission = views.HANDLE
     list_display = ("received_on", "due", "kind", "status", "requester_name", "decision")
     list_filter = (UrgencyFilter, "kind", "status", "decision")
-    search_fields = ("requester_name",)
-    autocomplete_fields = ("pupils", "requester_contact")
-    show_full_result_count = False
-    readonly_fields = (
-        "school",
-        "kind",
-        "pupil_named",
-        "pupil_born_on",
-        "channel",
-        "received_at",
-        "received_on",
-        "status",
-        "due_on",
-        "identity_check",
-        "identity_checked_on",
-        "identity_note",
-        "extended_on",
-        "extension_reason",
-        "decision",
-        "decision_reason",
-        "changes_made",
-        "decided_on",
-        "decided_by",
-        "exported_at",
-        "logged_by",
-    )
     inlines = [RightsPauseInline]
-    # Open requests first, soonest due first (paused ones after them), then
-    # decided and withdrawn ones.
-    ordering = (
-        Case(
-            When(status__in=OPEN_STATUSES, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        ).asc(),
-        F("due_on").asc(nulls_last=True),
-        "received_at",
-        "id",
+    add_form = LogRightsRequestForm
+    change_form = CorrectRightsRequestForm
+    change_fieldsets = (
+        (None, {"fields": ("school", "kind", "received_at", "received_on", "status", "due_on")}),
+        (_("Who asked, about whom"), {"fields": ("pupil_named", "pupil_born_on", "channel")}),
+        (None, {"fields": CorrectRightsRequestForm.Meta.fields}),
+        IDENTITY_AND_EXTENSION,
+        (
+            _("Decision"),
+            {
+                "fields": (
+                    "decision",
+                    "decision_reason",
+                    "changes_made",
+                    "decided_on",
+                    "decided_by",
+                    "exported_at",
+                    "logged_by",
+                )
+            },
+        ),
     )
-
-    @admin.display(description=_("due"), ordering="due_on")
-    def due(self, obj):
-        if not obj.is_open:
-            return "-"
-        if obj.due_on is None:
-            return _("Clock paused")
-        return _due_label(obj.due_on, timezone.localdate())
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = CorrectRightsRequestForm if obj is not None else LogRightsRequestForm
-        return super().get_form(request, obj, change=change, **kwargs)
-
-    def get_fieldsets(self, request, obj=None):
-        if obj is None:
-            return [(None, {"fields": LogRightsRequestForm.Meta.fields})]
-        return [
-            (
-                None,
-                {"fields": ("school", "kind", "received_at", "received_on", "status", "due_on")},
-            ),
-            (_("Who asked, about whom"), {"fields": ("pupil_named", "pupil_born_on", "channel")}),
-            (None, {"fields": CorrectRightsRequestForm.Meta.fields}),
-            (
-                _("Identity and extension"),
-                {
-                    "fields": (
-                        "identity_check",
-                        "identity_checked_on",
-                        "identity_note",
-                        "extended_on",
-                        "extension_reason",
-                    )
-                },
-            ),
-            (
-                _("Decision"),
-                {
-                    "fields": (
-                        "decision",
-                        "decision_reason",
-                        "changes_made",
-                        "decided_on",
-                        "decided_by",
-                        "exported_at",
-                        "logged_by",
-                    )
-                },
-            ),
-        ]
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj is not None else ()
-
-    def get_inlines(self, request, obj):
-        return self.inlines if obj is not None else []
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "requester_contact":
-            kwargs["queryset"] = Contact.objects.filter(
-                school__in=School.objects.visible_to(request.user)
-            )
-            return admin.ModelAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and request.user.has_perm(views.HANDLE)
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # part of the record: withdraw it instead
+    ordering = open_first(OPEN_STATUSES)
 
     def get_urls(self):
         return [
@@ -187,14 +91,6 @@ class RightsRequestAdmin(AddedByServiceAdmin, ScopedAuditedAdmin):
             ),
             *super().get_urls(),
         ]
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        extra_context = {
-            **(extra_context or {}),
-            "can_handle": bool(obj and obj.is_open and request.user.has_perm(views.HANDLE)),
-        }
-        return super().change_view(request, object_id, form_url, extra_context)
 
     def add_with_service(self, request, data):
         return services.open_rights_request(
@@ -232,6 +128,13 @@ class ComplaintAdmin(AddedByServiceAdmin, ScopedAuditedAdmin):
         "outcome_told_on",
         "logged_by",
     )
+    add_form = LogComplaintForm
+    change_form = CorrectComplaintForm
+    change_fieldsets = (
+        (None, {"fields": readonly_fields[:7]}),
+        (None, {"fields": CorrectComplaintForm.Meta.fields}),
+        (_("Outcome"), {"fields": readonly_fields[7:]}),
+    )
     ordering = (
         Case(
             When(status=ComplaintStatus.RECEIVED, then=Value(0)),
@@ -248,23 +151,7 @@ class ComplaintAdmin(AddedByServiceAdmin, ScopedAuditedAdmin):
     def acknowledge(self, obj):
         if obj.status != ComplaintStatus.RECEIVED:
             return "-"
-        return _due_label(obj.acknowledge_by, timezone.localdate())
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = CorrectComplaintForm if obj is not None else LogComplaintForm
-        return super().get_form(request, obj, change=change, **kwargs)
-
-    def get_fieldsets(self, request, obj=None):
-        if obj is None:
-            return [(None, {"fields": LogComplaintForm.Meta.fields})]
-        return [
-            (None, {"fields": self.readonly_fields[:7]}),
-            (None, {"fields": CorrectComplaintForm.Meta.fields}),
-            (_("Outcome"), {"fields": self.readonly_fields[7:]}),
-        ]
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj is not None else ()
+        return due_label(obj.acknowledge_by, timezone.localdate())
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and request.user.has_perm(

@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from pupils import audit
 from pupils.models import EnrolmentStatus, Pupil
+from sharing.clocked import IdentityCheck, PauseReason
 
 from . import complaints
 from . import services as rights
-from .models import IdentityCheck, PauseReason, RightKind, RightsDecision
+from .models import RightKind, RightsDecision
 
 
 def _ago(days: int) -> datetime.datetime:

@@ -8,18 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pupils.models import Pupil
-from sharing.access.models import IdentityCheck, PauseReason
+from sharing.clocked_forms import ClockStepsForm, blank_first, date_field, received_at_field
 
 from .models import Complaint, RightsDecision, RightsRequest
 from .services import RightsSteps
 
 
 class LogRightsRequestForm(forms.ModelForm):
-    received_at = forms.DateTimeField(
-        label=_("Received at"),
-        initial=timezone.now,
-        help_text=_("When it reached any member of staff."),
-    )
+    received_at = received_at_field()
 
     class Meta:
         model = RightsRequest
@@ -55,40 +51,12 @@ class CorrectRightsRequestForm(forms.ModelForm):
         ]
 
 
-def _choices(choices) -> list[tuple[str, str]]:
-    return [("", "---------"), *choices]
+class RightsHandlingForm(ClockStepsForm):
+    """One optional step of each kind (the clock's from ``ClockStepsForm``);
+    blank fields are steps not taken."""
 
-
-def _date(label, **kwargs) -> forms.DateField:
-    return forms.DateField(
-        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}), **kwargs
-    )
-
-
-class RightsHandlingForm(forms.Form):
-    """One optional step of each kind; blank fields are steps not taken."""
-
-    identity_method = forms.ChoiceField(
-        label=_("Identity checked by"),
-        required=False,
-        choices=_choices(IdentityCheck.choices[1:]),
-    )
-    identity_on = _date(_("Identity checked on"))
-    identity_note = forms.CharField(label=_("Identity note"), required=False, max_length=300)
-    resume_on = _date(_("Restart the clock: answer received on"))
-    pause_reason = forms.ChoiceField(
-        label=_("Pause the clock while waiting for"),
-        required=False,
-        choices=_choices(PauseReason.choices),
-    )
-    pause_starts_on = _date(_("Asked on"))
-    pause_note = forms.CharField(label=_("Pause note"), required=False, max_length=300)
-    extend_told_on = _date(_("Extend: requester told on"))
-    extend_reason = forms.CharField(
-        label=_("Why it needs more time"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
     decision = forms.ChoiceField(
-        label=_("Decision"), required=False, choices=_choices(RightsDecision.choices)
+        label=_("Decision"), required=False, choices=blank_first(RightsDecision.choices)
     )
     decision_reason = forms.CharField(
         label=_("Why"),
@@ -104,7 +72,7 @@ class RightsHandlingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Leave blank for a refusal, or for a portable copy."),
     )
-    decided_on = _date(_("Decided on"))
+    decided_on = date_field(_("Decided on"))
     withdraw = forms.BooleanField(label=_("The requester withdrew the request"), required=False)
 
     def steps(self) -> RightsSteps:

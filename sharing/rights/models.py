@@ -15,14 +15,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from pupils.models import Contact, Pupil, School, SchoolScopedQuerySet
-from sharing.access.models import (
-    AccessRequest,
-    ArrivalChannel,
-    IdentityCheck,
-    PauseReason,
-    RequesterRelationship,
-)
-from sharing.clocked import ClockedRequestQuerySet
+from sharing.access.models import AccessRequest, ArrivalChannel, RequesterRelationship
+from sharing.clocked import ClockedRequestQuerySet, ClockPauseBase, IdentityCheck, pause_constraints
 from sharing.dates import long_date
 
 __all__ = [
@@ -185,31 +179,14 @@ class RightsRequest(models.Model):
         return self.status in OPEN_STATUSES
 
 
-class RightsPause(models.Model):
-    """The clock stands still from the day the school asked to the day the
-    answer arrived, as for access requests."""
+class RightsPause(ClockPauseBase):
+    """A pause of a rights request's clock (``sharing.clocked``), as for
+    access requests."""
 
     request = models.ForeignKey(RightsRequest, on_delete=models.CASCADE, related_name="pauses")
-    reason = models.CharField(_("reason"), max_length=20, choices=PauseReason.choices)
-    starts_on = models.DateField(_("asked on"))
-    ends_on = models.DateField(_("answer received on"), null=True, blank=True)
-    note = models.CharField(_("note"), max_length=300, blank=True)
 
-    class Meta:
-        ordering = ["starts_on", "id"]
-        verbose_name = _("clock pause")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
-                name="rights_pause_ends_after_start",
-            ),
-            models.UniqueConstraint(
-                fields=["request"], condition=Q(ends_on__isnull=True), name="rights_one_open_pause"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.get_reason_display()
+    class Meta(ClockPauseBase.Meta):
+        constraints = pause_constraints("rights")
 
 
 class ComplaintStatus(models.TextChoices):

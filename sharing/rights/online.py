@@ -25,8 +25,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from pupils.models import Pupil, PupilContact, School
+from sharing import clocked
 from sharing.access import services as access_services
-from sharing.access.models import AccessRequest, ArrivalChannel, IdentityCheck
+from sharing.access.models import AccessRequest, ArrivalChannel
+from sharing.clocked import IdentityCheck
 from sharing.dates import long_date
 
 from . import complaints, mail, services
@@ -193,14 +195,10 @@ def confirm_online_request(*, signed: str) -> bool:
     confirmation.save(update_fields=["confirmed_at"])
     request = confirmation.confirmed_request
     if request.is_open and not request.identity_check:
-        record = (
-            access_services.record_identity_check
-            if isinstance(request, AccessRequest)
-            else services.record_rights_identity_check
-        )
-        record(
+        clocked.record_identity_check(
             actor=WEBSITE_ACTOR,
-            request=request,  # type: ignore[arg-type]
+            clock=access_services.CLOCK if isinstance(request, AccessRequest) else services.CLOCK,
+            request=request,
             method=IdentityCheck.REGISTERED_CONTACT,
             checked_on=timezone.localdate(),
             note="Confirmed by the link e-mailed to the contact's address on record.",

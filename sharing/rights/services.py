@@ -20,11 +20,9 @@ from django.utils.translation import gettext as _
 
 from pupils import audit
 from pupils.models import AuditAction, Contact, Pupil, School
-from sharing import deadlines
-from sharing.access.models import IdentityCheck, PauseReason
+from sharing import clocked, deadlines
 from sharing.actor import Actor
-from sharing.clocked import one_month_due_on, require_open, trail
-from sharing.dates import long_date
+from sharing.clocked import ClockSteps, one_month_due_on, require_open, trail
 
 from . import mail
 from .models import RightKind, RightsDecision, RightsPause, RightsRequest, RightsRequestStatus
@@ -32,6 +30,15 @@ from .models import RightKind, RightsDecision, RightsPause, RightsRequest, Right
 
 def compute_due_on(request: RightsRequest) -> datetime.date | None:
     return one_month_due_on(request)
+
+
+#: The rights request's clock, for the clock service (``sharing.clocked``).
+CLOCK = clocked.Clock(
+    label="Rights request",
+    pause_model=RightsPause,
+    statuses=RightsRequestStatus,
+    due_on=compute_due_on,
+)
 
 
 # --- Logging ---------------------------------------------------------------------
@@ -103,7 +110,6 @@ def open_rights_request(
 # --- Handling ---------------------------------------------------------------------
 
 
-@transaction.atomic
 def record_rights_identity_check(
     *,
     actor: Actor,
@@ -112,91 +118,33 @@ def record_rights_identity_check(
     checked_on: datetime.date,
     note: str = "",
 ) -> RightsRequest:
-    require_open(request)
-    if method not in IdentityCheck.values or method == IdentityCheck.NOT_YET:
-        raise ValidationError({"identity_method": _("Choose how the identity was checked.")})
-    if method == IdentityCheck.NOT_NEEDED and not note.strip():
-        raise ValidationError({"identity_note": _("Say why no identity check was needed.")})
-    if checked_on < request.received_on:
-        raise ValidationError(_("The check cannot come before the request was received."))
-    request.identity_check, request.identity_checked_on = method, checked_on
-    request.identity_note = note.strip()
-    request.save(update_fields=["identity_check", "identity_checked_on", "identity_note"])
-    trail(actor, request, AuditAction.UPDATE, "Rights request: identity check recorded")
-    return request
+    return clocked.record_identity_check(
+        actor=actor, clock=CLOCK, request=request, method=method, checked_on=checked_on, note=note
+    )
 
 
-@transaction.atomic
 def pause_rights_clock(
     *, actor: Actor, request: RightsRequest, reason: str, starts_on: datetime.date, note: str = ""
 ) -> RightsPause:
     """Stop the clock while the school waits for identity or a clarification."""
-    require_open(request)
-    if request.status == RightsRequestStatus.PAUSED:
-        raise ValidationError(_("The clock is already paused."))
-    if reason not in PauseReason.values:
-        raise ValidationError({"pause_reason": _("Choose why the clock is paused.")})
-    if starts_on < request.received_on:
-        raise ValidationError(_("A pause cannot start before the request was received."))
-    last = request.pauses.order_by("-ends_on").values_list("ends_on", flat=True).first()
-    if last is not None and starts_on < last:
-        raise ValidationError(_("A pause cannot start before the previous one ended."))
-    pause = RightsPause.objects.create(
-        request=request, reason=reason, starts_on=starts_on, note=note.strip()
+    return clocked.pause(
+        actor=actor, clock=CLOCK, request=request, reason=reason, starts_on=starts_on, note=note
     )
-    request.status, request.due_on = RightsRequestStatus.PAUSED, None
-    request.save(update_fields=["status", "due_on", "updated_at"])
-    trail(actor, request, AuditAction.UPDATE, "Rights request: clock paused", ["status"])
-    return pause
 
 
-@transaction.atomic
 def resume_rights_clock(
     *, actor: Actor, request: RightsRequest, ends_on: datetime.date
 ) -> RightsRequest:
     """The awaited answer arrived on ``ends_on``: the clock runs again."""
-    pause = request.pauses.filter(ends_on__isnull=True).first()
-    if request.status != RightsRequestStatus.PAUSED or pause is None:
-        raise ValidationError(_("The clock is not paused."))
-    if ends_on < pause.starts_on:
-        raise ValidationError(_("The answer cannot arrive before the school asked for it."))
-    pause.ends_on = ends_on
-    pause.save(update_fields=["ends_on"])
-    request.status = RightsRequestStatus.OPEN
-    request.due_on = compute_due_on(request)
-    request.save(update_fields=["status", "due_on", "updated_at"])
-    trail(actor, request, AuditAction.UPDATE, "Rights request: clock restarted", ["due_on"])
-    return request
+    return clocked.resume(actor=actor, clock=CLOCK, request=request, ends_on=ends_on)
 
 
-@transaction.atomic
 def extend_rights_request(
     *, actor: Actor, request: RightsRequest, told_on: datetime.date, reason: str
 ) -> RightsRequest:
     """Two further months for a complex request; the requester must be told,
     with reasons, within the first month (Art 12(3))."""
-    require_open(request)
-    if request.extended_on is not None:
-        raise ValidationError(_("This request has already been extended."))
-    if not reason.strip():
-        raise ValidationError({"extend_reason": _("Say why the request needs more time.")})
-    if request.status == RightsRequestStatus.PAUSED:
-        raise ValidationError(_("Restart the clock before extending the request."))
-    first_month_ends = request.due_on
-    if told_on < request.received_on or (first_month_ends and told_on > first_month_ends):
-        raise ValidationError(
-            {
-                "extend_told_on": _(
-                    "The requester must be told within the first month (by %(due)s)."
-                )
-                % {"due": long_date(first_month_ends) if first_month_ends else "-"}
-            }
-        )
-    request.extended_on, request.extension_reason = told_on, reason.strip()
-    request.due_on = compute_due_on(request)
-    request.save(update_fields=["extended_on", "extension_reason", "due_on", "updated_at"])
-    trail(actor, request, AuditAction.UPDATE, "Rights request extended", ["due_on"])
-    return request
+    return clocked.extend(actor=actor, clock=CLOCK, request=request, told_on=told_on, reason=reason)
 
 
 @transaction.atomic
@@ -246,34 +194,19 @@ def decide_rights_request(
     return request
 
 
-@transaction.atomic
 def withdraw_rights_request(*, actor: Actor, request: RightsRequest) -> RightsRequest:
-    require_open(request)
-    request.status, request.due_on = RightsRequestStatus.WITHDRAWN, None
-    request.pauses.filter(ends_on__isnull=True).update(ends_on=timezone.localdate())
-    request.save(update_fields=["status", "due_on", "updated_at"])
-    trail(actor, request, AuditAction.UPDATE, "Rights request withdrawn", ["status"])
-    return request
+    return clocked.withdraw(actor=actor, clock=CLOCK, request=request)
 
 
 # --- Several steps at once --------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class RightsSteps:
+class RightsSteps(ClockSteps):
     """The steps the DPO asks for in one go; a blank field is a step not
-    taken. They run in this order: identity, restart, pause, extension,
-    decision, withdrawal."""
+    taken. They run in this order: the clock's steps (identity, restart,
+    pause, extension), decision, withdrawal."""
 
-    identity_method: str = ""
-    identity_on: datetime.date | None = None
-    identity_note: str = ""
-    resume_on: datetime.date | None = None
-    pause_reason: str = ""
-    pause_starts_on: datetime.date | None = None
-    pause_note: str = ""
-    extend_told_on: datetime.date | None = None
-    extend_reason: str = ""
     decision: str = ""
     decision_reason: str = ""
     changes_made: str = ""
@@ -287,37 +220,7 @@ def handle_rights_request(*, actor: Actor, request: RightsRequest, steps: Rights
     ValidationError and leaves nothing written. Returns what was done."""
     request = RightsRequest.objects.select_for_update().get(pk=request.pk)
     today = timezone.localdate()
-    done: list[str] = []
-    if steps.identity_method:
-        record_rights_identity_check(
-            actor=actor,
-            request=request,
-            method=steps.identity_method,
-            checked_on=steps.identity_on or today,
-            note=steps.identity_note,
-        )
-        done.append(_("identity check recorded"))
-    if steps.resume_on:
-        resume_rights_clock(actor=actor, request=request, ends_on=steps.resume_on)
-        done.append(_("clock restarted"))
-    if steps.pause_reason:
-        pause_rights_clock(
-            actor=actor,
-            request=request,
-            reason=steps.pause_reason,
-            starts_on=steps.pause_starts_on or today,
-            note=steps.pause_note,
-        )
-        done.append(_("clock paused"))
-    if steps.extend_told_on or steps.extend_reason:
-        if not steps.extend_told_on:
-            raise ValidationError(
-                {"extend_told_on": _("Say when the requester was told of the extension.")}
-            )
-        extend_rights_request(
-            actor=actor, request=request, told_on=steps.extend_told_on, reason=steps.extend_reason
-        )
-        done.append(_("extended"))
+    done = clocked.take_clock_steps(actor=actor, clock=CLOCK, request=request, steps=steps)
     if steps.decision:
         decide_rights_request(
             actor=actor,

@@ -4,20 +4,21 @@ Mounted by ``RightsRequestAdmin.get_urls`` and ``ComplaintAdmin.get_urls``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from pupils.models import School
-from sharing.staff import add_errors, render_page, require
+from sharing.staff import add_errors, form_page, get_for, handle_steps_page, render_page
 
 from .complaints import acknowledge_complaint, record_complaint_outcome
 from .forms import AcknowledgeForm, OutcomeForm, PortableCopyForm, RightsHandlingForm
+from .models import Complaint
 from .portability import export_portable_data
 from .register import DUE_SOON, OVERDUE, open_requests
 from .services import handle_rights_request
@@ -30,37 +31,17 @@ HANDLE_COMPLAINT = "sharing.handle_complaint"
 PAGE = "admin/sharing/rights/step.html"
 
 
-def _get(request: HttpRequest, object_id: str, model_admin: SchoolScopedAdmin, perm: str):
-    model_admin._ensure_visible(request, object_id)
-    require(request, perm)
-    return model_admin.get_queryset(request).get(pk=object_id)
-
-
-def _back(obj) -> HttpResponseRedirect:
-    name = f"admin:sharing_{obj._meta.model_name}_change"
-    return HttpResponseRedirect(reverse(name, args=[obj.pk]))
-
-
 def handle_view(
     request: HttpRequest, object_id: str, *, model_admin: SchoolScopedAdmin
 ) -> HttpResponse:
-    rights = _get(request, object_id, model_admin, HANDLE)
-    if not rights.is_open:
-        messages.info(request, gettext("This request is no longer open."))
-        return _back(rights)
-    form = RightsHandlingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            done = handle_rights_request(actor=request.user, request=rights, steps=form.steps())
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(
-                request, gettext("Request updated: %(steps)s.") % {"steps": "; ".join(done)}
-            )
-            return _back(rights)
-    return render_page(
-        request, model_admin, PAGE, gettext("Handle this request"), original=rights, form=form
+    rights = get_for(request, model_admin, object_id, HANDLE)
+    return handle_steps_page(
+        request,
+        model_admin,
+        rights,
+        make_form=RightsHandlingForm,
+        handle=handle_rights_request,
+        template=PAGE,
     )
 
 
@@ -68,7 +49,7 @@ def portable_view(
     request: HttpRequest, object_id: str, *, model_admin: SchoolScopedAdmin
 ) -> HttpResponse:
     """Produce one pupil's portable copy (a POST: it writes the trail)."""
-    rights = _get(request, object_id, model_admin, HANDLE)
+    rights = get_for(request, model_admin, object_id, HANDLE)
     form = PortableCopyForm(request.POST or None, request=rights)
     if request.method == "POST" and form.is_valid():
         pupil = form.cleaned_data["pupil"]
@@ -93,50 +74,39 @@ def portable_view(
     )
 
 
-def acknowledge_view(
-    request: HttpRequest, object_id: str, *, model_admin: SchoolScopedAdmin
-) -> HttpResponse:
-    complaint = _get(request, object_id, model_admin, HANDLE_COMPLAINT)
-    form = AcknowledgeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            acknowledge_complaint(actor=request.user, complaint=complaint, **form.cleaned_data)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, gettext("Acknowledgement recorded."))
-            return _back(complaint)
-    return render_page(
-        request,
-        model_admin,
-        PAGE,
-        gettext("Acknowledge this complaint"),
-        original=complaint,
-        form=form,
-    )
+def _complaint_step(
+    form_class: type[Form], service: Callable[..., Complaint], done: str, title: str
+):
+    """A complaint's step: one form, one service call, back to the complaint."""
+
+    def view(request: HttpRequest, object_id: str, *, model_admin: SchoolScopedAdmin):
+        complaint = get_for(request, model_admin, object_id, HANDLE_COMPLAINT)
+        return form_page(
+            request,
+            model_admin,
+            complaint,
+            form=form_class(request.POST or None),
+            save=lambda data: service(actor=request.user, complaint=complaint, **data),
+            done=lambda _complaint: gettext(done),
+            template=PAGE,
+            title=gettext(title),
+        )
+
+    return view
 
 
-def outcome_view(
-    request: HttpRequest, object_id: str, *, model_admin: SchoolScopedAdmin
-) -> HttpResponse:
-    complaint = _get(request, object_id, model_admin, HANDLE_COMPLAINT)
-    form = OutcomeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            record_complaint_outcome(actor=request.user, complaint=complaint, **form.cleaned_data)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, gettext("Outcome recorded."))
-            return _back(complaint)
-    return render_page(
-        request,
-        model_admin,
-        PAGE,
-        gettext("Record the outcome"),
-        original=complaint,
-        form=form,
-    )
+acknowledge_view = _complaint_step(
+    AcknowledgeForm,
+    acknowledge_complaint,
+    gettext_noop("Acknowledgement recorded."),
+    gettext_noop("Acknowledge this complaint"),
+)
+outcome_view = _complaint_step(
+    OutcomeForm,
+    record_complaint_outcome,
+    gettext_noop("Outcome recorded."),
+    gettext_noop("Record the outcome"),
+)
 
 
 #: Whoever may read a kind of request sees it on the page.

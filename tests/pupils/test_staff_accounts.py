@@ -2,9 +2,15 @@
 them: each ends the account's sessions and leaves one trail entry naming the
 field, never its value."""
 
+import getpass
+import io
+
 import pytest
+from django.core.management import call_command, get_commands, load_command_class
+from django.core.management.base import CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from pupils.management.commands.changepassword import Command as ChangePassword
 from pupils.models import AuditAction, AuditEvent, StaffSession
 from pupils.staff import accounts
 
@@ -68,3 +74,55 @@ def test_resetting_the_second_factor_removes_it_and_ends_the_sessions(
     assert not TOTPDevice.objects.filter(user=office_user).exists()
     assert not StaffSession.objects.filter(user_id=office_user.pk).exists()
     assert trail_of(office_user) == [("head", [])]
+
+
+# --- manage.py changepassword ------------------------------------------------------------
+
+NEW_PASSWORD = "Plum tree 47 harbour"
+
+
+def run_changepassword(monkeypatch, username, *answers):
+    """Django's changepassword, overridden in pupils, answering its prompts."""
+    replies = iter(answers)
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(replies))
+    return call_command(ChangePassword(), username, stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_changepassword_sets_it_through_the_service(office_user, monkeypatch):
+    staff_client(office_user)
+    staff_client(office_user)
+
+    run_changepassword(monkeypatch, office_user.username, NEW_PASSWORD, NEW_PASSWORD)
+
+    office_user.refresh_from_db()
+    assert office_user.check_password(NEW_PASSWORD)
+    assert not StaffSession.objects.filter(user_id=office_user.pk).exists()
+    actor = f"manage.py changepassword ({getpass.getuser()})"
+    assert trail_of(office_user) == [(actor, ["password"])]
+    assert NEW_PASSWORD not in str(AuditEvent.objects.values_list("summary", flat=True))
+
+
+def test_changepassword_gives_up_after_three_refusals_and_changes_nothing(office_user, monkeypatch):
+    staff_client(office_user)
+    answers = ["one", "two"] + ["short", "short"] + [NEW_PASSWORD, "another"]
+
+    with pytest.raises(CommandError, match="after 3 attempts"):
+        run_changepassword(monkeypatch, office_user.username, *answers)
+
+    office_user.refresh_from_db()
+    assert not office_user.check_password(NEW_PASSWORD)
+    assert StaffSession.objects.filter(user_id=office_user.pk).exists()
+    assert trail_of(office_user) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Django finds a command in the first installed app that has it: config/settings.py "
+        "must list pupils.authcommands before django.contrib.auth (a change outside this "
+        "branch)."
+    ),
+)
+def test_manage_py_changepassword_is_the_pupils_command():
+    command = load_command_class(get_commands()["changepassword"], "changepassword")
+    assert isinstance(command, ChangePassword)
