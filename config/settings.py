@@ -46,6 +46,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     # Django's admin with a staff site that requires a second factor.
     "config.apps.StaffAdminConfig",
+    # manage.py changepassword through the staff-account service (it must come
+    # before django.contrib.auth, whose own command it replaces).
+    "pupils.authcommands",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

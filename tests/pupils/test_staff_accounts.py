@@ -115,14 +115,6 @@ def test_changepassword_gives_up_after_three_refusals_and_changes_nothing(office
     assert trail_of(office_user) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Django finds a command in the first installed app that has it: config/settings.py "
-        "must list pupils.authcommands before django.contrib.auth (a change outside this "
-        "branch)."
-    ),
-)
 def test_manage_py_changepassword_is_the_pupils_command():
     command = load_command_class(get_commands()["changepassword"], "changepassword")
     assert isinstance(command, ChangePassword)
