@@ -40,6 +40,7 @@ import re
 from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 from django.db.models import Count, F, Q, Value
@@ -93,6 +94,7 @@ class _Erased:
     upns: frozenset[str]
     emails: frozenset[str]  # of the contacts leaving with them, lower case
     terms: tuple[str, ...]  # names, UPNs and e-mail addresses, longest first
+    full_names: frozenset[str]  # "forename surname", lower case
 
     @classmethod
     def of(cls, erasing: Erasing) -> _Erased:
@@ -119,8 +121,14 @@ class _Erased:
                 emails.add(email.lower())
         terms |= upns | emails
         ordered = tuple(sorted((t for t in terms if len(t) >= 2), key=lambda t: (-len(t), t)))
+        full_names = frozenset(t.lower() for t in terms if " " in t and "@" not in t)
         return cls(
-            erasing.pupil_ids, frozenset(schools), frozenset(upns), frozenset(emails), ordered
+            erasing.pupil_ids,
+            frozenset(schools),
+            frozenset(upns),
+            frozenset(emails),
+            ordered,
+            full_names,
         )
 
     def naming(self, fields: Iterable[str]) -> Q:
@@ -171,15 +179,19 @@ def _erase_disclosure_links(erased: _Erased) -> int:
     per_entry = Counter(links.values_list("disclosure_id", flat=True))
     if not per_entry:
         return 0
+    # The UPN leaves the file name (access-response-<UPN>.pdf) in the same
+    # statement: REPLACE changes nothing where it is absent.
+    file_name: Any = F("file_name")
+    for upn in erased.upns:
+        file_name = Replace(file_name, Value(upn), Value("erased"))
     for n in set(per_entry.values()):
         ids = [d for d, k in per_entry.items() if k == n]
-        _update(Disclosure.objects.filter(pk__in=ids), erased_pupils=F("erased_pupils") + n)
-    entries = Disclosure.objects.filter(pk__in=list(per_entry))
-    for upn in erased.upns:  # e.g. access-response-<UPN>.pdf
         _update(
-            entries.filter(file_name__contains=upn),
-            file_name=Replace(F("file_name"), Value(upn), Value("erased")),
+            Disclosure.objects.filter(pk__in=ids),
+            erased_pupils=F("erased_pupils") + n,
+            file_name=file_name,
         )
+    entries = Disclosure.objects.filter(pk__in=list(per_entry))
     links.delete()
     emptied = list(entries.filter(pupils__isnull=True).values_list("pk", flat=True))
     if emptied:
@@ -266,22 +278,20 @@ COMPLAINT_WORDS = ("summary", "outcome")
 
 
 def _erase_from_complaints(erased: _Erased) -> int:
-    """A complaint made by a contact leaving with the pupil loses who made
-    it; any complaint naming the erased people loses their names."""
+    """A complaint made by a contact leaving with the pupil, or named as one
+    of them, loses who made it; any complaint naming the erased people
+    loses their names (one query when none does)."""
+    fields = ("complainant_name", "complainant_email", *COMPLAINT_WORDS)
     complaints = Complaint.objects.filter(school_id__in=erased.school_ids)
     changed = 0
-    if erased.emails:
-        by_them = Q(pk__in=[])
-        for email in erased.emails:
-            by_them |= Q(complainant_email__iexact=email)
-        changed += complaints.filter(by_them).update(
-            complainant_name=ERASED, complainant_email="", complainant_address=ERASED
-        )
-    by_name = erased.naming(["complainant_name"])
-    changed += complaints.filter(by_name).update(
-        complainant_name=ERASED, complainant_email="", complainant_address=ERASED
-    )
-    return changed + _redact_rows(erased, complaints, COMPLAINT_WORDS)
+    for row in complaints.filter(erased.naming(fields)).only("pk", *fields):
+        values = {name: erased.redact(getattr(row, name)) for name in COMPLAINT_WORDS}
+        name = " ".join(row.complainant_name.lower().split())
+        if row.complainant_email.lower() in erased.emails or name in erased.full_names:
+            values.update(complainant_name=ERASED, complainant_email="", complainant_address=ERASED)
+        Complaint.objects.filter(pk=row.pk).update(**values)
+        changed += 1
+    return changed
 
 
 # --- The breach register -------------------------------------------------------------
@@ -298,7 +308,7 @@ NOTIFICATION_WORDS = (
 def _erase_from_breaches(erased: _Erased) -> int:
     """Every breach stays in the register (Art 33(5)), its facts with it;
     the erased people's names, UPNs and e-mail addresses leave its words."""
-    Breach.pupils.through.objects.filter(pupil_id__in=erased.pupil_ids).delete()
+    # The links to the pupil go with the pupil's row (the cascade).
     breaches = Breach.objects.filter(school_id__in=erased.school_ids)
     notifications = BreachNotification.objects.filter(breach__school_id__in=erased.school_ids)
     return _redact_rows(erased, breaches, BREACH_WORDS) + _redact_rows(
