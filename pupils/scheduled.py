@@ -117,7 +117,7 @@ RETENTION_AFTER = datetime.time(1, 0)
 @register("retention")
 def _retention(now: datetime.datetime) -> str:
     local = timezone.localtime(now)
-    if local.time() < RETENTION_AFTER or retention.ran_today(now):
+    if local.time() < RETENTION_AFTER or not retention.claim_todays_run(now):
         return "retention: not due yet today"
     run = retention.run_schedule(as_of=local.date())
     by_school: dict[int, int] = {}

@@ -474,14 +474,28 @@ def purge_due(
 RUN_PREFIX = "Retention schedule run"
 
 
-def ran_today(now: datetime.datetime) -> bool:
+def claim_todays_run(now: datetime.datetime) -> bool:
+    """Start today's scheduled run: False when one already started today
+    (``run_scheduled`` runs every few minutes, and a long run may still be
+    going). The first school's row, locked, keeps two runs from both
+    claiming; the claim is a trail entry, so the run is provable."""
     start = timezone.make_aware(
         datetime.datetime.combine(timezone.localdate(now), datetime.time.min)
     )
-    runs = AuditEvent.objects.filter(
-        action=AuditAction.ERASE, actor_label=SCHEDULE_ACTOR, at__gte=start
-    )
-    return runs.filter(summary__startswith=RUN_PREFIX).exists()
+    with transaction.atomic():
+        School.objects.select_for_update().order_by("pk").first()
+        runs = AuditEvent.objects.filter(
+            action=AuditAction.ERASE, actor_label=SCHEDULE_ACTOR, at__gte=start
+        )
+        if runs.filter(summary__startswith=RUN_PREFIX).exists():
+            return False
+        audit.record(
+            actor=SCHEDULE_ACTOR,
+            action=AuditAction.ERASE,
+            summary=f"{RUN_PREFIX} for {timezone.localdate(now).isoformat()} started",
+            fields=[],
+        )
+        return True
 
 
 @dataclass(frozen=True)

@@ -88,9 +88,12 @@ def test_the_scheduled_entry_point_erases_once_a_day(school, refuse_first, dpo_u
     reminder = pm.OutboxMessage.objects.get(kind=pm.EmailKind.REMINDER)
     assert reminder.subject == "Retention: some records could not be erased"
     assert "Stucknightly" not in reminder.body
-    run_entry = pm.AuditEvent.objects.filter(summary__startswith="Retention schedule run").get()
-    assert run_entry.actor_label == SCHEDULE_ACTOR
-    assert "1 pupils erased, 1 not erased" in run_entry.summary
+    started, done = pm.AuditEvent.objects.filter(
+        summary__startswith="Retention schedule run"
+    ).order_by("id")
+    assert started.summary == "Retention schedule run for 2026-11-30 started"
+    assert done.actor_label == SCHEDULE_ACTOR
+    assert "1 pupils erased, 1 not erased" in done.summary
     assert verify_chain() is None
 
 
