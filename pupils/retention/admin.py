@@ -30,7 +30,7 @@ class RetentionPeriodForm(forms.ModelForm):
         fields = ("school", "kind", "amount", "unit", "reason", "source")
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         kind = cleaned.get("kind", self.instance.kind if self.instance.pk else None)
         if kind is None or self.has_error("unit"):
             return cleaned  # the field's own error says it

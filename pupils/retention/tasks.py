@@ -5,7 +5,7 @@ minutes, more than a web request may."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 
 from django.db import transaction
 from django.tasks import task
@@ -30,7 +30,7 @@ def start_erasing(
     actor: Actor,
     as_of: datetime.date,
     schools: Iterable[School],
-    pupils: dict[int, Collection[int]],
+    pupils: Mapping[int, Collection[int]],
 ) -> list[Job]:
     """Queue the erasure of what is due on ``as_of`` for ``pupils`` (pupil
     ids by school id, what the DPO saw and confirmed): one job per school."""

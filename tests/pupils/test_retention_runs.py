@@ -174,3 +174,25 @@ def test_complaints_lose_their_words_6_years_after_the_outcome(school):
     assert Complaint.objects.get(pk=still_open.pk).summary == "Opencomplainer complains"
     entry = pm.AuditEvent.objects.get(action="erase", summary__contains="Complaints")
     assert "Oldcomplainer" not in entry.summary
+
+
+def test_a_complaint_by_the_leaving_parent_loses_them_another_familys_keeps_its_complainant(
+    school,
+):
+    gone = gone_pupil(school, surname="Quillfeather", forename="Ottoline", upn_serial=47)
+    parent = gone.contacts.get()
+    theirs = _complaint(school, told_on=None, name="Someone")
+    Complaint.objects.filter(pk=theirs.pk).update(
+        complainant_email=parent.email.upper(), summary="About Ottoline Quillfeather's file"
+    )
+    other_family = _complaint(school, told_on=None, name="Quillfeather")  # same surname only
+    Complaint.objects.filter(pk=other_family.pk).update(summary="About my own son")
+
+    erase_due(actor=SCHEDULE_ACTOR, as_of=AS_OF)
+
+    theirs.refresh_from_db()
+    other_family.refresh_from_db()
+    assert (theirs.complainant_name, theirs.complainant_email) == (ERASED, "")
+    assert theirs.summary == "About [erased]'s file"
+    assert other_family.complainant_email == "quillfeather@x.example"
+    assert other_family.summary == "About my own son"
