@@ -2,12 +2,15 @@
 PostgreSQL (docs/retention.md).
 
 Run:  .venv/bin/python bench/bench_retention.py [--pupils 10000] [--db NAME] [--dry-run-only]
+      [--show-queries]  (prints the SQL of one pupil's erasure)
 
 Builds a fresh database (pupildata_bench_retention): one school with
 ``--pupils`` pupils who left in 2006 (born 1995), each with two contacts,
 a medical condition, an SEN need, ethnicity, two assessment results, three
 terms of attendance and a consent answer, all on one census disclosure; one
-in a hundred has an answered access request, one in a hundred a legal hold.
+in a hundred has an answered access request with its response produced,
+sent (a disclosure naming the UPN) and its PDF kept, one in a hundred a
+legal hold.
 Then it times the dry run (the due list) and the erasure, counting queries.
 """
 
@@ -110,10 +113,36 @@ def build(n: int):
             identity_checked_on=AS_OF,
         )  # fmt: skip
         request.pupils.add(p)
+        _produced_and_sent(request, p, school)
     pm.LegalHold.objects.bulk_create(
         pm.LegalHold(pupil=p, reason="claim", placed_by=staff) for p in pupils[50::100]
     )
     return school, census
+
+
+def _produced_and_sent(request, pupil, school) -> None:
+    """The answered request's response: produced (its row and the PDF kept
+    for staff), sent, and logged as a disclosure naming the pupil's UPN."""
+    from django.utils import timezone
+
+    from sharing.models import AccessResponse, Disclosure, ResponseFile
+
+    sent = Disclosure.objects.create(
+        school=school, recipient_type="requester", recipient_name=pupil.legal_surname,
+        gateway="subject_access", dataset="subject_access", categories=["identity"],
+        method="secure_email", file_name=f"access-response-{pupil.upn}.pdf",
+    )  # fmt: skip
+    sent.pupils.add(pupil)
+    response = AccessResponse.objects.create(
+        request=request, pupil=pupil, produced_at=timezone.now(), produced_by="bench-dpo",
+        file_sha256="0" * 64, categories=["identity"], sent_on=AS_OF,
+        sent_method="secure_email", sent_to=f"{pupil.legal_surname}@adult.example",
+        disclosure=sent,
+    )  # fmt: skip
+    ResponseFile.objects.create(
+        school=school, request=request, pupil=pupil, response=response, draft=False,
+        content=b"%PDF-1.7 " + b"x" * 20_000, sha256="0" * 64, size=20_009,
+    )  # fmt: skip
 
 
 def timed(label: str, fn):
@@ -141,6 +170,7 @@ def main() -> None:
     parser.add_argument("--pupils", type=int, default=10_000)
     parser.add_argument("--db", default="pupildata_bench_retention", help="dropped and rebuilt")
     parser.add_argument("--dry-run-only", action="store_true", help="skip --apply")
+    parser.add_argument("--show-queries", action="store_true", help="one pupil's SQL")
     args = parser.parse_args()
     setup_django(args.db, fresh=True)
     from pupils.audit import verify_chain
@@ -157,10 +187,13 @@ def main() -> None:
     print(f"  listed {len(due)} pupils, {held} held")
     if args.dry_run_only:
         return
-    results, seconds, queries = timed(
+    if args.show_queries:
+        _show_one(due)
+    run, seconds, queries = timed(
         "--apply (erasure)", lambda: erase_due(actor="retention schedule", as_of=AS_OF)
     )
-    n = len(results)
+    n = len(run.erased)
+    print(f"  not erased (errors): {len(run.failed)}")
     print(
         f"  erased {n} pupils: {seconds / n * 1000:.1f} ms and {queries / n:.1f} queries per pupil"
     )
@@ -168,6 +201,20 @@ def main() -> None:
     print(f"  census disclosure: {census.pupils.count()} linked + {census.erased_pupils} erased")
     print(f"  pupils left: {Pupil.objects.count()} (the held ones)")
     print(f"  verify_audit: {'passes' if verify_chain() is None else 'BROKEN'}")
+
+
+def _show_one(due) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pupils.retention.services import erase_pupil
+
+    one = next(d for d in due if not d.held)
+    with CaptureQueriesContext(connection) as ctx:
+        erase_pupil(actor="retention schedule", due=one)
+    for query in ctx.captured_queries:
+        print("   ", query["sql"][:160])
+    print(f"  one pupil: {len(ctx.captured_queries)} queries")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from django_tasks_db.models import DBTaskResult
 
 from . import outbox, tasks
 from .models import EmailKind, OutboxMessage, School
+from .retention import services as retention
 
 logger = logging.getLogger(__name__)
 
@@ -105,3 +106,35 @@ def _prune(now: datetime.datetime) -> str:
     old = DBTaskResult.objects.finished().filter(finished_at__lt=now - KEEP_FINISHED_TASKS)
     deleted, _ = old.delete()
     return f"{deleted} finished task(s) pruned"
+
+
+# --- Retention (docs/retention.md) ----------------------------------------------------
+
+#: The schedule erases once a day, at the first run after this local time.
+RETENTION_AFTER = datetime.time(1, 0)
+
+
+@register("retention")
+def _retention(now: datetime.datetime) -> str:
+    local = timezone.localtime(now)
+    if local.time() < RETENTION_AFTER or not retention.claim_todays_run(now):
+        return "retention: not due yet today"
+    run = retention.run_schedule(as_of=local.date())
+    by_school: dict[int, int] = {}
+    for failure in run.failed:
+        by_school[failure.school_id] = by_school.get(failure.school_id, 0) + 1
+    for school in School.objects.filter(pk__in=by_school):
+        remind_dpo_once_today(
+            school=school,
+            subject="Retention: some records could not be erased",
+            body=(
+                f"{by_school[school.pk]} pupil(s) due for erasure could not be erased "
+                "tonight: nothing of theirs was erased, and the next run tries again. "
+                "The staff site's Due for erasure page lists them."
+            ),
+            now=now,
+        )
+    return (
+        f"retention: {run.erased} pupil(s) erased, {len(run.failed)} not erased (errors), "
+        f"{run.purged} file(s) purged"
+    )

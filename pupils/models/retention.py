@@ -33,6 +33,7 @@ class RecordKind(models.TextChoices):
     CONSENT = Kind.CONSENT, _("Consent answers")
     CTF_UPLOADS = Kind.CTF_UPLOADS, _("Uploaded Common Transfer Files and their previews")
     GENERATED_PDFS = Kind.GENERATED_PDFS, _("Access response PDFs produced for staff to send")
+    COMPLAINTS = Kind.COMPLAINTS, _("Complaints about the handling of personal data")
     AUDIT_TRAIL = Kind.AUDIT_TRAIL, _("Audit trail")
 
 

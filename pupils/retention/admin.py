@@ -22,9 +22,34 @@ from .views import due_view
 
 
 class RetentionPeriodForm(forms.ModelForm):
+    """Checks the service's own rule (``services.check_retention_period``):
+    a refused period is an error on the form, never "changed successfully"."""
+
     class Meta:
         model = RetentionPeriod
         fields = ("school", "kind", "amount", "unit", "reason", "source")
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        kind = cleaned.get("kind", self.instance.kind if self.instance.pk else None)
+        if kind is None or self.has_error("unit"):
+            return cleaned  # the field's own error says it
+        try:
+            services.check_retention_period(
+                kind=kind,
+                amount=cleaned.get("amount"),
+                unit=cleaned.get("unit") or "",
+                reason=cleaned.get("reason") or "",
+                source=cleaned.get("source") or "",
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    # "kind" is read-only when changing: the error goes on top.
+                    self.add_error(field if field in self.fields else None, errors)
+            else:
+                self.add_error(None, exc)
+        return cleaned
 
 
 @admin.register(RetentionPeriod)
@@ -56,18 +81,17 @@ class RetentionPeriodAdmin(SchoolScopedAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        try:
-            services.set_retention_period(
-                actor=request.user,
-                school=obj.school,
-                kind=obj.kind,
-                amount=obj.amount,
-                unit=obj.unit,
-                reason=obj.reason,
-                source=obj.source,
-            )
-        except ValidationError as exc:  # the form checked the same: a race at most
-            messages.error(request, "; ".join(exc.messages))
+        # The form checked the same rule (RetentionPeriodForm.clean).
+        row = services.set_retention_period(
+            actor=request.user,
+            school=obj.school,
+            kind=obj.kind,
+            amount=obj.amount,
+            unit=obj.unit,
+            reason=obj.reason,
+            source=obj.source,
+        )
+        obj.pk = row.pk
 
     def get_urls(self):
         view = self.admin_site.admin_view(partial(due_view, model_admin=self))

@@ -56,6 +56,7 @@ class DuePupil:
     items: list[DueItem]
     whole: bool  # every kind is due: the pupil and their contacts go too
     holds: list[str] = field(default_factory=list)
+    failed_at: datetime.datetime | None = None  # the last run could not erase them
 
     @property
     def held(self) -> bool:

@@ -26,6 +26,7 @@ class Kind(StrEnum):
     CONSENT = "consent"
     CTF_UPLOADS = "ctf_uploads"
     GENERATED_PDFS = "generated_pdfs"
+    COMPLAINTS = "complaints"
     AUDIT_TRAIL = "audit_trail"
 
 
@@ -42,6 +43,7 @@ class Anchor(StrEnum):
     LEAVING = "leaving"  # the leaving date (the register's last entry)
     UPLOAD = "upload"  # the day a file was uploaded
     PRODUCED = "produced"  # the day a file was produced
+    CLOSED = "closed"  # the day the outcome of a complaint was told
     NONE = "none"  # kept for as long as the system is (never erased by schedule)
 
 
@@ -154,6 +156,16 @@ DEFAULTS: tuple[Default, ...] = (
         "A response PDF (or draft) produced for an access request is kept only for staff "
         "to download and send it; it can be produced again from the record.",
         "UK GDPR Art 5(1)(c) and (e); school's choice",
+    ),
+    Default(
+        Kind.COMPLAINTS,
+        Anchor.CLOSED,
+        Period(6, Unit.YEARS),
+        "A complaint about how the school handles personal data is kept 6 years after its "
+        "outcome was told (a claim may follow within 6 years); then the complainant's "
+        "details and the complaint's words are erased, its dates and status kept for the "
+        "counts.",
+        "IRMS Information Management Toolkit for Schools; Limitation Act 1980 s2",
     ),
     Default(
         Kind.AUDIT_TRAIL,

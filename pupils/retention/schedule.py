@@ -102,6 +102,8 @@ def describe(anchor: Anchor, period: Period) -> str:
         if period.amount == 0:
             return _("until the pupil leaves")
         return _("%(period)s after the pupil leaves") % {"period": _amount(period)}
+    if anchor == Anchor.CLOSED:
+        return _("%(period)s after the outcome is told") % {"period": _amount(period)}
     if anchor == Anchor.PRODUCED:
         return _("%(period)s after it is produced") % {"period": _amount(period)}
     return _("%(period)s after the upload") % {"period": _amount(period)}

@@ -9,8 +9,9 @@ never the erased content.
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -25,6 +26,7 @@ from ..models import (
     AssessmentResult,
     AttendanceSummary,
     AuditAction,
+    AuditEvent,
     Contact,
     Ethnicity,
     Exclusion,
@@ -44,6 +46,8 @@ from . import registry
 from .due import DuePupil, due_for_erasure, holds_on
 from .rules import DEFAULTS_BY_KIND, Kind, Unit
 from .schedule import Schedule, schedules_for
+
+logger = logging.getLogger(__name__)
 
 #: The trail's actor when the scheduled job erases.
 SCHEDULE_ACTOR = "retention schedule"
@@ -83,6 +87,24 @@ def release_hold(*, actor: User, hold: LegalHold) -> LegalHold:
 # --- The schedule ----------------------------------------------------------------
 
 
+def check_retention_period(
+    *, kind: str, amount: int | None, unit: str, reason: str, source: str
+) -> None:
+    """The rule a school's own period must meet (the admin form calls it
+    too, so that a refused change is never reported as saved)."""
+    if kind not in RecordKind.values:
+        raise ValidationError({"kind": _("Choose a kind of record.")})
+    if kind == Kind.AUDIT_TRAIL:
+        # Its entries are hash-chained and hold no content: nothing erases them.
+        raise ValidationError({"kind": _("The audit trail is kept: it has no period to set.")})
+    if unit not in Unit:
+        raise ValidationError({"unit": _("Choose days, months or years.")})
+    if not reason.strip() or not source.strip():
+        raise ValidationError(_("Give the reason for the period and its source."))
+    if amount is None and DEFAULTS_BY_KIND[Kind(kind)].period.amount is not None:
+        raise ValidationError({"amount": _("Give a period: only the audit trail is kept.")})
+
+
 @transaction.atomic
 def set_retention_period(
     *,
@@ -95,17 +117,7 @@ def set_retention_period(
     source: str,
 ) -> RetentionPeriod:
     """Set the school's own period for one kind of record."""
-    if kind not in RecordKind.values:
-        raise ValidationError({"kind": _("Choose a kind of record.")})
-    if kind == Kind.AUDIT_TRAIL:
-        # Its entries are hash-chained and hold no content: nothing erases them.
-        raise ValidationError({"kind": _("The audit trail is kept: it has no period to set.")})
-    if unit not in Unit:
-        raise ValidationError({"unit": _("Choose days, months or years.")})
-    if not reason.strip() or not source.strip():
-        raise ValidationError(_("Give the reason for the period and its source."))
-    if amount is None and DEFAULTS_BY_KIND[Kind(kind)].period.amount is not None:
-        raise ValidationError({"amount": _("Give a period: only the audit trail is kept.")})
+    check_retention_period(kind=kind, amount=amount, unit=unit, reason=reason, source=source)
     row, created = RetentionPeriod.objects.update_or_create(
         school=school,
         kind=kind,
@@ -339,27 +351,84 @@ def erase_pupil(
     return ErasureResult(due.pupil_id, due.whole, all_counts)
 
 
+#: The trail's summary of an erasure that failed starts with this (the due
+#: page finds them by it); it names the error's type, never data.
+FAILED_PREFIX = "Not erased"
+
+
+@dataclass(frozen=True)
+class ErasureFailure:
+    """A pupil whose erasure stopped with an error: nothing of theirs was
+    erased (their transaction was rolled back); the next run tries again."""
+
+    pupil_id: int
+    school_id: int
+    name: str
+    upn: str
+    error: str  # the error's type, e.g. "ProtectedError": never its message
+
+
+@dataclass
+class ErasureRun:
+    """What one run erased, and the pupils it could not erase."""
+
+    erased: list[ErasureResult] = field(default_factory=list)
+    failed: list[ErasureFailure] = field(default_factory=list)
+
+
+def _record_failure(actor: Actor, due: DuePupil, error: str) -> None:
+    by = "by the schedule" if actor == SCHEDULE_ACTOR else "by staff"
+    audit.record(
+        actor=actor,
+        action=AuditAction.ERASE,
+        pupil=Pupil(pk=due.pupil_id, school_id=due.school_id),
+        school_id=due.school_id,
+        summary=f"{FAILED_PREFIX} {by}: the erasure stopped ({error}); nothing of this "
+        "pupil was erased, the next run tries again",
+        fields=[],
+    )
+
+
+#: Progress of a run: (pupils done, pupils to do).
+Progress = Callable[[int, int], None]
+
+
 def erase_due(
     *,
     actor: Actor,
     as_of: datetime.date,
     schools: Iterable[School] | None = None,
     only: Iterable[int] | None = None,
-) -> list[ErasureResult]:
+    progress: Progress | None = None,
+) -> ErasureRun:
     """Erase everything due on ``as_of`` that no hold keeps, pupil by pupil
     (each in its own transaction). ``only``: limit to these pupil ids (what
-    the DPO saw and confirmed)."""
+    the DPO saw and confirmed). A pupil whose erasure fails is left whole,
+    reported (in the trail, without content, and in the result) and the run
+    goes on with the others."""
     wanted = set(only) if only is not None else None
-    listed = due_for_erasure(as_of=as_of, schools=schools)
+    listed = [
+        due
+        for due in due_for_erasure(as_of=as_of, schools=schools)
+        if not due.held and (wanted is None or due.pupil_id in wanted)
+    ]
     schedules = schedules_for(School(pk=pk) for pk in {d.school_id for d in listed})
-    results = []
-    for due in listed:
-        if due.held or (wanted is not None and due.pupil_id not in wanted):
-            continue
-        result = erase_pupil(actor=actor, due=due, schedule=schedules[due.school_id])
-        if result is not None:
-            results.append(result)
-    return results
+    run = ErasureRun()
+    for done, due in enumerate(listed, start=1):
+        try:
+            result = erase_pupil(actor=actor, due=due, schedule=schedules[due.school_id])
+        except Exception as exc:  # one pupil never stops the run
+            error = type(exc).__name__
+            # The message may quote the data (a constraint's values): not logged.
+            logger.error("Erasure of pupil %s failed: %s", due.pupil_id, error)
+            run.failed.append(ErasureFailure(due.pupil_id, due.school_id, due.name, due.upn, error))
+            _record_failure(actor, due, error)
+        else:
+            if result is not None:
+                run.erased.append(result)
+        if progress is not None:
+            progress(done, len(listed))
+    return run
 
 
 def purge_due(
@@ -396,3 +465,59 @@ def purge_due(
             if n:
                 found[(school.pk, kind)] = n
     return found
+
+
+# --- The nightly run -----------------------------------------------------------------
+
+#: The trail's summary of a scheduled run starts with this: the run is
+#: provable, and a second ``run_scheduled`` the same day finds it and skips.
+RUN_PREFIX = "Retention schedule run"
+
+
+def claim_todays_run(now: datetime.datetime) -> bool:
+    """Start today's scheduled run: False when one already started today
+    (``run_scheduled`` runs every few minutes, and a long run may still be
+    going). The first school's row, locked, keeps two runs from both
+    claiming; the claim is a trail entry, so the run is provable."""
+    start = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(now), datetime.time.min)
+    )
+    with transaction.atomic():
+        School.objects.select_for_update().order_by("pk").first()
+        runs = AuditEvent.objects.filter(
+            action=AuditAction.ERASE, actor_label=SCHEDULE_ACTOR, at__gte=start
+        )
+        if runs.filter(summary__startswith=RUN_PREFIX).exists():
+            return False
+        audit.record(
+            actor=SCHEDULE_ACTOR,
+            action=AuditAction.ERASE,
+            summary=f"{RUN_PREFIX} for {timezone.localdate(now).isoformat()} started",
+            fields=[],
+        )
+        return True
+
+
+@dataclass(frozen=True)
+class ScheduledRun:
+    erased: int
+    failed: list[ErasureFailure]
+    purged: int
+
+
+def run_schedule(*, as_of: datetime.date) -> ScheduledRun:
+    """What ``manage.py retention --apply`` does, for every school: purge
+    the files whose period ended, erase what is due, and write one trail
+    entry for the run (counts only)."""
+    schools = list(School.objects.all())
+    purged = purge_due(actor=SCHEDULE_ACTOR, as_of=as_of, schools=schools, apply=True)
+    run = erase_due(actor=SCHEDULE_ACTOR, as_of=as_of, schools=schools)
+    summary = ScheduledRun(len(run.erased), run.failed, sum(purged.values()))
+    audit.record(
+        actor=SCHEDULE_ACTOR,
+        action=AuditAction.ERASE,
+        summary=f"{RUN_PREFIX} for {as_of.isoformat()}: {summary.erased} pupils erased, "
+        f"{len(summary.failed)} not erased (errors), {summary.purged} files purged",
+        fields=[],
+    )
+    return summary

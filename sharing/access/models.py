@@ -329,7 +329,10 @@ class AccessResponse(models.Model):
     pupil of the request."""
 
     request = models.ForeignKey(AccessRequest, on_delete=models.PROTECT, related_name="responses")
-    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="+")
+    # Emptied when the pupil is erased under the retention schedule: the row
+    # stays as the proof a response was produced and sent (dates, hash,
+    # categories), without the pupil or where it went (sharing.retention).
+    pupil = models.ForeignKey(Pupil, on_delete=models.SET_NULL, null=True, related_name="+")
     produced_at = models.DateTimeField(_("produced at"))
     produced_by = models.CharField(_("produced by"), max_length=150)
     file_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64)
@@ -354,8 +357,12 @@ class AccessResponse(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(sent_on__isnull=True, sent_method="", sent_to="")
-                | (Q(sent_on__isnull=False) & ~Q(sent_method="") & ~Q(sent_to="")),
-                name="sar_response_sent_says_when_how_to_whom",
+                | (
+                    Q(sent_on__isnull=False)
+                    & ~Q(sent_method="")
+                    & (~Q(sent_to="") | Q(pupil__isnull=True))
+                ),
+                name="sar_response_sent_says_when_how_to_whom_v2",
             ),
         ]
 

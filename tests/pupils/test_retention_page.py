@@ -49,11 +49,21 @@ def test_erasing_without_the_confirmation_changes_nothing(school, dpo_client):
     assert pm.Pupil.objects.filter(pk=gone.pk).exists()
 
 
-def test_erasing_after_the_confirmation_erases_only_the_pupils_shown(school, dpo_client):
+def erase(client, data, capture):
+    """Post the confirmation; the job it starts runs when the request commits."""
+    with capture(execute=True):
+        return client.post(URL, data)
+
+
+def test_erasing_after_the_confirmation_erases_only_the_pupils_shown(
+    school, dpo_client, django_capture_on_commit_callbacks
+):
     shown = left_long_ago(school, "Longgone")
     arrived_since = left_long_ago(school, "Notyetshown")
 
-    response = dpo_client.post(URL, {"pupils": str(shown.pk), "confirm": "on"})
+    response = erase(
+        dpo_client, {"pupils": str(shown.pk), "confirm": "on"}, django_capture_on_commit_callbacks
+    )
 
     assert response.status_code == 302
     assert not pm.Pupil.objects.filter(pk=shown.pk).exists()
@@ -62,22 +72,25 @@ def test_erasing_after_the_confirmation_erases_only_the_pupils_shown(school, dpo
     assert entry.actor_label == "dpo" and "by staff" in entry.summary
 
 
-def test_a_pupil_held_after_the_page_was_shown_is_not_erased(school, dpo_user, dpo_client):
+def test_a_pupil_held_after_the_page_was_shown_is_not_erased(
+    school, dpo_user, dpo_client, django_capture_on_commit_callbacks
+):
     gone = left_long_ago(school, "Longgone")
     place_hold(actor=dpo_user, pupil=gone, reason="safeguarding")
 
-    dpo_client.post(URL, {"pupils": str(gone.pk), "confirm": "on"})
+    erase(dpo_client, {"pupils": str(gone.pk), "confirm": "on"}, django_capture_on_commit_callbacks)
 
     assert pm.MedicalCondition.objects.filter(pupil=gone).exists()
 
 
 def test_another_schools_dpo_neither_sees_nor_erases_this_schools_pupils(
-    school, other_school_client
+    school, other_school_client, django_capture_on_commit_callbacks
 ):
     gone = left_long_ago(school, "Longgone")
 
     page = other_school_client.get(URL).content.decode()
-    other_school_client.post(URL, {"pupils": str(gone.pk), "confirm": "on"})
+    data = {"pupils": str(gone.pk), "confirm": "on"}
+    erase(other_school_client, data, django_capture_on_commit_callbacks)
 
     assert "Longgone" not in page and "Nothing is due for erasure today." in page
     assert pm.Pupil.objects.filter(pk=gone.pk).exists()
@@ -187,3 +200,96 @@ def test_office_staff_get_no_erasure_link_on_the_pupils_page(school, office_clie
     pupil = left_long_ago(school, "Longgone")
     page = office_client.get(f"/admin/pupils/pupil/{pupil.pk}/change/").content.decode()
     assert URL not in page
+
+
+def test_the_erasure_runs_as_a_background_job_with_its_progress_page(
+    school, dpo_client, django_capture_on_commit_callbacks
+):
+    """10,000 pupils take minutes: the request only queues the job."""
+    gone = [left_long_ago(school, f"Longgone{i}") for i in range(3)]
+    data = {"pupils": ",".join(str(p.pk) for p in gone), "confirm": "on"}
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = dpo_client.post(URL, data)
+
+    job = pm.Job.objects.get(kind="retention_erase")
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/pupils/job/{job.pk}/progress/"
+    assert pm.Pupil.objects.filter(pk__in=[p.pk for p in gone]).count() == 3  # not yet
+    assert job.total == 3 and job.arguments["pupil_ids"] == sorted(p.pk for p in gone)
+    assert "Longgone" not in str(job.arguments)  # ids only
+    for callback in queued:
+        callback()
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total) == ("done", 3, 3)
+    assert job.outcome == "The due records of 3 pupils were erased."
+    assert not pm.Pupil.objects.filter(pk__in=[p.pk for p in gone]).exists()
+    page = dpo_client.get(f"/admin/pupils/job/{job.pk}/progress/").content.decode()
+    assert "The due records of 3 pupils were erased." in page
+
+
+def test_a_pupil_the_last_run_could_not_erase_is_shown_on_the_page(school, dpo_client, monkeypatch):
+    from django.db.models import ProtectedError
+
+    from pupils.retention import registry
+    from pupils.retention.services import SCHEDULE_ACTOR, erase_due
+
+    stuck = left_long_ago(school, "Stuckhere")
+    left_long_ago(school, "Goesfine")
+
+    def refuse(erasing):
+        if stuck.pk in erasing.pupil_ids:
+            raise ProtectedError("still referenced", set())
+        return {}
+
+    monkeypatch.setattr(registry, "_steps", [*registry._steps, (None, refuse)])
+    run = erase_due(actor=SCHEDULE_ACTOR, as_of=datetime.date(2026, 11, 30))
+    assert [f.pupil_id for f in run.failed] == [stuck.pk] and len(run.erased) == 1
+
+    page = dpo_client.get(URL).content.decode()
+
+    assert "1 pupil below could not be erased by the last run" in page
+    assert "Not erased:</strong> the erasure stopped with an error" in page
+    assert "Goesfine" not in page
+
+
+def test_a_period_the_rule_refuses_is_an_error_on_the_form_never_a_success(school, dpo_client):
+    """The audit trail has no period: the admin once showed the error and
+    then "added successfully" with a link to .../None/change/."""
+    response = dpo_client.post(
+        "/admin/pupils/retentionperiod/add/",
+        {
+            "school": school.pk,
+            "kind": "audit_trail",
+            "amount": 1,
+            "unit": "years",
+            "reason": "Shorter.",
+            "source": "Nobody",
+        },
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert response.redirect_chain == []  # the form again, not a redirect
+    assert "The audit trail is kept: it has no period to set." in page
+    assert "successfully" not in page and "/None/change/" not in page
+    assert not pm.RetentionPeriod.objects.exists()
+
+
+def test_a_change_to_a_blank_period_is_refused_on_the_form(school, dpo_user, dpo_client):
+    from pupils.retention.services import set_retention_period
+
+    row = set_retention_period(
+        actor=dpo_user, school=school, kind="consent", amount=2, unit="years",
+        reason="Governors.", source="Minutes",
+    )  # fmt: skip
+
+    response = dpo_client.post(
+        f"/admin/pupils/retentionperiod/{row.pk}/change/",
+        {"amount": "", "unit": "years", "reason": "Forever.", "source": "Nobody"},
+    )
+
+    assert response.status_code == 200
+    assert "Give a period: only the audit trail is kept." in response.content.decode()
+    row.refresh_from_db()
+    assert row.amount == 2

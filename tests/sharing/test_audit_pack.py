@@ -176,7 +176,7 @@ def test_the_audit_pack_opens_for_a_school_with_nothing_yet(dpo_client):
     assert b"No privacy notice" in archive.read("privacy-notice.html")
     assert b"No appropriate policy document" in archive.read("appropriate-policy-document.html")
     assert len(rows(archive, "dpia-register.csv")) == 1  # the header
-    assert len(rows(archive, "retention-schedule.csv")) == 10  # the header and 9 kinds
+    assert len(rows(archive, "retention-schedule.csv")) == 11  # the header and 10 kinds
 
 
 def test_office_staff_cannot_download_the_audit_pack(office_client):

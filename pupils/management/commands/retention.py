@@ -1,7 +1,9 @@
 """What the retention schedule says is due for erasure; with --apply, erase it.
 
-Run daily from cron (docs/operations.md, "Scheduled jobs"):
-``manage.py retention --apply``. Without --apply nothing changes.
+Runs daily from the scheduled entry point (``manage.py run_scheduled``, the
+``retention`` step of ``pupils/scheduled.py``); by hand, ``manage.py retention
+--apply``. Without --apply nothing changes. A pupil who cannot be erased is
+reported and the run goes on; the command then exits with an error.
 """
 
 from __future__ import annotations
@@ -52,14 +54,24 @@ class Command(BaseCommand):
         if not options["apply"]:
             self.stdout.write("Dry run: nothing was changed. Add --apply to erase.")
             return
-        results = erase_due(actor=SCHEDULE_ACTOR, as_of=as_of, schools=schools)
-        whole = sum(1 for r in results if r.whole)
+        run = erase_due(actor=SCHEDULE_ACTOR, as_of=as_of, schools=schools)
+        whole = sum(1 for r in run.erased if r.whole)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Erased: {len(results)} pupils' due records ({whole} pupils erased completely); "
-                f"{sum(1 for d in due if d.held)} held."
+                f"Erased: {len(run.erased)} pupils' due records ({whole} pupils erased "
+                f"completely); {sum(1 for d in due if d.held)} held."
             )
         )
+        for failure in run.failed:
+            self.stderr.write(
+                f"NOT ERASED: {failure.upn}  {failure.name}: the erasure stopped "
+                f"({failure.error}); nothing of this pupil was erased."
+            )
+        if run.failed:
+            raise CommandError(
+                f"{len(run.failed)} pupils could not be erased (listed above, and in the "
+                "audit trail); the others were. The next run tries them again."
+            )
 
     def _list(self, due: list[DuePupil], as_of: datetime.date) -> None:
         self.stdout.write(f"Due for erasure on {long_date(as_of)}: {len(due)} pupils.")
