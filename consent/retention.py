@@ -5,7 +5,7 @@ Consent answers are append-only evidence while they are kept; when their
 period ends they are deleted, not anonymised: an answer without its pupil
 proves nothing, and the school's reports count current pupils only. The
 append-only guard on PostgreSQL lets the deletion through only inside an
-erasure transaction (migration consent 0003).
+erasure transaction (migration consent 0005).
 """
 
 from __future__ import annotations

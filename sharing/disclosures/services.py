@@ -148,7 +148,13 @@ def log_disclosure(
     disclosure.save(force_insert=True)
     disclosure.pupils.set(pupils)
     what = disclosure.get_dataset_display()
-    summary = f"{AuditAction.DISCLOSE.label}: {what} to {disclosure.recipient_name}"
+    # The trail outlives erasure, so it names an organisation but never a
+    # person: a requester (the pupil or a parent) is named by their role.
+    if disclosure.recipient_type == RecipientType.REQUESTER:
+        to = RecipientType.REQUESTER.label
+    else:
+        to = disclosure.recipient_name
+    summary = f"{AuditAction.DISCLOSE.label}: {what} to {to}"
     audit.record_many(
         {
             "actor": actor,

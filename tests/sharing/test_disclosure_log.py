@@ -268,3 +268,30 @@ def test_the_log_counts_its_entries_in_plain_words(school, dpo_user, dpo_client)
     social_care_request(school, dpo_user, [PupilFactory(school=school)])
     html = dpo_client.get(url).content.decode()
     assert "2 entries" in html and "2 disclosure log" not in html
+
+
+def test_the_trail_names_an_organisation_but_never_a_requester(school, dpo_user):
+    # The trail outlives erasure: a person's name written there could never
+    # be erased, so a requester is named by their role.
+    pupil = PupilFactory(school=school)
+
+    log_disclosure(
+        actor=dpo_user,
+        school=school,
+        recipient_type=RecipientType.REQUESTER,
+        recipient_name="Marta Kowalczyk",
+        gateway=LegalGateway.SUBJECT_ACCESS,
+        dataset=Dataset.SUBJECT_ACCESS,
+        pupils=[pupil],
+        categories=[DataCategory.IDENTITY],
+        method=SendMethod.SECURE_EMAIL,
+    )
+    social_care_request(school, dpo_user, [pupil], recipient_name="Leeds City Council")
+
+    summaries = list(
+        AuditEvent.objects.filter(action=AuditAction.DISCLOSE).values_list("summary", flat=True)
+    )
+    assert len(summaries) == 2
+    assert not any("Kowalczyk" in s for s in summaries)
+    assert any("to The data subject or their parent" in s for s in summaries)
+    assert any("to Leeds City Council" in s for s in summaries)
