@@ -145,11 +145,13 @@ class ProviderForm(forms.ModelForm):
             except ValidationError as exc:
                 self.add_error("contract_file", exc)
         status = cleaned.get("status")
-        # Only a change of status is checked: a provider already in use whose
-        # latest review rejects it can still have its record corrected.
+        # Only a change of status is checked against the review: a provider
+        # already in use whose latest review rejects it can still have its
+        # record corrected. The DPIA rule is the model's (Provider.clean), on
+        # every save, and shows on the status field.
         if status and "status" in self.changed_data:
             try:
-                services.check_status_allowed(self.instance, status)
+                services.check_assessment_allows(self.instance, status)
             except ValidationError as exc:
                 self.add_error("status", exc)
         return cleaned

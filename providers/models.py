@@ -440,8 +440,31 @@ class Provider(models.Model):
     def clean(self) -> None:
         super().clean()
         errors = law_problems(self)
+        if (message := self.dpia_problem()) is not None:
+            errors.setdefault("status", []).append(message)
         if errors:
             raise ValidationError(errors)
+
+    def dpia_problem(self, status: str | None = None) -> str | None:
+        """Why this provider may not be approved or in use for want of a
+        DPIA (``status``: the one it would take, else its own), or None.
+        Checked on every save while approved or in use, not only when the
+        status changes: a provider in use that gains a DPIA trigger
+        (biometric data, profiling...) must not stay in use without one."""
+        status = status or self.status
+        if status not in (ProviderStatus.APPROVED, ProviderStatus.IN_USE) or not self.needs_dpia:
+            return None
+        if self.pk and self.signed_off_dpia():
+            return None
+        return str(
+            _(
+                "%(service)s cannot be marked “%(status)s”: its DPIA screening says a data "
+                "protection impact assessment is needed, and none has been completed and "
+                "signed off by the DPO with a decision to go ahead. Start a DPIA from the "
+                "provider's page."
+            )
+            % {"service": self.service, "status": ProviderStatus(status).label}
+        )
 
     @property
     def dpia_reasons(self) -> list[str]:

@@ -57,21 +57,16 @@ def default_next_review(assessed_on: datetime.date) -> datetime.date:
 
 def check_status_allowed(provider: Provider, status: str) -> None:
     """Raise ValidationError when ``provider`` may not take ``status``."""
-    if (
-        status in STATUSES_NEEDING_APPROVAL
-        and provider.needs_dpia
-        and not (provider.pk and provider.signed_off_dpia())
-    ):
-        raise ValidationError(
-            _(
-                "%(service)s cannot be marked “%(status)s”: its DPIA screening says a data "
-                "protection impact assessment is needed, and none has been completed and "
-                "signed off by the DPO with a decision to go ahead. Start a DPIA from the "
-                "provider's page."
-            )
-            % {"service": provider.service, "status": ProviderStatus(status).label},
-            code="needs_dpia",
-        )
+    if (problem := provider.dpia_problem(status)) is not None:
+        raise ValidationError(problem, code="needs_dpia")
+    check_assessment_allows(provider, status)
+
+
+def check_assessment_allows(provider: Provider, status: str) -> None:
+    """Raise ValidationError when ``provider``'s latest review does not let
+    it take ``status``. Checked when the status changes only: a provider in
+    use whose latest review rejects it can still have its record corrected
+    (the DPIA rule, in ``Provider.clean``, is checked on every save)."""
     if status in STATUSES_NEEDING_APPROVAL and not (
         provider.pk and provider.has_approving_assessment()
     ):
@@ -279,7 +274,9 @@ def save_provider(*, provider: Provider, actor: Actor, fields: list[str] | None 
     created = provider.pk is None
     stored = None if created else Provider.objects.filter(pk=provider.pk).first()
     if stored is None or stored.status != provider.status:
-        check_status_allowed(provider, provider.status)
+        check_assessment_allows(provider, provider.status)
+    # The DPIA rule stands on every save while approved or in use: full_clean
+    # (Provider.clean) refuses a provider that gained a DPIA trigger.
     document = provider.contract_document if provider.contract_document_id is None else None
     if document is not None and document.pk is None:
         document.full_clean()

@@ -179,3 +179,66 @@ def test_office_staff_cannot_see_dpias_and_another_school_gets_404(
     draft = services.start_dpia(provider=screened, actor=dpo_user)
     assert office_client.get(DPIAS_URL).status_code == 403
     assert other_school_client.get(f"{DPIAS_URL}{draft.pk}/change/").status_code == 404
+
+
+# --- A provider in use that gains a DPIA trigger ------------------------------------
+
+
+@pytest.fixture
+def in_use(school, dpo_user):
+    """A provider in use, approved, with no DPIA trigger (yet)."""
+    provider = ProviderFactory(school=school)
+    services.record_assessment(
+        provider=provider,
+        answers={c.code: "met" for c in criteria.CRITERIA},
+        decision="approve",
+        actor=dpo_user,
+    )
+    return services.set_provider_status(
+        provider=provider, status=ProviderStatus.IN_USE, actor=dpo_user
+    )
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"data_categories": ["name", "year", "biometric"], "art9_condition": "a"},
+        {"dpia_screening": [dpia.PROFILING]},
+    ],
+    ids=["biometric data", "profiling"],
+)
+def test_a_provider_in_use_that_gains_a_dpia_trigger_cannot_be_saved_without_a_dpia(
+    in_use, dpo_user, change
+):
+    for name, value in change.items():
+        setattr(in_use, name, value)
+    with pytest.raises(ValidationError, match="DPIA screening") as raised:
+        services.save_provider(provider=in_use, actor=dpo_user, fields=list(change))
+    assert "status" in raised.value.message_dict
+    stored = Provider.objects.get(pk=in_use.pk)
+    assert stored.data_categories == ["name", "year"] and stored.dpia_screening == []
+
+
+def test_with_a_signed_off_dpia_the_provider_in_use_gains_the_trigger(in_use, dpo_user):
+    in_use.dpia_screening = [dpia.PROFILING]
+    draft = _complete(services.start_dpia(provider=in_use, actor=dpo_user))
+    services.sign_off_dpia(dpia=draft, actor=dpo_user)
+    services.save_provider(provider=in_use, actor=dpo_user, fields=["dpia_screening"])
+    assert Provider.objects.get(pk=in_use.pk).dpia_screening == [dpia.PROFILING]
+
+
+def test_the_admin_shows_a_field_error_when_a_provider_in_use_gains_biometric_data(
+    dpo_client, in_use
+):
+    from .test_admin import _provider_form
+
+    response = dpo_client.post(
+        f"/admin/providers/provider/{in_use.pk}/change/",
+        _provider_form(
+            in_use, data_categories=["name", "year", "biometric"], art9_condition="a"
+        ),
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "DPIA screening" in " ".join(errors["status"])
+    assert Provider.objects.get(pk=in_use.pk).data_categories == ["name", "year"]
