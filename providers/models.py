@@ -24,6 +24,11 @@ from . import criteria, dpia, review
 class ProviderRole(models.TextChoices):
     PROCESSOR = "processor", _("Processor (acts on the school's instructions)")
     CONTROLLER = "controller", _("Independent controller")
+    # A use of photographs is the school's own processing: the school is the
+    # controller and no processor is involved (docs/law.md, "Biometrics and
+    # photographs"). Such a purpose needs no Art 28 contract and is no
+    # recipient: the notice lists it among the purposes, not the providers.
+    SCHOOL = "school", _("The school itself (its own processing, no processor)")
 
 
 class ProviderStatus(models.TextChoices):
@@ -171,6 +176,11 @@ class ProviderQuerySet(SchoolScopedQuerySet):
 
     def in_use(self) -> ProviderQuerySet:
         return self.filter(status=ProviderStatus.IN_USE)
+
+    def recipients(self) -> ProviderQuerySet:
+        """Those that receive data from the school (processors and
+        controllers): not the school's own uses, such as photographs."""
+        return self.exclude(role=ProviderRole.SCHOOL)
 
     def needing_consent(self) -> ProviderQuerySet:
         """Providers whose lawful basis is consent: parents are asked."""
@@ -362,9 +372,15 @@ class Provider(models.Model):
                 condition=_art9_pairs_q(), name="art9_condition_fits_schedule_1"
             ),
             # "No contract, no processing" (UK GDPR Art 28(3)).
+            # A use of photographs is the school's own processing, and only it.
+            models.CheckConstraint(
+                condition=(Q(kind="photos") & Q(role="school"))
+                | (~Q(kind="photos") & ~Q(role="school")),
+                name="photographs_are_the_schools_own_processing",
+            ),
             models.CheckConstraint(
                 condition=~Q(status="in_use")
-                | Q(kind="photos")
+                | Q(role="school")
                 | (
                     Q(dpa_signed_on__isnull=False)
                     & ~Q(contract_reference="")
@@ -418,10 +434,16 @@ class Provider(models.Model):
         return self.storage_location != StorageLocation.UK
 
     @property
+    def is_schools_own(self) -> bool:
+        """The school's own processing (a use of photographs): no processor,
+        no recipient."""
+        return self.role == ProviderRole.SCHOOL
+
+    @property
     def needs_contract(self) -> bool:
         """A processor needs an Art 28 contract; photograph uses are the
         school's own processing (docs/law.md, "Biometrics and photographs")."""
-        return self.kind != PurposeKind.PHOTOGRAPHS
+        return not self.is_schools_own
 
     @property
     def has_contract_on_record(self) -> bool:
@@ -544,6 +566,23 @@ def law_problems(p: Provider) -> dict[str, list[str]]:
                 "A pupil is not a party to the provider's contract with the school or with a "
                 "parent, so it cannot be the basis for pupils' data. Choose public task, legal "
                 "obligation or consent."
+            ),
+        )
+    if p.kind == PurposeKind.PHOTOGRAPHS and p.role != ProviderRole.SCHOOL:
+        add(
+            "role",
+            _(
+                "A use of photographs is the school's own processing: the school is the "
+                "controller and no processor is involved. Choose “%(role)s”."
+            )
+            % {"role": ProviderRole.SCHOOL.label},
+        )
+    elif p.role == ProviderRole.SCHOOL and p.kind != PurposeKind.PHOTOGRAPHS:
+        add(
+            "role",
+            _(
+                "A cloud service or a biometric system is run by another organisation: "
+                "choose processor or independent controller."
             ),
         )
     screening = p.dpia_screening if isinstance(p.dpia_screening, list) else [None]

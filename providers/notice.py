@@ -117,10 +117,14 @@ def _purpose_table(school: School) -> str:
         art9 = _art9_label(p.art9 or "", p.paragraph or "")
         rows.append("| " + " | ".join(_cell(x) for x in (p.what, basis, art9)))
     for provider in _in_use(school):
-        what = _("Using %(service)s: %(purpose)s") % {
-            "service": provider.service,
-            "purpose": provider.purpose,
-        }
+        if provider.is_schools_own:
+            # The school's own use (photographs): a purpose, not a provider.
+            what = f"{provider.service}: {provider.purpose}"
+        else:
+            what = _("Using %(service)s: %(purpose)s") % {
+                "service": provider.service,
+                "purpose": provider.purpose,
+            }
         basis = _basis_label(provider.lawful_basis)
         art9 = _art9_label(provider.art9_condition, provider.schedule1_paragraph)
         rows.append("| " + " | ".join(_cell(x) for x in (what, basis, art9)))
@@ -131,8 +135,13 @@ def _in_use(school: School) -> list[Provider]:
     return list(Provider.objects.for_school(school).in_use().order_by("service"))
 
 
+def _recipients_in_use(school: School) -> list[Provider]:
+    """The providers in use that receive data: not the school's own uses."""
+    return [p for p in _in_use(school) if not p.is_schools_own]
+
+
 def _providers_list(school: School) -> str:
-    providers = _in_use(school)
+    providers = _recipients_in_use(school)
     if not providers:
         return _("We do not use any cloud services that receive pupils' information.")
     return "\n".join(
@@ -142,7 +151,7 @@ def _providers_list(school: School) -> str:
 
 
 def _transfers(school: School) -> str:
-    abroad = [p for p in _in_use(school) if p.transfers_outside_uk]
+    abroad = [p for p in _recipients_in_use(school) if p.transfers_outside_uk]
     if not abroad:
         return _("None of the services we use stores pupils' information outside the UK.")
     lines = [

@@ -333,6 +333,7 @@ def contracts_csv(school: School) -> str:
     providers = (
         Provider.objects.for_school(school)
         .in_use()
+        .recipients()  # the school's own uses (photographs) have no processor
         .select_related("contract_document")
         .order_by("service", "id")
     )

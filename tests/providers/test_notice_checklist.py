@@ -9,7 +9,7 @@ import re
 import pytest
 
 from providers import notice, purposes
-from providers.models import TransferSafeguard
+from providers.models import Provider, TransferSafeguard
 
 from ..factories import ProviderFactory
 
@@ -96,6 +96,43 @@ def test_every_recipient_is_named(text):
     for name in ("Children's social care", "The police", "Health services", "Ofsted"):
         assert name in text
     assert "MealPay (MealPay Ltd)" in text and "Classroom Cloud (Cloud Inc.)" in text
+
+
+# Art 28(3): "under a written contract with each provider" must be true
+def test_every_provider_listed_under_a_written_contract_has_a_contract_on_record(school):
+    ProviderFactory(
+        school=school, service="Signed App", name="Signed Ltd", status="in_use"
+    )
+    ProviderFactory(
+        school=school,
+        service="Photos: school website",
+        name="The school",
+        role="school",
+        kind="photos",
+        purpose="Photos of school life on the school's website.",
+        data_categories=["name", "photos"],
+        status="in_use",
+        dpa_signed_on=None,
+        contract_reference="",
+        contract_location="",
+    )
+    blocks = notice.parse_blocks(notice.generate(school))
+    at = next(
+        i
+        for i, b in enumerate(blocks)
+        if b.kind == "paragraph" and "under a written contract with each provider" in b.lines[0]
+    )
+    listed = blocks[at + 1]
+    assert listed.kind == "list" and listed.lines
+    in_use = {f"{p.service} ({p.name})": p for p in Provider.objects.filter(school=school)}
+    for line in listed.lines:
+        assert in_use[line].has_contract_on_record, line
+    assert "Photos: school website (The school)" not in listed.lines
+    # The school's own use of photographs is one of its purposes instead.
+    table = next(b for b in blocks if b.kind == "table")
+    assert [row[0] for row in table.rows].count(
+        "Photos: school website: Photos of school life on the school's website."
+    ) == 1
 
 
 # Art 13(1)(f) / 14(1)(f)
