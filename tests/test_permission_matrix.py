@@ -206,6 +206,9 @@ OTHER: dict[str, tuple[str, str, str, str, str]] = {
     "admin/sharing/processingrecordversion/export/requests.csv": (L, F, A, A, L),
     "admin/sharing/processingrecordversion/export/disclosures.csv": (L, F, A, A, L),
     "admin/sharing/processingrecordversion/export/providers.csv": (L, F, A, A, L),
+    "admin/sharing/processingrecordversion/export/breaches.csv": (L, F, A, A, L),
+    "admin/sharing/processingrecordversion/export/dpias.csv": (L, F, A, A, L),
+    "admin/sharing/processingrecordversion/export/contracts.csv": (L, F, A, A, L),
     # Every request by due date: whoever reads requests (their own schools').
     "admin/sharing/rightsrequest/due/": (L, A, A, A, L),
     "admin/sharing/processingrecordversion/<path:object_id>/csv/": (L, F, A, N, L),

@@ -62,7 +62,44 @@ def _local(moment) -> str:
 
 
 def breaches(school: School) -> list[Breach]:
-    return list(Breach.objects.for_school(school).order_by("discovered_at", "id"))
+    """Every breach with its notifications (two queries)."""
+    return list(
+        Breach.objects.for_school(school)
+        .prefetch_related("notifications")
+        .order_by("discovered_at", "id")
+    )
+
+
+#: How much of what was said a register shows; the letter itself is on the
+#: breach's page.
+CONTENT_SUMMARY_CHARS = 200
+
+
+def content_summary(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= CONTENT_SUMMARY_CHARS:
+        return text
+    return text[: CONTENT_SUMMARY_CHARS - 1].rstrip() + "…"
+
+
+def notification_lines(b: Breach) -> list[str]:
+    """Each notification of a breach in one line: who, when, how, the
+    reference and what was said (Art 33(5): the notifications are part of
+    the record)."""
+    return [
+        "; ".join(
+            part
+            for part in (
+                n.get_audience_display(),
+                _local(n.notified_at),
+                n.get_method_display(),
+                f"reference {n.reference}" if n.reference else "",
+                content_summary(n.content),
+            )
+            if part
+        )
+        for n in b.notifications.all()
+    ]
 
 
 def breach_register_csv(rows: list[Breach]) -> str:
@@ -88,6 +125,7 @@ def breach_register_csv(rows: list[Breach]) -> str:
             "Why (people)",
             "Tell them by",
             "Assessed",
+            "Notifications (who; when; how; reference; what was said)",
         ],
         (
             (
@@ -111,6 +149,7 @@ def breach_register_csv(rows: list[Breach]) -> str:
                 b.tell_people_reason,
                 b.tell_people_by or "",
                 _local(b.assessed_at),
+                "\n".join(notification_lines(b)),
             )
             for b in rows
         ),
@@ -127,9 +166,13 @@ def provider_register_csv(school: School) -> str:
             "Role",
             "Purpose",
             "Lawful basis",
+            "Art 9 condition",
+            "Schedule 1 paragraph",
             "Data categories",
             "Where stored",
             "Storage detail",
+            "Transfer safeguard",
+            "Transfer risk assessment",
             "Contract signed",
             "Certifications",
             "Retention",
@@ -146,9 +189,13 @@ def provider_register_csv(school: School) -> str:
                 p.get_role_display(),
                 p.purpose,
                 p.get_lawful_basis_display(),
+                p.get_art9_condition_display(),
+                p.get_schedule1_paragraph_display(),
                 "; ".join(p.get_data_categories_display()),
                 p.get_storage_location_display(),
                 p.storage_detail,
+                p.get_transfer_safeguard_display(),
+                p.transfer_risk_assessed_on or "",
                 p.dpa_signed_on or "",
                 p.certifications,
                 p.retention,
