@@ -28,6 +28,7 @@ from pupils.models import School
 from pupils.retention.schedule import notice_lines
 
 from . import purposes
+from .recipients import recipients_in_use
 from .models import (
     Art9Condition,
     LawfulBasis,
@@ -148,6 +149,21 @@ def _providers_list(school: School) -> str:
         "- " + _("%(service)s (%(name)s)") % {"service": p.service, "name": p.name}
         for p in providers
     )
+
+
+def _organisations(school: School) -> list[str]:
+    """The organisations the school has actually shared with, by name (from
+    the sources registered in ``providers.recipients``: the disclosure log)."""
+    named = recipients_in_use(school)
+    if not named:
+        return []
+    return [
+        _("The organisations we have shared pupils' information with, and why:"),
+        "\n".join(
+            "- " + (_("%(who)s: %(why)s") % {"who": who, "why": why} if why else who)
+            for who, why in named
+        ),
+    ]
 
 
 def _transfers(school: School) -> str:
@@ -271,6 +287,7 @@ def generate(school: School) -> str:
             "- " + (_("%(who)s: %(why)s") % {"who": who, "why": why})
             for who, why in purposes.RECIPIENTS
         ),
+        *_organisations(school),
         _(
             "We are required by law to pass certain information about our pupils to our "
             "local authority (LA) and the Department for Education (DfE): the school census "
