@@ -28,7 +28,6 @@ from pupils.models import School
 from pupils.retention.schedule import notice_lines
 
 from . import purposes
-from .recipients import recipients_in_use
 from .models import (
     Art9Condition,
     LawfulBasis,
@@ -37,6 +36,7 @@ from .models import (
     StorageLocation,
     TransferSafeguard,
 )
+from .recipients import recipients_in_use
 
 NPD_APPLY_URL = "https://www.gov.uk/guidance/national-pupil-database-apply-for-a-data-extract"
 NPD_REQUESTS_URL = (

@@ -163,9 +163,11 @@ class ProviderFactory(factory.django.DjangoModelFactory):
     kind = prm.PurposeKind.CLOUD_SERVICE
     # A use of photographs is the school's own processing (no processor).
     role = factory.LazyAttribute(
-        lambda o: prm.ProviderRole.SCHOOL
-        if o.kind == prm.PurposeKind.PHOTOGRAPHS
-        else prm.ProviderRole.PROCESSOR
+        lambda o: (
+            prm.ProviderRole.SCHOOL
+            if o.kind == prm.PurposeKind.PHOTOGRAPHS
+            else prm.ProviderRole.PROCESSOR
+        )
     )
     # An Art 28 contract on record: a provider cannot be in use without one.
     dpa_signed_on = datetime.date(2025, 9, 1)

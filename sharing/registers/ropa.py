@@ -112,6 +112,7 @@ APPLICATION_SECURITY_MEASURES = (
     ),
 )
 
+
 @dataclass(frozen=True)
 class Row:
     section: str

@@ -234,9 +234,7 @@ def test_the_admin_shows_a_field_error_when_a_provider_in_use_gains_biometric_da
 
     response = dpo_client.post(
         f"/admin/providers/provider/{in_use.pk}/change/",
-        _provider_form(
-            in_use, data_categories=["name", "year", "biometric"], art9_condition="a"
-        ),
+        _provider_form(in_use, data_categories=["name", "year", "biometric"], art9_condition="a"),
     )
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors

@@ -167,9 +167,7 @@ def test_a_recipient_source_is_read_through_the_providers_hook(school):
 
 # Art 28(3): "under a written contract with each provider" must be true
 def test_every_provider_listed_under_a_written_contract_has_a_contract_on_record(school):
-    ProviderFactory(
-        school=school, service="Signed App", name="Signed Ltd", status="in_use"
-    )
+    ProviderFactory(school=school, service="Signed App", name="Signed Ltd", status="in_use")
     ProviderFactory(
         school=school,
         service="Photos: school website",

@@ -7,7 +7,6 @@ from django.test import Client
 
 from providers import policy, services
 from providers.models import PolicyDocument, ProviderStatus, PublishedRecordError
-
 from pupils.retention.rules import Kind
 from pupils.retention.services import set_retention_period
 

@@ -166,7 +166,9 @@ def test_the_audit_pack_opens_and_contains_each_part(dpo_client, dpo_user, schoo
     assert "Reported through the ICO's online form" in register
     breaches = rows(archive, "breach-register.csv")
     assert breaches[1][3] == "'=Register left on the bus"  # formula-safe
-    told = breaches[1][breaches[0].index("Notifications (who; when; how; reference; what was said)")]
+    told = breaches[1][
+        breaches[0].index("Notifications (who; when; how; reference; what was said)")
+    ]
     when = f"{timezone.localtime(timezone.now() - datetime.timedelta(hours=1)):%Y-%m-%d %H:%M}"
     assert told == (
         f"The ICO; {when}; ICO online breach report form; reference IC-000123; "
