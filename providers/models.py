@@ -958,17 +958,31 @@ class DpiaStatus(models.TextChoices):
 
 
 class DpiaQuerySet(SchoolScopedQuerySet):
-    school_path = "provider__school"
+    school_path = "school"
 
     def published(self) -> DpiaQuerySet:
         return self.filter(status=DpiaStatus.PUBLISHED)
 
 
 class Dpia(FrozenOncePublished):
-    """A Data Protection Impact Assessment of a provider (UK GDPR Art 35).
+    """A Data Protection Impact Assessment (UK GDPR Art 35) of a provider or
+    of the school's own processing (CCTV, a new safeguarding system, one of
+    ``providers.purposes``): exactly one of ``provider`` and ``processing``.
     Versioned like risk assessments: signed off, it never changes."""
 
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="dpias")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="dpias")
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="dpias", null=True, blank=True
+    )
+    processing = models.CharField(
+        _("the school's own processing"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "For a DPIA of something the school does itself, not a provider: e.g. "
+            "“CCTV in the playground”."
+        ),
+    )
     version = models.PositiveIntegerField(_("version"))
     status = models.CharField(
         _("status"), max_length=10, choices=DpiaStatus.choices, default=DpiaStatus.DRAFT
@@ -1025,6 +1039,17 @@ class Dpia(FrozenOncePublished):
         permissions = [("publish_dpia", "Can sign off a DPIA (the DPO)")]
         constraints = [
             models.UniqueConstraint(fields=["provider", "version"], name="unique_dpia_version"),
+            models.UniqueConstraint(
+                fields=["school", "processing", "version"],
+                condition=Q(provider__isnull=True),
+                name="unique_processing_dpia_version",
+            ),
+            # Of a provider, or of the school's own processing: one, never both.
+            models.CheckConstraint(
+                condition=(Q(provider__isnull=False) & Q(processing=""))
+                | (Q(provider__isnull=True) & ~Q(processing="")),
+                name="dpia_of_a_provider_or_own_processing",
+            ),
             models.CheckConstraint(
                 condition=Q(status="draft")
                 | (
@@ -1049,7 +1074,26 @@ class Dpia(FrozenOncePublished):
         ]
 
     def __str__(self) -> str:
-        return f"DPIA: {self.provider.service} v{self.version} ({self.get_status_display()})"
+        return f"DPIA: {self.subject} v{self.version} ({self.get_status_display()})"
+
+    @property
+    def subject(self) -> str:
+        """What is assessed: the provider's service, or the school's own processing."""
+        return self.provider.service if self.provider is not None else self.processing
+
+    def clean(self) -> None:
+        super().clean()
+        if (self.provider_id is None) == (not self.processing.strip()):
+            raise ValidationError(
+                {
+                    "processing": _(
+                        "A DPIA is of a provider or of the school's own processing: name the "
+                        "processing only when no provider is chosen."
+                    )
+                }
+            )
+        if self.provider is not None and self.provider.school_id != self.school_id:
+            raise ValidationError({"provider": _("The provider must be this school's.")})
 
     @property
     def is_published(self) -> bool:

@@ -22,7 +22,7 @@ from pupils import audit
 from pupils.audit import Actor
 from pupils.models import AuditAction, School
 
-from . import cache, criteria, notice, policy, risk
+from . import cache, criteria, dpia, notice, policy, risk
 from .models import (
     DPIA_ALLOWS,
     Answer,
@@ -294,10 +294,43 @@ def start_dpia(*, provider: Provider, actor: Actor) -> Dpia:
     """A new draft DPIA, with what the provider record already says."""
     Provider.objects.select_for_update().get(pk=provider.pk)
     draft = Dpia(
+        school_id=provider.school_id,
         provider=provider,
         version=_next_version(provider.dpias.all()),
         screening=provider.dpia_reasons,
         description=provider.purpose,
+    )
+    draft.full_clean()
+    draft.save()
+    audit.record_change(actor=actor, obj=draft, created=True)
+    return draft
+
+
+@transaction.atomic
+def start_processing_dpia(
+    *,
+    school: School,
+    processing: str,
+    actor: Actor,
+    screening: Iterable[str] = (),
+    description: str = "",
+) -> Dpia:
+    """A new draft DPIA of the school's own processing (no provider): CCTV,
+    a new safeguarding system, one of its purposes. Numbered per school and
+    processing, like a provider's."""
+    School.objects.select_for_update().get(pk=school.pk)
+    processing = " ".join(processing.split())
+    screening = list(screening)
+    if set(screening) - set(dpia.BY_CODE):
+        raise ValidationError({"screening": _("Unknown DPIA screening answer.")})
+    draft = Dpia(
+        school=school,
+        processing=processing,
+        version=_next_version(
+            Dpia.objects.filter(school=school, provider__isnull=True, processing=processing)
+        ),
+        screening=screening,
+        description=description.strip(),
     )
     draft.full_clean()
     draft.save()
@@ -347,8 +380,8 @@ def sign_off_dpia(*, dpia: Dpia, actor: User) -> Dpia:
         actor=actor,
         action=AuditAction.UPDATE,
         obj=locked,
-        school_id=locked.provider.school_id,
-        summary=f"DPIA v{locked.version} signed off: {locked.provider.service}",
+        school_id=locked.school_id,
+        summary=f"DPIA v{locked.version} signed off: {locked.subject}",
         fields=["status", "decision", "residual_risk"],
     )
     return locked

@@ -85,8 +85,9 @@ MODELS: dict[str, dict[str, str] | None] = {
     # published assessment is kept as the record of the decision, never
     # deleted.
     "providers/riskassessment": {"office": "", "dpo": "ceh"},
-    # DPIAs: the DPO's; started from the provider, signed off, never deleted.
-    "providers/dpia": {"office": "", "dpo": "ceh"},
+    # DPIAs: the DPO's; a provider's started from the provider, one of the
+    # school's own processing added here; signed off, never deleted.
+    "providers/dpia": {"office": "", "dpo": "caeh"},
     # A new notice is drafted with the "draft" button (a POST), not "add".
     "providers/privacynotice": {"office": "ceh", "dpo": "ceh"},
     # The appropriate policy document: like the notice (drafted by a button).

@@ -48,7 +48,11 @@ PARTS = (
     Part("requests-register.csv", "Requests (access, other rights) and complaints"),
     Part("privacy-notice.html", "The privacy notice currently published"),
     Part("appropriate-policy-document.html", "The appropriate policy document currently published"),
-    Part("dpia-register.csv", "Every DPIA (Art 35): provider, version, status, decision, review"),
+    Part(
+        "dpia-register.csv",
+        "Every DPIA (Art 35), of providers and of the school's own processing: version, "
+        "status, decision, review",
+    ),
     Part("contracts.csv", "Each in-use provider's Art 28 contract: signed, reference, where kept"),
     Part("retention-schedule.csv", "The retention schedule: period, reason and source per kind"),
 )
@@ -294,9 +298,9 @@ def policy_html(school: School) -> str:
 
 def dpias(school: School) -> list[Dpia]:
     return list(
-        Dpia.objects.filter(provider__school=school)
+        Dpia.objects.filter(school=school)
         .select_related("provider", "signed_off_by")
-        .order_by("provider__service", "provider_id", "version")
+        .order_by("provider__service", "processing", "provider_id", "version")
     )
 
 
@@ -315,7 +319,7 @@ def _screening(d: Dpia) -> list[str]:
 def dpia_register_csv(rows: list[Dpia]) -> str:
     return csvexport.to_csv(
         [
-            "Service",
+            "Service or processing",
             "Provider",
             "Version",
             "Status",
@@ -329,8 +333,8 @@ def dpia_register_csv(rows: list[Dpia]) -> str:
         ],
         (
             (
-                d.provider.service,
-                d.provider.name,
+                d.subject,
+                _dpia_owner(d),
                 d.version,
                 d.get_status_display(),
                 " ".join(_screening(d)),
@@ -346,10 +350,15 @@ def dpia_register_csv(rows: list[Dpia]) -> str:
     )
 
 
+def _dpia_owner(d: Dpia) -> str:
+    """Who does the processing: the provider, or the school itself."""
+    return d.provider.name if d.provider is not None else "The school itself"
+
+
 def dpia_file_name(d: Dpia) -> str:
-    return (
-        f"{DPIA_FOLDER}{slugify(d.provider.service) or 'provider'}-{d.provider_id}-v{d.version}.txt"
-    )
+    # A provider's DPIAs are told apart by its id; the school's own by name.
+    owner = d.provider_id if d.provider_id is not None else "school"
+    return f"{DPIA_FOLDER}{slugify(d.subject) or 'processing'}-{owner}-v{d.version}.txt"
 
 
 def dpia_text(d: Dpia) -> str:
@@ -366,8 +375,8 @@ def dpia_text(d: Dpia) -> str:
         ("Reasons for the decision", d.decision_notes),
     ]
     lines = [
-        f"Data Protection Impact Assessment (UK GDPR Art 35): {d.provider.service}",
-        f"Provider: {d.provider.name}",
+        f"Data Protection Impact Assessment (UK GDPR Art 35): {d.subject}",
+        f"Provider: {_dpia_owner(d)}",
         f"Version {d.version}, signed off {_local(d.published_at)} by {_signer(d)}",
         f"Review by: {d.review_on or ''}",
     ]
@@ -443,7 +452,7 @@ def build_audit_pack(school: School) -> bytes:
     record, register, assessments = build_record(school), breaches(school), dpias(school)
     signed_off = [d for d in assessments if d.is_published]
     dpia_parts = [
-        Part(dpia_file_name(d), f"DPIA signed off: {d.provider.service}, version {d.version}")
+        Part(dpia_file_name(d), f"DPIA signed off: {d.subject}, version {d.version}")
         for d in signed_off
     ]
     files: dict[str, bytes | str] = {

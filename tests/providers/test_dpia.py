@@ -240,3 +240,77 @@ def test_the_admin_shows_a_field_error_when_a_provider_in_use_gains_biometric_da
     errors = response.context["adminform"].form.errors
     assert "DPIA screening" in " ".join(errors["status"])
     assert Provider.objects.get(pk=in_use.pk).data_categories == ["name", "year"]
+
+
+# --- DPIAs of the school's own processing -------------------------------------------
+
+
+def test_a_dpia_of_the_schools_own_processing_is_numbered_signed_off_and_in_the_pack(
+    school, dpo_user
+):
+    from sharing.registers import pack
+
+    draft = services.start_processing_dpia(
+        school=school,
+        processing="CCTV  in the playground",
+        screening=[dpia.TRACKING],
+        description="Cameras at the gates.",
+        actor=dpo_user,
+    )
+    assert (draft.school, draft.provider, draft.processing) == (
+        school,
+        None,
+        "CCTV in the playground",
+    )
+    assert (draft.version, draft.screening) == (1, [dpia.TRACKING])
+    signed = services.sign_off_dpia(dpia=_complete(draft), actor=dpo_user)
+    assert AuditEvent.objects.filter(
+        summary="DPIA v1 signed off: CCTV in the playground", school_id=school.pk
+    ).exists()
+    again = services.start_processing_dpia(
+        school=school, processing="CCTV in the playground", actor=dpo_user
+    )
+    assert again.version == 2
+    assert (
+        services.start_processing_dpia(school=school, processing="Other", actor=dpo_user).version
+        == 1
+    )
+
+    rows = pack.dpias(school)
+    register = pack.dpia_register_csv(rows)
+    assert "CCTV in the playground,The school itself,1,Signed off by the DPO" in register
+    assert pack.dpia_file_name(signed) == "dpias/cctv-in-the-playground-school-v1.txt"
+    assert "Provider: The school itself" in pack.dpia_text(signed)
+
+
+def test_a_dpia_is_of_a_provider_or_of_the_schools_own_processing_never_both(school, dpo_user):
+    provider = ProviderFactory(school=school)
+    for fields in ({"provider": provider, "processing": "CCTV"}, {}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Dpia.objects.create(school=school, version=9, **fields)
+    with pytest.raises(ValidationError, match="Name the processing|provider or of"):
+        services.start_processing_dpia(school=school, processing="  ", actor=dpo_user)
+
+
+def test_the_dpo_adds_a_dpia_of_the_schools_own_processing_in_the_staff_site(
+    dpo_client, office_client, other_school_client, school
+):
+    form = {
+        "school": school.pk,
+        "processing": "Safeguarding records system",
+        "screening_answers": [dpia.SPECIAL_AT_SCALE],
+        "description": "Records of concerns about pupils.",
+    }
+    response = dpo_client.post(f"{DPIAS_URL}add/", form)
+    assert response.status_code == 302
+    draft = Dpia.objects.get(processing="Safeguarding records system")
+    assert (draft.school, draft.provider, draft.screening) == (
+        school,
+        None,
+        [dpia.SPECIAL_AT_SCALE],
+    )
+    assert "Safeguarding records system" in dpo_client.get(DPIAS_URL).content.decode()
+    assert office_client.post(f"{DPIAS_URL}add/", form).status_code == 403
+    # Another school's DPO is never offered this school.
+    response = other_school_client.post(f"{DPIAS_URL}add/", form | {"processing": "CCTV"})
+    assert response.status_code == 200 and not Dpia.objects.filter(processing="CCTV").exists()
