@@ -341,7 +341,8 @@ def start_processing_dpia(
 @transaction.atomic
 def sign_off_dpia(*, dpia: Dpia, actor: User) -> Dpia:
     """The DPO signs off a completed DPIA; from now on it never changes."""
-    locked = Dpia.objects.select_for_update().select_related("provider").get(pk=dpia.pk)
+    # Only the DPIA row is locked: its provider (a nullable join) is read along.
+    locked = Dpia.objects.select_for_update(of=("self",)).select_related("provider").get(pk=dpia.pk)
     if locked.is_published:
         raise ValidationError(_("This DPIA is already signed off."), code="published")
     if not actor.has_perm("providers.publish_dpia"):
