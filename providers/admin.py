@@ -145,11 +145,13 @@ class ProviderForm(forms.ModelForm):
             except ValidationError as exc:
                 self.add_error("contract_file", exc)
         status = cleaned.get("status")
-        # Only a change of status is checked: a provider already in use whose
-        # latest review rejects it can still have its record corrected.
+        # Only a change of status is checked against the review: a provider
+        # already in use whose latest review rejects it can still have its
+        # record corrected. The DPIA rule is the model's (Provider.clean), on
+        # every save, and shows on the status field.
         if status and "status" in self.changed_data:
             try:
-                services.check_status_allowed(self.instance, status)
+                services.check_assessment_allows(self.instance, status)
             except ValidationError as exc:
                 self.add_error("status", exc)
         return cleaned
@@ -508,14 +510,39 @@ class RiskAssessmentAdmin(PublishButtonMixin, ScopedAuditedAdmin):
         services.publish_assessment(assessment=obj, actor=request.user)
 
 
+class ProcessingDpiaForm(forms.ModelForm):
+    """Adding a DPIA of the school's own processing (a provider's DPIA is
+    started from the provider, "Start a DPIA")."""
+
+    screening_answers = forms.MultipleChoiceField(
+        label=_("DPIA screening: what applies"),
+        choices=[(q.code, _(q.text)) for q in dpia.QUESTIONS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Dpia
+        fields = ("school", "processing", "description")
+
+    def clean_processing(self):
+        processing = " ".join(self.cleaned_data.get("processing", "").split())
+        if not processing:
+            raise ValidationError(_("Name the processing this DPIA is about."))
+        return processing
+
+    def _post_clean(self):
+        # The numbered draft is made by the service; nothing to check here.
+        pass
+
+
 @admin.register(Dpia)
 class DpiaAdmin(PublishButtonMixin, ScopedAuditedAdmin):
-    school_path = "provider__school"
     publish_permission = "publish_dpia"
     publish_label = _("Save and sign off")
     published_message = _("Signed off. This DPIA can no longer be changed.")
     list_display = (
-        "provider",
+        "subject_display",
         "version",
         "status",
         "residual_risk",
@@ -525,9 +552,10 @@ class DpiaAdmin(PublishButtonMixin, ScopedAuditedAdmin):
     )
     list_filter = ("status", "residual_risk", "decision")
     list_select_related = ("provider", "signed_off_by")
-    search_fields = ("provider__service", "provider__name")
+    search_fields = ("provider__service", "provider__name", "processing")
     fields = (
         "provider",
+        "processing",
         "version",
         "status",
         "screening_display",
@@ -545,16 +573,49 @@ class DpiaAdmin(PublishButtonMixin, ScopedAuditedAdmin):
     )
     readonly_fields = (
         "provider",
+        "processing",
         "version",
         "status",
         "screening_display",
         "signed_off_by",
         "published_at",
     )
+    add_fields = ("school", "processing", "screening_answers", "description")
 
-    def has_add_permission(self, request):
-        # A DPIA starts from its provider ("Start a DPIA"), numbered there.
-        return False
+    @admin.display(description=_("provider or processing"), ordering="provider__service")
+    def subject_display(self, obj):
+        return obj.subject
+
+    def get_fields(self, request, obj=None):
+        # A provider's DPIA starts from the provider ("Start a DPIA"); the
+        # add page is for the school's own processing.
+        return self.add_fields if obj is None else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ProcessingDpiaForm
+            kwargs["fields"] = ("school", "processing", "description")
+        return super().get_form(request, obj, change, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        draft = services.start_processing_dpia(
+            school=form.cleaned_data["school"],
+            processing=form.cleaned_data["processing"],
+            screening=form.cleaned_data["screening_answers"],
+            description=form.cleaned_data.get("description", ""),
+            actor=request.user,
+        )
+        obj.pk = draft.pk
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)
 
     @admin.display(description=_("why it is needed"))
     def screening_display(self, obj):

@@ -248,6 +248,8 @@ def _photo_use(service: str, purpose: str, where: str) -> dict[str, Any]:
     return {
         "service": service,
         "name": "The school",
+        # The school's own processing: it is the controller, with no processor.
+        "role": ProviderRole.SCHOOL,
         "kind": PurposeKind.PHOTOGRAPHS,
         "purpose": purpose,
         "data_categories": [D.NAME, D.PHOTOS],
@@ -361,7 +363,7 @@ def _review(provider: Provider, kind: str, today: datetime.date, actor) -> None:
         decision=decision,
         conditions=conditions,
         assessed_on=assessed_on,
-        next_review_on=assessed_on + relativedelta(months=12),
+        next_review_on=services.default_next_review(assessed_on),
         actor=actor,
         notes="Demo review.",
     )
@@ -407,7 +409,7 @@ def seed(ctx) -> None:
         provider, created = Provider.objects.get_or_create(
             school=ctx.school,
             service=spec["service"],
-            defaults={**spec, "role": ProviderRole.PROCESSOR, "status": ProviderStatus.PROPOSED},
+            defaults={"role": ProviderRole.PROCESSOR, **spec, "status": ProviderStatus.PROPOSED},
         )
         if created:
             services.save_provider(provider=provider, actor=actor)

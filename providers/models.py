@@ -24,6 +24,11 @@ from . import criteria, dpia, review
 class ProviderRole(models.TextChoices):
     PROCESSOR = "processor", _("Processor (acts on the school's instructions)")
     CONTROLLER = "controller", _("Independent controller")
+    # A use of photographs is the school's own processing: the school is the
+    # controller and no processor is involved (docs/law.md, "Biometrics and
+    # photographs"). Such a purpose needs no Art 28 contract and is no
+    # recipient: the notice lists it among the purposes, not the providers.
+    SCHOOL = "school", _("The school itself (its own processing, no processor)")
 
 
 class ProviderStatus(models.TextChoices):
@@ -171,6 +176,11 @@ class ProviderQuerySet(SchoolScopedQuerySet):
 
     def in_use(self) -> ProviderQuerySet:
         return self.filter(status=ProviderStatus.IN_USE)
+
+    def recipients(self) -> ProviderQuerySet:
+        """Those that receive data from the school (processors and
+        controllers): not the school's own uses, such as photographs."""
+        return self.exclude(role=ProviderRole.SCHOOL)
 
     def needing_consent(self) -> ProviderQuerySet:
         """Providers whose lawful basis is consent: parents are asked."""
@@ -362,9 +372,15 @@ class Provider(models.Model):
                 condition=_art9_pairs_q(), name="art9_condition_fits_schedule_1"
             ),
             # "No contract, no processing" (UK GDPR Art 28(3)).
+            # A use of photographs is the school's own processing, and only it.
+            models.CheckConstraint(
+                condition=(Q(kind="photos") & Q(role="school"))
+                | (~Q(kind="photos") & ~Q(role="school")),
+                name="photographs_are_the_schools_own_processing",
+            ),
             models.CheckConstraint(
                 condition=~Q(status="in_use")
-                | Q(kind="photos")
+                | Q(role="school")
                 | (
                     Q(dpa_signed_on__isnull=False)
                     & ~Q(contract_reference="")
@@ -418,10 +434,16 @@ class Provider(models.Model):
         return self.storage_location != StorageLocation.UK
 
     @property
+    def is_schools_own(self) -> bool:
+        """The school's own processing (a use of photographs): no processor,
+        no recipient."""
+        return self.role == ProviderRole.SCHOOL
+
+    @property
     def needs_contract(self) -> bool:
         """A processor needs an Art 28 contract; photograph uses are the
         school's own processing (docs/law.md, "Biometrics and photographs")."""
-        return self.kind != PurposeKind.PHOTOGRAPHS
+        return not self.is_schools_own
 
     @property
     def has_contract_on_record(self) -> bool:
@@ -440,8 +462,31 @@ class Provider(models.Model):
     def clean(self) -> None:
         super().clean()
         errors = law_problems(self)
+        if (message := self.dpia_problem()) is not None:
+            errors.setdefault("status", []).append(message)
         if errors:
             raise ValidationError(errors)
+
+    def dpia_problem(self, status: str | None = None) -> str | None:
+        """Why this provider may not be approved or in use for want of a
+        DPIA (``status``: the one it would take, else its own), or None.
+        Checked on every save while approved or in use, not only when the
+        status changes: a provider in use that gains a DPIA trigger
+        (biometric data, profiling...) must not stay in use without one."""
+        status = status or self.status
+        if status not in (ProviderStatus.APPROVED, ProviderStatus.IN_USE) or not self.needs_dpia:
+            return None
+        if self.pk and self.signed_off_dpia():
+            return None
+        return str(
+            _(
+                "%(service)s cannot be marked “%(status)s”: its DPIA screening says a data "
+                "protection impact assessment is needed, and none has been completed and "
+                "signed off by the DPO with a decision to go ahead. Start a DPIA from the "
+                "provider's page."
+            )
+            % {"service": self.service, "status": ProviderStatus(status).label}
+        )
 
     @property
     def dpia_reasons(self) -> list[str]:
@@ -521,6 +566,23 @@ def law_problems(p: Provider) -> dict[str, list[str]]:
                 "A pupil is not a party to the provider's contract with the school or with a "
                 "parent, so it cannot be the basis for pupils' data. Choose public task, legal "
                 "obligation or consent."
+            ),
+        )
+    if p.kind == PurposeKind.PHOTOGRAPHS and p.role != ProviderRole.SCHOOL:
+        add(
+            "role",
+            _(
+                "A use of photographs is the school's own processing: the school is the "
+                "controller and no processor is involved. Choose “%(role)s”."
+            )
+            % {"role": ProviderRole.SCHOOL.label},
+        )
+    elif p.role == ProviderRole.SCHOOL and p.kind != PurposeKind.PHOTOGRAPHS:
+        add(
+            "role",
+            _(
+                "A cloud service or a biometric system is run by another organisation: "
+                "choose processor or independent controller."
             ),
         )
     screening = p.dpia_screening if isinstance(p.dpia_screening, list) else [None]
@@ -896,17 +958,31 @@ class DpiaStatus(models.TextChoices):
 
 
 class DpiaQuerySet(SchoolScopedQuerySet):
-    school_path = "provider__school"
+    school_path = "school"
 
     def published(self) -> DpiaQuerySet:
         return self.filter(status=DpiaStatus.PUBLISHED)
 
 
 class Dpia(FrozenOncePublished):
-    """A Data Protection Impact Assessment of a provider (UK GDPR Art 35).
+    """A Data Protection Impact Assessment (UK GDPR Art 35) of a provider or
+    of the school's own processing (CCTV, a new safeguarding system, one of
+    ``providers.purposes``): exactly one of ``provider`` and ``processing``.
     Versioned like risk assessments: signed off, it never changes."""
 
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="dpias")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="dpias")
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="dpias", null=True, blank=True
+    )
+    processing = models.CharField(
+        _("the school's own processing"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "For a DPIA of something the school does itself, not a provider: e.g. "
+            "“CCTV in the playground”."
+        ),
+    )
     version = models.PositiveIntegerField(_("version"))
     status = models.CharField(
         _("status"), max_length=10, choices=DpiaStatus.choices, default=DpiaStatus.DRAFT
@@ -963,6 +1039,17 @@ class Dpia(FrozenOncePublished):
         permissions = [("publish_dpia", "Can sign off a DPIA (the DPO)")]
         constraints = [
             models.UniqueConstraint(fields=["provider", "version"], name="unique_dpia_version"),
+            models.UniqueConstraint(
+                fields=["school", "processing", "version"],
+                condition=Q(provider__isnull=True),
+                name="unique_processing_dpia_version",
+            ),
+            # Of a provider, or of the school's own processing: one, never both.
+            models.CheckConstraint(
+                condition=(Q(provider__isnull=False) & Q(processing=""))
+                | (Q(provider__isnull=True) & ~Q(processing="")),
+                name="dpia_of_a_provider_or_own_processing",
+            ),
             models.CheckConstraint(
                 condition=Q(status="draft")
                 | (
@@ -987,7 +1074,26 @@ class Dpia(FrozenOncePublished):
         ]
 
     def __str__(self) -> str:
-        return f"DPIA: {self.provider.service} v{self.version} ({self.get_status_display()})"
+        return f"DPIA: {self.subject} v{self.version} ({self.get_status_display()})"
+
+    @property
+    def subject(self) -> str:
+        """What is assessed: the provider's service, or the school's own processing."""
+        return self.provider.service if self.provider is not None else self.processing
+
+    def clean(self) -> None:
+        super().clean()
+        if (self.provider_id is None) == (not self.processing.strip()):
+            raise ValidationError(
+                {
+                    "processing": _(
+                        "A DPIA is of a provider or of the school's own processing: name the "
+                        "processing only when no provider is chosen."
+                    )
+                }
+            )
+        if self.provider is not None and self.provider.school_id != self.school_id:
+            raise ValidationError({"provider": _("The provider must be this school's.")})
 
     @property
     def is_published(self) -> bool:

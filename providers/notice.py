@@ -36,6 +36,7 @@ from .models import (
     StorageLocation,
     TransferSafeguard,
 )
+from .recipients import recipients_in_use
 
 NPD_APPLY_URL = "https://www.gov.uk/guidance/national-pupil-database-apply-for-a-data-extract"
 NPD_REQUESTS_URL = (
@@ -117,10 +118,14 @@ def _purpose_table(school: School) -> str:
         art9 = _art9_label(p.art9 or "", p.paragraph or "")
         rows.append("| " + " | ".join(_cell(x) for x in (p.what, basis, art9)))
     for provider in _in_use(school):
-        what = _("Using %(service)s: %(purpose)s") % {
-            "service": provider.service,
-            "purpose": provider.purpose,
-        }
+        if provider.is_schools_own:
+            # The school's own use (photographs): a purpose, not a provider.
+            what = f"{provider.service}: {provider.purpose}"
+        else:
+            what = _("Using %(service)s: %(purpose)s") % {
+                "service": provider.service,
+                "purpose": provider.purpose,
+            }
         basis = _basis_label(provider.lawful_basis)
         art9 = _art9_label(provider.art9_condition, provider.schedule1_paragraph)
         rows.append("| " + " | ".join(_cell(x) for x in (what, basis, art9)))
@@ -131,8 +136,13 @@ def _in_use(school: School) -> list[Provider]:
     return list(Provider.objects.for_school(school).in_use().order_by("service"))
 
 
+def _recipients_in_use(school: School) -> list[Provider]:
+    """The providers in use that receive data: not the school's own uses."""
+    return [p for p in _in_use(school) if not p.is_schools_own]
+
+
 def _providers_list(school: School) -> str:
-    providers = _in_use(school)
+    providers = _recipients_in_use(school)
     if not providers:
         return _("We do not use any cloud services that receive pupils' information.")
     return "\n".join(
@@ -141,8 +151,23 @@ def _providers_list(school: School) -> str:
     )
 
 
+def _organisations(school: School) -> list[str]:
+    """The organisations the school has actually shared with, by name (from
+    the sources registered in ``providers.recipients``: the disclosure log)."""
+    named = recipients_in_use(school)
+    if not named:
+        return []
+    return [
+        _("The organisations we have shared pupils' information with, and why:"),
+        "\n".join(
+            "- " + (_("%(who)s: %(why)s") % {"who": who, "why": why} if why else who)
+            for who, why in named
+        ),
+    ]
+
+
 def _transfers(school: School) -> str:
-    abroad = [p for p in _in_use(school) if p.transfers_outside_uk]
+    abroad = [p for p in _recipients_in_use(school) if p.transfers_outside_uk]
     if not abroad:
         return _("None of the services we use stores pupils' information outside the UK.")
     lines = [
@@ -262,6 +287,7 @@ def generate(school: School) -> str:
             "- " + (_("%(who)s: %(why)s") % {"who": who, "why": why})
             for who, why in purposes.RECIPIENTS
         ),
+        *_organisations(school),
         _(
             "We are required by law to pass certain information about our pupils to our "
             "local authority (LA) and the Department for Education (DfE): the school census "

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from pupils.models import School
+from pupils.retention.rules import Kind
+from pupils.retention.schedule import schedule_for
 
 from .models import (
     NEEDS_POLICY_DOCUMENT,
@@ -57,6 +59,27 @@ def conditions_relied_on(school: School) -> list[Reliance]:
     return [
         Reliance(condition, paragraph, tuple(items))
         for (condition, paragraph), items in sorted(uses.items(), key=lambda kv: int(kv[0][1]))
+    ]
+
+
+#: The kinds of record in the retention schedule that hold special category
+#: data (medical and ethnicity with the educational record).
+SPECIAL_CATEGORY_RECORDS = (
+    Kind.EDUCATIONAL_RECORD,
+    Kind.PASSED_ON_RECORD,
+    Kind.SEN,
+    Kind.CHILD_PROTECTION,
+)
+
+
+def _retention_lines(school: School) -> list[str]:
+    """The school's own periods (``pupils.retention``), as the notice's
+    "How long we keep it" says them: never fixed text, so a period the
+    school changes is the period this document states."""
+    return [
+        f"{entry.label}: {entry.period_text}."
+        for entry in schedule_for(school)
+        if entry.kind in SPECIAL_CATEGORY_RECORDS
     ]
 
 
@@ -123,13 +146,14 @@ def generate(school: School) -> str:
         ),
         "## " + _("How long we keep it, and how we erase it"),
         _(
-            "Special educational needs files are kept until 31 years after the pupil's date of "
-            "birth; child protection information until 50 years after it; medical information "
-            "and ethnicity with the pupil's educational record, which the last school a pupil "
-            "attends keeps until the pupil's 25th birthday. A primary school passes the record "
-            "to the next school. When the period ends the information is securely deleted or "
-            "anonymised, and the deletion is logged. Our privacy notice gives the full "
-            "retention schedule."
+            "Medical information and ethnicity are kept with the pupil's educational record; "
+            "special educational needs files and child-protection information on their own. "
+            "Our retention schedule keeps them for these periods:"
+        ),
+        "\n".join("- " + line for line in _retention_lines(school)),
+        _(
+            "When the period ends the information is securely deleted or anonymised, and the "
+            "deletion is logged. Our privacy notice gives the full retention schedule."
         ),
         "## " + _("Review"),
         _(

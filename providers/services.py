@@ -22,7 +22,7 @@ from pupils import audit
 from pupils.audit import Actor
 from pupils.models import AuditAction, School
 
-from . import cache, criteria, notice, policy, risk
+from . import cache, criteria, dpia, notice, policy, risk
 from .models import (
     DPIA_ALLOWS,
     Answer,
@@ -57,21 +57,16 @@ def default_next_review(assessed_on: datetime.date) -> datetime.date:
 
 def check_status_allowed(provider: Provider, status: str) -> None:
     """Raise ValidationError when ``provider`` may not take ``status``."""
-    if (
-        status in STATUSES_NEEDING_APPROVAL
-        and provider.needs_dpia
-        and not (provider.pk and provider.signed_off_dpia())
-    ):
-        raise ValidationError(
-            _(
-                "%(service)s cannot be marked “%(status)s”: its DPIA screening says a data "
-                "protection impact assessment is needed, and none has been completed and "
-                "signed off by the DPO with a decision to go ahead. Start a DPIA from the "
-                "provider's page."
-            )
-            % {"service": provider.service, "status": ProviderStatus(status).label},
-            code="needs_dpia",
-        )
+    if (problem := provider.dpia_problem(status)) is not None:
+        raise ValidationError(problem, code="needs_dpia")
+    check_assessment_allows(provider, status)
+
+
+def check_assessment_allows(provider: Provider, status: str) -> None:
+    """Raise ValidationError when ``provider``'s latest review does not let
+    it take ``status``. Checked when the status changes only: a provider in
+    use whose latest review rejects it can still have its record corrected
+    (the DPIA rule, in ``Provider.clean``, is checked on every save)."""
     if status in STATUSES_NEEDING_APPROVAL and not (
         provider.pk and provider.has_approving_assessment()
     ):
@@ -279,7 +274,9 @@ def save_provider(*, provider: Provider, actor: Actor, fields: list[str] | None 
     created = provider.pk is None
     stored = None if created else Provider.objects.filter(pk=provider.pk).first()
     if stored is None or stored.status != provider.status:
-        check_status_allowed(provider, provider.status)
+        check_assessment_allows(provider, provider.status)
+    # The DPIA rule stands on every save while approved or in use: full_clean
+    # (Provider.clean) refuses a provider that gained a DPIA trigger.
     document = provider.contract_document if provider.contract_document_id is None else None
     if document is not None and document.pk is None:
         document.full_clean()
@@ -297,6 +294,7 @@ def start_dpia(*, provider: Provider, actor: Actor) -> Dpia:
     """A new draft DPIA, with what the provider record already says."""
     Provider.objects.select_for_update().get(pk=provider.pk)
     draft = Dpia(
+        school_id=provider.school_id,
         provider=provider,
         version=_next_version(provider.dpias.all()),
         screening=provider.dpia_reasons,
@@ -309,9 +307,42 @@ def start_dpia(*, provider: Provider, actor: Actor) -> Dpia:
 
 
 @transaction.atomic
+def start_processing_dpia(
+    *,
+    school: School,
+    processing: str,
+    actor: Actor,
+    screening: Iterable[str] = (),
+    description: str = "",
+) -> Dpia:
+    """A new draft DPIA of the school's own processing (no provider): CCTV,
+    a new safeguarding system, one of its purposes. Numbered per school and
+    processing, like a provider's."""
+    School.objects.select_for_update().get(pk=school.pk)
+    processing = " ".join(processing.split())
+    screening = list(screening)
+    if set(screening) - set(dpia.BY_CODE):
+        raise ValidationError({"screening": _("Unknown DPIA screening answer.")})
+    draft = Dpia(
+        school=school,
+        processing=processing,
+        version=_next_version(
+            Dpia.objects.filter(school=school, provider__isnull=True, processing=processing)
+        ),
+        screening=screening,
+        description=description.strip(),
+    )
+    draft.full_clean()
+    draft.save()
+    audit.record_change(actor=actor, obj=draft, created=True)
+    return draft
+
+
+@transaction.atomic
 def sign_off_dpia(*, dpia: Dpia, actor: User) -> Dpia:
     """The DPO signs off a completed DPIA; from now on it never changes."""
-    locked = Dpia.objects.select_for_update().select_related("provider").get(pk=dpia.pk)
+    # Only the DPIA row is locked: its provider (a nullable join) is read along.
+    locked = Dpia.objects.select_for_update(of=("self",)).select_related("provider").get(pk=dpia.pk)
     if locked.is_published:
         raise ValidationError(_("This DPIA is already signed off."), code="published")
     if not actor.has_perm("providers.publish_dpia"):
@@ -350,8 +381,8 @@ def sign_off_dpia(*, dpia: Dpia, actor: User) -> Dpia:
         actor=actor,
         action=AuditAction.UPDATE,
         obj=locked,
-        school_id=locked.provider.school_id,
-        summary=f"DPIA v{locked.version} signed off: {locked.provider.service}",
+        school_id=locked.school_id,
+        summary=f"DPIA v{locked.version} signed off: {locked.subject}",
         fields=["status", "decision", "residual_risk"],
     )
     return locked

@@ -160,6 +160,15 @@ class ProviderFactory(factory.django.DjangoModelFactory):
     lawful_basis = prm.LawfulBasis.CONSENT
     offline_alternative = "Printed reading books."
     status = prm.ProviderStatus.PROPOSED
+    kind = prm.PurposeKind.CLOUD_SERVICE
+    # A use of photographs is the school's own processing (no processor).
+    role = factory.LazyAttribute(
+        lambda o: (
+            prm.ProviderRole.SCHOOL
+            if o.kind == prm.PurposeKind.PHOTOGRAPHS
+            else prm.ProviderRole.PROCESSOR
+        )
+    )
     # An Art 28 contract on record: a provider cannot be in use without one.
     dpa_signed_on = datetime.date(2025, 9, 1)
     contract_reference = factory.Sequence(lambda n: f"DPA-2025-{n:03d}")

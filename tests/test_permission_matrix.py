@@ -85,8 +85,9 @@ MODELS: dict[str, dict[str, str] | None] = {
     # published assessment is kept as the record of the decision, never
     # deleted.
     "providers/riskassessment": {"office": "", "dpo": "ceh"},
-    # DPIAs: the DPO's; started from the provider, signed off, never deleted.
-    "providers/dpia": {"office": "", "dpo": "ceh"},
+    # DPIAs: the DPO's; a provider's started from the provider, one of the
+    # school's own processing added here; signed off, never deleted.
+    "providers/dpia": {"office": "", "dpo": "caeh"},
     # A new notice is drafted with the "draft" button (a POST), not "add".
     "providers/privacynotice": {"office": "ceh", "dpo": "ceh"},
     # The appropriate policy document: like the notice (drafted by a button).
@@ -206,6 +207,9 @@ OTHER: dict[str, tuple[str, str, str, str, str]] = {
     "admin/sharing/processingrecordversion/export/requests.csv": (L, F, A, A, L),
     "admin/sharing/processingrecordversion/export/disclosures.csv": (L, F, A, A, L),
     "admin/sharing/processingrecordversion/export/providers.csv": (L, F, A, A, L),
+    "admin/sharing/processingrecordversion/export/breaches.csv": (L, F, A, A, L),
+    "admin/sharing/processingrecordversion/export/dpias.csv": (L, F, A, A, L),
+    "admin/sharing/processingrecordversion/export/contracts.csv": (L, F, A, A, L),
     # Every request by due date: whoever reads requests (their own schools').
     "admin/sharing/rightsrequest/due/": (L, A, A, A, L),
     "admin/sharing/processingrecordversion/<path:object_id>/csv/": (L, F, A, N, L),

@@ -133,8 +133,9 @@ def test_office_staff_and_the_dpo_see_the_demos_to_dos_on_their_home_page(live_s
 
 
 def add_breaches(school: School) -> None:
-    """The demo has no breach: three, as a busy register has them (one past
-    its 72 hours, one due, one assessed), with long descriptions."""
+    """Three more breaches beside the demo's two, as a busy register has
+    them (one past its 72 hours, one due, one assessed), with long
+    descriptions."""
     from django.contrib.auth import get_user_model
 
     from sharing.breaches import services
@@ -199,6 +200,7 @@ def staff_pages(school: School) -> dict[str, str]:
         "request": reverse("admin:sharing_accessrequest_change", args=[request.pk]),
         "consent-overview": reverse("admin:consent_overview"),
         "breach-register": reverse("admin:sharing_breach_changelist"),
+        "record-of-processing": reverse("admin:sharing_processingrecordversion_record"),
     }
 
 

@@ -33,5 +33,10 @@ def record_pdf(record: ProcessingRecord) -> bytes:
 def breach_register_pdf(school: School, breaches: Sequence[Breach]) -> bytes:
     return _render(
         "sharing/breach_register.html",
-        {"school": school, "breaches": breaches, "generated_at": timezone.localtime()},
+        {
+            "school": school,
+            "breaches": breaches,
+            "has_notifications": any(b.notifications.all() for b in breaches),
+            "generated_at": timezone.localtime(),
+        },
     )

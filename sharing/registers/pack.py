@@ -48,7 +48,11 @@ PARTS = (
     Part("requests-register.csv", "Requests (access, other rights) and complaints"),
     Part("privacy-notice.html", "The privacy notice currently published"),
     Part("appropriate-policy-document.html", "The appropriate policy document currently published"),
-    Part("dpia-register.csv", "Every DPIA (Art 35): provider, version, status, decision, review"),
+    Part(
+        "dpia-register.csv",
+        "Every DPIA (Art 35), of providers and of the school's own processing: version, "
+        "status, decision, review",
+    ),
     Part("contracts.csv", "Each in-use provider's Art 28 contract: signed, reference, where kept"),
     Part("retention-schedule.csv", "The retention schedule: period, reason and source per kind"),
 )
@@ -62,7 +66,44 @@ def _local(moment) -> str:
 
 
 def breaches(school: School) -> list[Breach]:
-    return list(Breach.objects.for_school(school).order_by("discovered_at", "id"))
+    """Every breach with its notifications (two queries)."""
+    return list(
+        Breach.objects.for_school(school)
+        .prefetch_related("notifications")
+        .order_by("discovered_at", "id")
+    )
+
+
+#: How much of what was said a register shows; the letter itself is on the
+#: breach's page.
+CONTENT_SUMMARY_CHARS = 200
+
+
+def content_summary(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= CONTENT_SUMMARY_CHARS:
+        return text
+    return text[: CONTENT_SUMMARY_CHARS - 1].rstrip() + "…"
+
+
+def notification_lines(b: Breach) -> list[str]:
+    """Each notification of a breach in one line: who, when, how, the
+    reference and what was said (Art 33(5): the notifications are part of
+    the record)."""
+    return [
+        "; ".join(
+            part
+            for part in (
+                n.get_audience_display(),
+                _local(n.notified_at),
+                n.get_method_display(),
+                f"reference {n.reference}" if n.reference else "",
+                content_summary(n.content),
+            )
+            if part
+        )
+        for n in b.notifications.all()
+    ]
 
 
 def breach_register_csv(rows: list[Breach]) -> str:
@@ -88,6 +129,7 @@ def breach_register_csv(rows: list[Breach]) -> str:
             "Why (people)",
             "Tell them by",
             "Assessed",
+            "Notifications (who; when; how; reference; what was said)",
         ],
         (
             (
@@ -111,6 +153,7 @@ def breach_register_csv(rows: list[Breach]) -> str:
                 b.tell_people_reason,
                 b.tell_people_by or "",
                 _local(b.assessed_at),
+                "\n".join(notification_lines(b)),
             )
             for b in rows
         ),
@@ -127,9 +170,13 @@ def provider_register_csv(school: School) -> str:
             "Role",
             "Purpose",
             "Lawful basis",
+            "Art 9 condition",
+            "Schedule 1 paragraph",
             "Data categories",
             "Where stored",
             "Storage detail",
+            "Transfer safeguard",
+            "Transfer risk assessment",
             "Contract signed",
             "Certifications",
             "Retention",
@@ -146,9 +193,13 @@ def provider_register_csv(school: School) -> str:
                 p.get_role_display(),
                 p.purpose,
                 p.get_lawful_basis_display(),
+                p.get_art9_condition_display(),
+                p.get_schedule1_paragraph_display(),
                 "; ".join(p.get_data_categories_display()),
                 p.get_storage_location_display(),
                 p.storage_detail,
+                p.get_transfer_safeguard_display(),
+                p.transfer_risk_assessed_on or "",
                 p.dpa_signed_on or "",
                 p.certifications,
                 p.retention,
@@ -247,9 +298,9 @@ def policy_html(school: School) -> str:
 
 def dpias(school: School) -> list[Dpia]:
     return list(
-        Dpia.objects.filter(provider__school=school)
+        Dpia.objects.filter(school=school)
         .select_related("provider", "signed_off_by")
-        .order_by("provider__service", "provider_id", "version")
+        .order_by("provider__service", "processing", "provider_id", "version")
     )
 
 
@@ -268,7 +319,7 @@ def _screening(d: Dpia) -> list[str]:
 def dpia_register_csv(rows: list[Dpia]) -> str:
     return csvexport.to_csv(
         [
-            "Service",
+            "Service or processing",
             "Provider",
             "Version",
             "Status",
@@ -282,8 +333,8 @@ def dpia_register_csv(rows: list[Dpia]) -> str:
         ],
         (
             (
-                d.provider.service,
-                d.provider.name,
+                d.subject,
+                _dpia_owner(d),
                 d.version,
                 d.get_status_display(),
                 " ".join(_screening(d)),
@@ -299,10 +350,15 @@ def dpia_register_csv(rows: list[Dpia]) -> str:
     )
 
 
+def _dpia_owner(d: Dpia) -> str:
+    """Who does the processing: the provider, or the school itself."""
+    return d.provider.name if d.provider is not None else "The school itself"
+
+
 def dpia_file_name(d: Dpia) -> str:
-    return (
-        f"{DPIA_FOLDER}{slugify(d.provider.service) or 'provider'}-{d.provider_id}-v{d.version}.txt"
-    )
+    # A provider's DPIAs are told apart by its id; the school's own by name.
+    owner = d.provider_id if d.provider_id is not None else "school"
+    return f"{DPIA_FOLDER}{slugify(d.subject) or 'processing'}-{owner}-v{d.version}.txt"
 
 
 def dpia_text(d: Dpia) -> str:
@@ -319,8 +375,8 @@ def dpia_text(d: Dpia) -> str:
         ("Reasons for the decision", d.decision_notes),
     ]
     lines = [
-        f"Data Protection Impact Assessment (UK GDPR Art 35): {d.provider.service}",
-        f"Provider: {d.provider.name}",
+        f"Data Protection Impact Assessment (UK GDPR Art 35): {d.subject}",
+        f"Provider: {_dpia_owner(d)}",
         f"Version {d.version}, signed off {_local(d.published_at)} by {_signer(d)}",
         f"Review by: {d.review_on or ''}",
     ]
@@ -333,6 +389,7 @@ def contracts_csv(school: School) -> str:
     providers = (
         Provider.objects.for_school(school)
         .in_use()
+        .recipients()  # the school's own uses (photographs) have no processor
         .select_related("contract_document")
         .order_by("service", "id")
     )
@@ -395,7 +452,7 @@ def build_audit_pack(school: School) -> bytes:
     record, register, assessments = build_record(school), breaches(school), dpias(school)
     signed_off = [d for d in assessments if d.is_published]
     dpia_parts = [
-        Part(dpia_file_name(d), f"DPIA signed off: {d.provider.service}, version {d.version}")
+        Part(dpia_file_name(d), f"DPIA signed off: {d.subject}, version {d.version}")
         for d in signed_off
     ]
     files: dict[str, bytes | str] = {

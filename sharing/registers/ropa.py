@@ -26,12 +26,16 @@ from django.utils.translation import gettext_noop as N_
 
 from providers.models import (
     SPECIAL_CATEGORIES,
+    Art9Condition,
     LawfulBasis,
     Provider,
     ProviderStatus,
+    Schedule1Paragraph,
     StorageLocation,
+    TransferSafeguard,
 )
 from providers.models import DataCategory as ProviderDataCategory
+from providers.purposes import SCHOOL_PURPOSES
 from pupils.models import Contact, EnrolmentStatus, Pupil, School
 from pupils.retention.schedule import schedule_for
 from sharing.disclosures.models import DataCategory, Disclosure, LegalGateway, RecipientType
@@ -107,14 +111,6 @@ APPLICATION_SECURITY_MEASURES = (
         ),
     ),
 )
-
-SAFEGUARDS: dict[str, str] = {
-    StorageLocation.UK: "",
-    StorageLocation.EEA: "UK adequacy regulations (EEA)",
-    StorageLocation.ADEQUACY: "UK adequacy regulations",
-    StorageLocation.IDTA: "International Data Transfer Agreement or UK Addendum",
-    StorageLocation.OTHER: "Another safeguard (see the provider's record)",
-}
 
 
 @dataclass(frozen=True)
@@ -193,22 +189,19 @@ def _controller(school: School) -> list[Row]:
 
 
 def _purposes(providers: list[Provider], gateways: list[dict]) -> list[Row]:
+    """The school's own purposes (``providers.purposes``), each provider's,
+    and each gateway of the disclosure log; each with its Art 6 basis and,
+    for special category data, its Art 9 condition and Schedule 1 paragraph."""
     s = RecordSection.PURPOSES
-    rows = [
-        Row(
-            s,
-            _("Education and welfare of pupils (the pupil record)"),
-            _(
-                "Admission, attendance, assessment, special educational needs, medical needs "
-                "and exclusions. Public task and legal obligation (Art 6(1)(c), (e)); special "
-                "category data under Art 9(2)(g) with DPA 2018 Sch 1."
-            ),
-            FROM_APPLICATION,
-        )
-    ]
     bases = dict(LawfulBasis.choices)
+    rows = []
+    for purpose in SCHOOL_PURPOSES:
+        detail = f"{_('Lawful basis')}: {bases[purpose.basis]}, {purpose.law}."
+        detail += _art9_text(purpose.art9 or "", purpose.paragraph or "")
+        rows.append(Row(s, str(purpose.what), detail, FROM_APPLICATION))
     for p in providers:
         detail = f"{p.purpose} {_('Lawful basis')}: {bases.get(p.lawful_basis, p.lawful_basis)}."
+        detail += _art9_text(p.art9_condition, p.schedule1_paragraph)
         rows.append(Row(s, f"{p.service} ({p.get_status_display()})", detail, FROM_PROVIDERS))
     labels = dict(LegalGateway.choices)
     for code in sorted({g["gateway"] for g in gateways}):
@@ -216,6 +209,16 @@ def _purposes(providers: list[Provider], gateways: list[dict]) -> list[Row]:
         detail = _("Sharing pupil data outside the school: %(n)d disclosure(s) logged.") % {"n": n}
         rows.append(Row(s, str(labels.get(code, code)), detail, FROM_DISCLOSURES))
     return rows
+
+
+def _art9_text(condition: str, paragraph: str) -> str:
+    """The Art 9 condition and Schedule 1 paragraph as a sentence, or ""."""
+    if not condition:
+        return ""
+    text = f" {_('Special category condition')}: {Art9Condition(condition).label}"
+    if paragraph:
+        text += f", {_('DPA 2018')} {Schedule1Paragraph(paragraph).label}"
+    return text + "."
 
 
 def _people(school: School) -> list[Row]:
@@ -257,18 +260,21 @@ def _data(providers: list[Provider], school: School) -> list[Row]:
     ]
     provider_labels = dict(ProviderDataCategory.choices)
     sent: dict[str, list[str]] = defaultdict(list)
+    own: dict[str, list[str]] = defaultdict(list)  # the school's own uses (photographs)
     for p in providers:
         for code in p.data_categories:
-            sent[code].append(p.service)
-    for code, services in sorted(sent.items()):
+            (own if p.is_schools_own else sent)[code].append(p.service)
+    for code in sorted(set(sent) | set(own)):
         special = _(" (special category)") if code in SPECIAL_CATEGORIES else ""
-        rows.append(
-            Row(
-                s,
-                f"{provider_labels.get(code, code)}{special}",
-                _("Sent to: %(services)s.") % {"services": ", ".join(services)},
-                FROM_PROVIDERS,
+        details = []
+        if sent.get(code):
+            details.append(_("Sent to: %(services)s.") % {"services": ", ".join(sent[code])})
+        if own.get(code):
+            details.append(
+                _("Used by the school itself: %(uses)s.") % {"uses": ", ".join(own[code])}
             )
+        rows.append(
+            Row(s, f"{provider_labels.get(code, code)}{special}", " ".join(details), FROM_PROVIDERS)
         )
     return rows
 
@@ -298,6 +304,7 @@ def _recipients(providers, gateways, names) -> list[Row]:
             FROM_PROVIDERS,
         )
         for p in providers
+        if not p.is_schools_own  # photographs: the school's own processing, no recipient
     ]
     gateway_labels, type_labels = dict(LegalGateway.choices), dict(RecipientType.choices)
     for g in gateways:
@@ -322,21 +329,32 @@ def _recipients(providers, gateways, names) -> list[Row]:
 
 
 def _transfers(providers: list[Provider]) -> list[Row]:
+    """Each transfer with the safeguard and transfer risk assessment recorded
+    on the provider (``transfer_safeguard``, ``transfer_risk_assessed_on``);
+    one not yet recorded is a placeholder for the DPO, never a guess from
+    where the data is stored."""
     s = RecordSection.TRANSFERS
     rows, in_uk = [], []
     for p in providers:
+        if p.is_schools_own:
+            continue  # the school's own processing: nothing is transferred
         if p.storage_location == StorageLocation.UK:
             in_uk.append(p.service)
             continue
         where = ", ".join(filter(None, [p.get_storage_location_display(), p.storage_detail]))
-        rows.append(
-            Row(
-                s,
-                p.service,
-                f"{where}. {_('Safeguard')}: {SAFEGUARDS[p.storage_location]}.",
-                FROM_PROVIDERS,
-            )
-        )
+        if not p.transfer_safeguard:
+            text = PLACEHOLDER_PREFIX + _("the transfer safeguard (%(where)s).") % {"where": where}
+            rows.append(Row(s, p.service, text, PLACEHOLDER))
+            continue
+        detail = f"{where}. {_('Safeguard')}: {p.get_transfer_safeguard_display()}."
+        if p.transfer_safeguard != TransferSafeguard.ADEQUACY:
+            if p.transfer_risk_assessed_on:
+                detail += " " + _("Transfer risk assessment done on %(day)s.") % {
+                    "day": p.transfer_risk_assessed_on.isoformat()
+                }
+            else:
+                detail += " " + _("No transfer risk assessment recorded.")
+        rows.append(Row(s, p.service, detail, FROM_PROVIDERS))
     if in_uk:
         detail = _("Stored in the UK: %(services)s.") % {"services": ", ".join(in_uk)}
         rows.insert(0, Row(s, _("No transfer"), detail, FROM_PROVIDERS))

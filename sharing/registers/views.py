@@ -166,6 +166,13 @@ EXPORTS = {
     "requests": (pack.requests_register_csv, "requests-register", "Requests register"),
     "disclosures": (pack.disclosure_summary_csv, "disclosure-log-summary", "Disclosure log"),
     "providers": (pack.provider_register_csv, "provider-register", "Provider register"),
+    "breaches": (
+        lambda school: pack.breach_register_csv(pack.breaches(school)),
+        "breach-register",
+        "Breach register",
+    ),
+    "dpias": (lambda school: pack.dpia_register_csv(pack.dpias(school)), "dpia-register", "DPIAs"),
+    "contracts": (pack.contracts_csv, "contracts", "Contracts register"),
 }
 
 

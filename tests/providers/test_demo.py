@@ -55,5 +55,10 @@ def test_the_demo_providers_are_right_in_law(db):
     for p in in_use:
         assert p.has_contract_on_record or not p.needs_contract, p.service
         p.full_clean()
+    # The photograph uses are the school's own processing, not processors.
+    photos = [p for p in in_use if p.service.startswith("Photos:")]
+    assert len(photos) == 5
+    assert {p.role for p in photos} == {"school"}
+    assert all(p.role != "school" for p in in_use if p not in photos)
     for p in providers.values():
         assert not p.receives_special_category_data or p.art9_condition, p.service

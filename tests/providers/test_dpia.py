@@ -179,3 +179,138 @@ def test_office_staff_cannot_see_dpias_and_another_school_gets_404(
     draft = services.start_dpia(provider=screened, actor=dpo_user)
     assert office_client.get(DPIAS_URL).status_code == 403
     assert other_school_client.get(f"{DPIAS_URL}{draft.pk}/change/").status_code == 404
+
+
+# --- A provider in use that gains a DPIA trigger ------------------------------------
+
+
+@pytest.fixture
+def in_use(school, dpo_user):
+    """A provider in use, approved, with no DPIA trigger (yet)."""
+    provider = ProviderFactory(school=school)
+    services.record_assessment(
+        provider=provider,
+        answers={c.code: "met" for c in criteria.CRITERIA},
+        decision="approve",
+        actor=dpo_user,
+    )
+    return services.set_provider_status(
+        provider=provider, status=ProviderStatus.IN_USE, actor=dpo_user
+    )
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"data_categories": ["name", "year", "biometric"], "art9_condition": "a"},
+        {"dpia_screening": [dpia.PROFILING]},
+    ],
+    ids=["biometric data", "profiling"],
+)
+def test_a_provider_in_use_that_gains_a_dpia_trigger_cannot_be_saved_without_a_dpia(
+    in_use, dpo_user, change
+):
+    for name, value in change.items():
+        setattr(in_use, name, value)
+    with pytest.raises(ValidationError, match="DPIA screening") as raised:
+        services.save_provider(provider=in_use, actor=dpo_user, fields=list(change))
+    assert "status" in raised.value.message_dict
+    stored = Provider.objects.get(pk=in_use.pk)
+    assert stored.data_categories == ["name", "year"] and stored.dpia_screening == []
+
+
+def test_with_a_signed_off_dpia_the_provider_in_use_gains_the_trigger(in_use, dpo_user):
+    in_use.dpia_screening = [dpia.PROFILING]
+    draft = _complete(services.start_dpia(provider=in_use, actor=dpo_user))
+    services.sign_off_dpia(dpia=draft, actor=dpo_user)
+    services.save_provider(provider=in_use, actor=dpo_user, fields=["dpia_screening"])
+    assert Provider.objects.get(pk=in_use.pk).dpia_screening == [dpia.PROFILING]
+
+
+def test_the_admin_shows_a_field_error_when_a_provider_in_use_gains_biometric_data(
+    dpo_client, in_use
+):
+    from .test_admin import _provider_form
+
+    response = dpo_client.post(
+        f"/admin/providers/provider/{in_use.pk}/change/",
+        _provider_form(in_use, data_categories=["name", "year", "biometric"], art9_condition="a"),
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "DPIA screening" in " ".join(errors["status"])
+    assert Provider.objects.get(pk=in_use.pk).data_categories == ["name", "year"]
+
+
+# --- DPIAs of the school's own processing -------------------------------------------
+
+
+def test_a_dpia_of_the_schools_own_processing_is_numbered_signed_off_and_in_the_pack(
+    school, dpo_user
+):
+    from sharing.registers import pack
+
+    draft = services.start_processing_dpia(
+        school=school,
+        processing="CCTV  in the playground",
+        screening=[dpia.TRACKING],
+        description="Cameras at the gates.",
+        actor=dpo_user,
+    )
+    assert (draft.school, draft.provider, draft.processing) == (
+        school,
+        None,
+        "CCTV in the playground",
+    )
+    assert (draft.version, draft.screening) == (1, [dpia.TRACKING])
+    signed = services.sign_off_dpia(dpia=_complete(draft), actor=dpo_user)
+    assert AuditEvent.objects.filter(
+        summary="DPIA v1 signed off: CCTV in the playground", school_id=school.pk
+    ).exists()
+    again = services.start_processing_dpia(
+        school=school, processing="CCTV in the playground", actor=dpo_user
+    )
+    assert again.version == 2
+    assert (
+        services.start_processing_dpia(school=school, processing="Other", actor=dpo_user).version
+        == 1
+    )
+
+    rows = pack.dpias(school)
+    register = pack.dpia_register_csv(rows)
+    assert "CCTV in the playground,The school itself,1,Signed off by the DPO" in register
+    assert pack.dpia_file_name(signed) == "dpias/cctv-in-the-playground-school-v1.txt"
+    assert "Provider: The school itself" in pack.dpia_text(signed)
+
+
+def test_a_dpia_is_of_a_provider_or_of_the_schools_own_processing_never_both(school, dpo_user):
+    provider = ProviderFactory(school=school)
+    for fields in ({"provider": provider, "processing": "CCTV"}, {}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Dpia.objects.create(school=school, version=9, **fields)
+    with pytest.raises(ValidationError, match="Name the processing|provider or of"):
+        services.start_processing_dpia(school=school, processing="  ", actor=dpo_user)
+
+
+def test_the_dpo_adds_a_dpia_of_the_schools_own_processing_in_the_staff_site(
+    dpo_client, office_client, other_school_client, school
+):
+    form = {
+        "school": school.pk,
+        "processing": "Safeguarding records system",
+        "screening_answers": [dpia.SPECIAL_AT_SCALE],
+        "description": "Records of concerns about pupils.",
+    }
+    response = dpo_client.post(f"{DPIAS_URL}add/", form)
+    assert response.status_code == 302
+    draft = Dpia.objects.get(processing="Safeguarding records system")
+    assert (draft.school, draft.provider, draft.screening) == (
+        school,
+        None,
+        [dpia.SPECIAL_AT_SCALE],
+    )
+    assert "Safeguarding records system" in dpo_client.get(DPIAS_URL).content.decode()
+    assert office_client.post(f"{DPIAS_URL}add/", form).status_code == 403
+    # Another school's DPO is never offered this school.
+    response = other_school_client.post(f"{DPIAS_URL}add/", form | {"processing": "CCTV"})
+    assert response.status_code == 200 and not Dpia.objects.filter(processing="CCTV").exists()

@@ -37,6 +37,32 @@ def _approved(provider, actor):
     return provider
 
 
+# --- The school's own processing ----------------------------------------------------
+
+
+def test_a_use_of_photographs_cannot_be_saved_as_a_processor(school, dpo_user):
+    provider = ProviderFactory.build(
+        school=school, kind="photos", role="processor", data_categories=["name", "photos"]
+    )
+    with pytest.raises(ValidationError, match="school's own processing") as raised:
+        services.save_provider(provider=provider, actor=dpo_user)
+    assert "role" in raised.value.message_dict
+    provider.role = "school"
+    services.save_provider(provider=provider, actor=dpo_user)
+    assert not provider.needs_contract
+
+
+def test_a_cloud_service_is_never_the_schools_own_processing(school, dpo_user):
+    with pytest.raises(ValidationError, match="run by another organisation"):
+        services.save_provider(
+            provider=ProviderFactory.build(school=school, role="school"), actor=dpo_user
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProviderFactory(school=school, role="school")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProviderFactory(school=school, kind="photos", role="processor")
+
+
 # --- Art 9 -------------------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from providers import notice, purposes
-from providers.models import TransferSafeguard
+from providers.models import Provider, TransferSafeguard
 
 from ..factories import ProviderFactory
 
@@ -96,6 +96,108 @@ def test_every_recipient_is_named(text):
     for name in ("Children's social care", "The police", "Health services", "Ofsted"):
         assert name in text
     assert "MealPay (MealPay Ltd)" in text and "Classroom Cloud (Cloud Inc.)" in text
+
+
+def test_the_organisations_in_the_disclosure_log_are_named_with_why(school, dpo_user):
+    from sharing.disclosures.models import (
+        DataCategory,
+        Dataset,
+        LegalGateway,
+        RecipientType,
+        SendMethod,
+    )
+    from sharing.disclosures.services import log_disclosure
+
+    from ..factories import PupilFactory
+
+    def disclose(name, recipient_type, gateway, dataset=Dataset.AD_HOC, **extra):
+        log_disclosure(
+            actor=dpo_user,
+            school=school,
+            recipient_type=recipient_type,
+            recipient_name=name,
+            gateway=gateway,
+            dataset=dataset,
+            pupils=[PupilFactory(school=school)],
+            categories=[DataCategory.IDENTITY],
+            method=SendMethod.SECURE_EMAIL,
+            **extra,
+        )
+
+    ad_hoc = {"requested_by": "DC Jones", "request_reason": "Enquiry", "approved_by": "Head"}
+    disclose("Durham Constabulary", RecipientType.ORGANISATION, LegalGateway.CRIME, **ad_hoc)
+    disclose("Durham Constabulary", RecipientType.ORGANISATION, LegalGateway.SAFEGUARDING, **ad_hoc)
+    disclose(
+        "Mrs Alexandra Parentname",
+        RecipientType.REQUESTER,
+        LegalGateway.SUBJECT_ACCESS,
+        Dataset.SUBJECT_ACCESS,
+    )
+    disclose("St Hilda's Primary", RecipientType.SCHOOL, LegalGateway.CTF, Dataset.CTF)
+
+    blocks = notice.parse_blocks(notice.generate(school))
+    at = next(
+        i
+        for i, b in enumerate(blocks)
+        if b.lines[0].startswith("The organisations we have shared pupils' information with")
+    )
+    assert blocks[at + 1].lines == (
+        "Durham Constabulary: Prevention or detection of crime: Data Protection Act 2018 Sch 2 "
+        "para 2; Safeguarding of children: Data Protection Act 2018 Sch 1 para 18",
+    )
+    text = notice.generate(school)
+    assert "Parentname" not in text and "St Hilda" not in text  # a person; a leaver's school
+
+
+def test_a_recipient_source_is_read_through_the_providers_hook(school):
+    from providers import recipients
+
+    def source(s):
+        return [("Zed Trust", "a reason"), ("Acme Council", "why"), ("Acme Council", "why")]
+
+    recipients.register_recipient_source(source)
+    recipients.register_recipient_source(source)  # once only
+    try:
+        named = recipients.recipients_in_use(school)
+    finally:
+        recipients.unregister_recipient_source(source)
+    assert named == [("Acme Council", "why"), ("Zed Trust", "a reason")]
+    assert ("Acme Council", "why") not in recipients.recipients_in_use(school)
+
+
+# Art 28(3): "under a written contract with each provider" must be true
+def test_every_provider_listed_under_a_written_contract_has_a_contract_on_record(school):
+    ProviderFactory(school=school, service="Signed App", name="Signed Ltd", status="in_use")
+    ProviderFactory(
+        school=school,
+        service="Photos: school website",
+        name="The school",
+        role="school",
+        kind="photos",
+        purpose="Photos of school life on the school's website.",
+        data_categories=["name", "photos"],
+        status="in_use",
+        dpa_signed_on=None,
+        contract_reference="",
+        contract_location="",
+    )
+    blocks = notice.parse_blocks(notice.generate(school))
+    at = next(
+        i
+        for i, b in enumerate(blocks)
+        if b.kind == "paragraph" and "under a written contract with each provider" in b.lines[0]
+    )
+    listed = blocks[at + 1]
+    assert listed.kind == "list" and listed.lines
+    in_use = {f"{p.service} ({p.name})": p for p in Provider.objects.filter(school=school)}
+    for line in listed.lines:
+        assert in_use[line].has_contract_on_record, line
+    assert "Photos: school website (The school)" not in listed.lines
+    # The school's own use of photographs is one of its purposes instead.
+    table = next(b for b in blocks if b.kind == "table")
+    assert [row[0] for row in table.rows].count(
+        "Photos: school website: Photos of school life on the school's website."
+    ) == 1
 
 
 # Art 13(1)(f) / 14(1)(f)

@@ -7,6 +7,8 @@ from django.test import Client
 
 from providers import policy, services
 from providers.models import PolicyDocument, ProviderStatus, PublishedRecordError
+from pupils.retention.rules import Kind
+from pupils.retention.services import set_retention_period
 
 from ..factories import ProviderFactory
 
@@ -103,3 +105,22 @@ def test_the_dpo_drafts_it_in_the_staff_site(dpo_client, office_client, school):
     draft = PolicyDocument.objects.get(school=school)
     assert response.status_code == 302 and draft.status == "draft"
     assert "paragraph 18" in draft.body
+
+
+def test_the_retention_section_comes_from_the_schools_retention_schedule(school, dpo_user):
+    text = " ".join(policy.generate(school).split())
+    assert "Special educational needs file: until the pupil's 31st birthday" in text
+    assert "Child-protection information: until the pupil's 50th birthday" in text
+    set_retention_period(
+        actor=dpo_user,
+        school=school,
+        kind=Kind.SEN,
+        amount=35,
+        unit="years",
+        reason="The local authority's tribunal guidance.",
+        source="Governing body, 3 March 2026",
+    )
+    text = " ".join(policy.generate(school).split())
+    assert "Special educational needs file: until the pupil's 35th birthday" in text
+    assert "31st" not in text
+    assert "Consent answers" not in text  # only records holding special category data

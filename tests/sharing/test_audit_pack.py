@@ -13,7 +13,7 @@ from django.utils import timezone
 from providers import services as provider_services
 from pupils.models import AuditAction, AuditEvent
 from sharing.access.services import open_access_request
-from sharing.breaches.services import report_breach
+from sharing.breaches.services import assess_breach, record_breach_notification, report_breach
 from sharing.disclosures.services import log_disclosure
 from sharing.models import DataCategory, Dataset, LegalGateway, RecipientType, SendMethod
 
@@ -74,10 +74,20 @@ def test_the_audit_pack_opens_and_contains_each_part(dpo_client, dpo_user, schoo
         document=provider_services.draft_policy_document(school=school, actor=dpo_user),
         actor=dpo_user,
     )
-    dpia = signed_off_dpia(ProviderFactory(school=school, service="Owl Watch"), dpo_user)
+    owl_watch = ProviderFactory(
+        school=school,
+        service="Owl Watch",
+        data_categories=["name", "health"],
+        art9_condition="h",
+        schedule1_paragraph="2",
+        storage_location="idta",
+        transfer_safeguard="idta",
+        transfer_risk_assessed_on=datetime.date(2025, 8, 20),
+    )
+    dpia = signed_off_dpia(owl_watch, dpo_user)
     provider_services.start_dpia(provider=provider, actor=dpo_user)  # a draft: listed only
     ProviderFactory(school=school, service="Proposed Only")  # not in use: no contract row
-    report_breach(
+    breach = report_breach(
         actor=dpo_user,
         school=school,
         summary="=Register left on the bus",
@@ -86,6 +96,28 @@ def test_the_audit_pack_opens_and_contains_each_part(dpo_client, dpo_user, schoo
         data_involved="Attendance register",
         people_categories=["pupils"],
         people_affected=30,
+    )
+    assess_breach(
+        actor=dpo_user,
+        breach=breach,
+        became_aware_at=breach.discovered_at,
+        likelihood="possible",
+        severity="significant",
+        likely_consequences="Names and attendance seen by strangers.",
+        containment="The register was handed back by the bus company.",
+        ico_decision="report",
+        ico_reason="A risk to the pupils' privacy.",
+        tell_people="not_tell",
+        tell_people_reason="Low harm; the register was recovered sealed.",
+    )
+    record_breach_notification(
+        actor=dpo_user,
+        breach=breach,
+        audience="ico",
+        notified_at=timezone.now() - datetime.timedelta(hours=1),
+        method="ico_form",
+        reference="IC-000123",
+        content="=Reported through the ICO's online form: register left on a bus, recovered.",
     )
     log_disclosure(
         actor=dpo_user,
@@ -128,11 +160,30 @@ def test_the_audit_pack_opens_and_contains_each_part(dpo_client, dpo_user, schoo
 
     register = pdf_words(archive.read("breach-register.pdf"), tmp_path, "breaches.pdf")
     assert "Breach register" in register and "Register left on the bus" in register
+    # Each notification: who, when, how, reference, what was said.
+    assert "The ICO" in register and "IC-000123" in register
+    assert "ICO online breach report form" in register
+    assert "Reported through the ICO's online form" in register
     breaches = rows(archive, "breach-register.csv")
     assert breaches[1][3] == "'=Register left on the bus"  # formula-safe
+    told = breaches[1][
+        breaches[0].index("Notifications (who; when; how; reference; what was said)")
+    ]
+    when = f"{timezone.localtime(timezone.now() - datetime.timedelta(hours=1)):%Y-%m-%d %H:%M}"
+    assert told == (
+        f"The ICO; {when}; ICO online breach report form; reference IC-000123; "
+        "=Reported through the ICO's online form: register left on a bus, recovered."
+    )
 
     providers = rows(archive, "provider-register.csv")
-    assert providers[1][0] == "Maths Stars" and providers[1][14] != ""  # its assessment
+    header = providers[0]
+    maths = dict(zip(header, providers[1], strict=True))
+    assert maths["Service"] == "Maths Stars" and maths["Last assessed"] != ""  # its assessment
+    owl = dict(zip(header, next(r for r in providers if r[0] == "Owl Watch"), strict=True))
+    assert owl["Art 9 condition"] == "Health or social care (Art 9(2)(h))"
+    assert owl["Schedule 1 paragraph"].startswith("Schedule 1 Part 1 paragraph 2")
+    assert owl["Transfer safeguard"] == "International Data Transfer Agreement (IDTA)"
+    assert owl["Transfer risk assessment"] == "2025-08-20"
 
     summary = rows(archive, "disclosure-log-summary.csv")
     assert summary[1][2] == "(people: not named)" and summary[1][4] == "1"
@@ -186,3 +237,67 @@ def test_office_staff_cannot_download_the_audit_pack(office_client):
 
 def test_another_schools_dpo_cannot_ask_for_this_schools_pack(other_school_client, school):
     assert other_school_client.get(PACK, {"school": school.pk}).status_code == 404
+
+
+# --- The registers on their own, from their lists ----------------------------------
+
+BASE = "/admin/sharing/processingrecordversion/export/"
+
+
+def test_the_breach_register_downloads_with_its_notifications_formula_safe_and_audited(
+    dpo_client, dpo_user, school
+):
+    breach = report_breach(
+        actor=dpo_user,
+        school=school,
+        summary="@Laptop stolen from a car",
+        discovered_at=timezone.now() - datetime.timedelta(hours=5),
+        noticed_by="Teacher",
+        data_involved="Reading records",
+        people_categories=["pupils"],
+        people_affected=28,
+    )
+    response = dpo_client.get(f"{BASE}breaches.csv")
+    assert response["Content-Disposition"].startswith('attachment; filename="breach-register-')
+    table = list(csv.reader(io.StringIO(response.content.decode())))
+    assert table[1][0] == breach.reference and table[1][3] == "'@Laptop stolen from a car"
+    assert AuditEvent.objects.filter(
+        action=AuditAction.EXPORT, summary="Breach register downloaded (CSV)", school_id=school.pk
+    ).exists()
+    assert f"{BASE}breaches.csv" in dpo_client.get("/admin/sharing/breach/").content.decode()
+
+
+def test_the_dpia_register_downloads_from_the_dpia_list(dpo_client, dpo_user, school):
+    signed_off_dpia(ProviderFactory(school=school, service="=Owl Watch"), dpo_user)
+    response = dpo_client.get(f"{BASE}dpias.csv")
+    table = list(csv.reader(io.StringIO(response.content.decode())))
+    assert table[1][:4] == ["'=Owl Watch", table[1][1], "1", "Signed off by the DPO"]
+    assert AuditEvent.objects.filter(summary="DPIAs downloaded (CSV)").exists()
+    assert f"{BASE}dpias.csv" in dpo_client.get("/admin/providers/dpia/").content.decode()
+
+
+def test_the_contracts_register_lists_processors_in_use_not_the_schools_own_photographs(
+    dpo_client, school
+):
+    InUseProviderFactory(school=school, service="-Maths Stars")
+    InUseProviderFactory(
+        school=school,
+        service="Photos: newsletter",
+        name="The school",
+        kind="photos",
+        data_categories=["name", "photos"],
+        dpa_signed_on=None,
+        contract_reference="",
+        contract_location="",
+    )
+    response = dpo_client.get(f"{BASE}contracts.csv")
+    table = list(csv.reader(io.StringIO(response.content.decode())))
+    assert [r[0] for r in table[1:]] == ["'-Maths Stars"]
+    assert AuditEvent.objects.filter(summary="Contracts register downloaded (CSV)").exists()
+    assert f"{BASE}contracts.csv" in dpo_client.get("/admin/providers/provider/").content.decode()
+
+
+def test_office_staff_cannot_download_the_registers_on_their_own(office_client, school):
+    for which in ("breaches", "dpias", "contracts"):
+        assert office_client.get(f"{BASE}{which}.csv").status_code == 403
+    assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()

@@ -3,13 +3,15 @@ every provider and every gateway of the disclosure log in it, the DPO's own
 rows, CSV (formula-safe) and PDF, dated versions kept."""
 
 import csv
+import datetime
 import io
 import subprocess
 
 import pytest
 from django.urls import reverse
 
-from providers.models import ProviderStatus, StorageLocation
+from providers.models import ProviderStatus, StorageLocation, TransferSafeguard
+from providers.purposes import SCHOOL_PURPOSES
 from pupils.models import AuditAction, AuditEvent, RecordKind
 from pupils.retention.rules import DEFAULTS, Kind
 from pupils.retention.services import set_retention_period
@@ -60,7 +62,24 @@ def data(school, dpo_user):
             service="Reading Owl",
             storage_location=StorageLocation.IDTA,
             storage_detail="Virginia, USA",
+            transfer_safeguard=TransferSafeguard.IDTA,
+            transfer_risk_assessed_on=datetime.date(2025, 8, 20),
             data_categories=["name", "health"],
+            art9_condition="h",
+            schedule1_paragraph="2",
+        ),
+        ProviderFactory(
+            school=school,
+            service="Quiz Owl",
+            storage_location=StorageLocation.EEA,
+            storage_detail="Dublin, Ireland",
+            transfer_safeguard=TransferSafeguard.ADEQUACY,
+        ),
+        ProviderFactory(
+            school=school,
+            service="Draft Cloud",
+            storage_location=StorageLocation.IDTA,
+            storage_detail="Oregon, USA",
         ),
         ProviderFactory(school=school, service="Old Portal", status=ProviderStatus.RETIRED),
     ]
@@ -119,10 +138,63 @@ def test_a_requesters_name_never_appears_in_the_record(school, data):
 def test_a_transfer_outside_the_uk_names_its_safeguard(school, data):
     rows = [r for r in build_record(school).rows if r.section == "transfers"]
 
-    reading = next(r for r in rows if r.item == "Reading Owl")
+    by_item = {r.item: r for r in rows}
+    reading = by_item["Reading Owl"]
     assert "Virginia, USA" in reading.detail
-    assert "International Data Transfer Agreement" in reading.detail
+    # The safeguard recorded on the provider, not a guess from where it stores data.
+    assert "Safeguard: International Data Transfer Agreement (IDTA)." in reading.detail
+    assert "UK Addendum" not in reading.detail.split("Safeguard: ")[1]
+    assert "Transfer risk assessment done on 2025-08-20." in reading.detail
+    quiz = by_item["Quiz Owl"]
+    assert "Safeguard: UK adequacy regulations." in quiz.detail
+    assert "risk assessment" not in quiz.detail
+    draft = by_item["Draft Cloud"]
+    assert draft.source == PLACEHOLDER and "the transfer safeguard" in draft.detail
     assert any("Maths Stars" in r.detail for r in rows if r.item == "No transfer")
+
+
+def test_each_purpose_shows_its_art9_condition_and_schedule_1_paragraph(school, data):
+    rows = {r.item: r for r in build_record(school).rows if r.section == "purposes"}
+
+    reading = rows["Reading Owl (Proposed)"]
+    assert (
+        "Special category condition: Health or social care (Art 9(2)(h)), DPA 2018 Schedule 1 "
+        "Part 1 paragraph 2: health or social care purposes." in reading.detail
+    )
+    assert "Special category" not in rows["Maths Stars (In use)"].detail
+    for purpose in SCHOOL_PURPOSES:
+        detail = rows[str(purpose.what)].detail
+        assert str(purpose.law) in detail
+        if purpose.art9:
+            assert f"(Art 9(2)({purpose.art9}))" in detail
+            assert f"Schedule 1 Part {1 if purpose.paragraph == '2' else 2} paragraph " in detail
+            assert f"paragraph {purpose.paragraph}:" in detail
+        else:
+            assert "Special category" not in detail
+
+
+def test_the_schools_own_use_of_photographs_is_no_recipient_nor_transfer(school, data):
+    ProviderFactory(
+        school=school,
+        service="Photos: newsletter",
+        name="The school",
+        role="school",
+        kind="photos",
+        data_categories=["name", "photos"],
+        status="in_use",
+        dpa_signed_on=None,
+        contract_reference="",
+        contract_location="",
+    )
+    record = build_record(school)
+
+    recipients = " ".join(r.item for r in record.rows if r.section == "recipients")
+    assert "Maths Stars" in recipients and "Photos: newsletter" not in recipients
+    transfers = " ".join(r.detail for r in record.rows if r.section == "transfers")
+    assert "Photos: newsletter" not in transfers
+    photos = next(r for r in record.rows if r.item == "Photographs and video")
+    assert photos.detail == "Used by the school itself: Photos: newsletter."
+    assert any(r.item == "Photos: newsletter (In use)" for r in record.rows)
 
 
 def test_retention_comes_from_the_schools_schedule_with_reason_and_source(school, data, dpo_user):
@@ -150,7 +222,12 @@ def test_retention_comes_from_the_schools_schedule_with_reason_and_source(school
     assert "Governors want two years of evidence." in consent.detail
     assert "Source: Governing body, 3 March 2026." in consent.detail
     # No placeholder for the pupil record any more: only providers without a retention.
-    assert {r.item for r in rows if r.source == PLACEHOLDER} == {"Reading Owl", "Old Portal"}
+    assert {r.item for r in rows if r.source == PLACEHOLDER} == {
+        "Reading Owl",
+        "Quiz Owl",
+        "Draft Cloud",
+        "Old Portal",
+    }
     assert by_item["Maths Stars"].detail == "Deleted on exit."
 
 
