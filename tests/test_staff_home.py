@@ -277,3 +277,52 @@ def test_pupil_breadcrumbs_name_the_app_and_the_list_once_each(dpo_client, schoo
     assert found["trail"].endswith("› Trail")
     assert found["due"].startswith("Home › Pupils and school › Retention schedule › ")
     assert all("Pupils › Pupils" not in text for text in found.values())
+
+
+def test_the_dpo_sees_breaches_near_or_past_their_ico_deadline_first(
+    dpo_client, office_client, dpo_user, school
+):
+    from sharing.breaches import services
+
+    now = timezone.now()
+    reported = [
+        services.report_breach(
+            actor=dpo_user,
+            school=school,
+            summary="A class list was left on a train.",
+            discovered_at=now - datetime.timedelta(hours=hours),
+            noticed_by="Class teacher",
+            data_involved="Names and dates of birth.",
+            people_categories=["pupils"],
+            people_affected=30,
+        )
+        # Aware 80 hours ago: overdue; 60 hours ago: due within 24 hours;
+        # 5 hours ago: assessed below, with nothing left to do.
+        for hours in (80, 60, 5)
+    ]
+    services.assess_breach(
+        actor=dpo_user,
+        breach=reported[2],
+        became_aware_at=reported[2].discovered_at,
+        likelihood="remote",
+        severity="minimal",
+        likely_consequences="None expected.",
+        containment="The list was handed in at the station.",
+        ico_decision="not_report",
+        ico_reason="Unlikely to result in a risk to people.",
+        tell_people="not_tell",
+        tell_people_reason="No risk to them.",
+    )
+
+    html = dpo_client.get(HOME).content.decode()
+    overdue = "1 breach is past its 72-hour deadline to tell the ICO"
+    soon = "1 breach must be reported to the ICO or decided within 24 hours"
+    unassessed = "2 breaches are not yet assessed"
+    for line in (overdue, soon, unassessed):
+        assert line in html
+    assert html.index(overdue) < html.index(soon)
+    assert f'href="{reverse("admin:sharing_breach_changelist")}"' in html
+    # Office staff may report breaches but not assess them: no such lines.
+    office_html = office_client.get(HOME).content.decode()
+    assert "deadline to tell the ICO" not in office_html
+    assert "not yet assessed" not in office_html
