@@ -4,6 +4,7 @@ import re
 
 from django import forms
 from django.utils.functional import Promise
+from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext_lazy as _
 
 from providers.models import PurposeKind
@@ -44,9 +45,21 @@ def _choices(provider) -> list[tuple[str, str | Promise]]:
     return [(YES, _("Yes")), (NO, _("No"))]
 
 
+def isolated(text: str) -> str:
+    """``text`` (a name the school typed, in English) as its own run in a
+    right-to-left page: Unicode's first-strong isolate, so "Photos: school
+    website" keeps its words and the sentence's question mark in place
+    (what <bdi> does, also in an error message and a label)."""
+    return f"\u2068{text}\u2069" if get_language_bidi() else text
+
+
+def _names(provider, pupil) -> dict[str, str]:
+    return {"child": isolated(pupil.forename), "service": isolated(provider.service)}
+
+
 def _question(provider, pupil) -> tuple[str, list[tuple[str, str | Promise]]]:
     """The question and its two answers, in the words of the purpose's kind."""
-    names = {"child": pupil.forename, "service": provider.service}
+    names = _names(provider, pupil)
     if provider.kind == PurposeKind.PHOTOGRAPHS:
         question = _("Can the school use photos and videos of %(child)s for this: %(service)s?")
     elif provider.kind == PurposeKind.BIOMETRIC:
@@ -89,10 +102,9 @@ class FamilyConsentForm(forms.Form):
         for provider, children in self.questions:
             for pupil in children:
                 label, choices = _question(provider, pupil)
-                message = _("Select yes or no for %(child)s and %(service)s") % {
-                    "child": pupil.forename,
-                    "service": provider.service,
-                }
+                message = _("Select yes or no for %(child)s and %(service)s") % _names(
+                    provider, pupil
+                )
                 self.fields[field_name(pupil.pk, provider.pk)] = forms.ChoiceField(
                     choices=choices,
                     widget=forms.RadioSelect,

@@ -212,3 +212,24 @@ def test_staff_choose_a_contacts_language_from_the_languages_offered(family, dpo
     assert field.clean("ur") == "ur"
     with pytest.raises(Exception, match="valid choice"):
         field.clean("fr")
+
+
+def test_in_urdu_the_names_the_school_typed_are_isolated_runs_in_questions_and_errors(
+    family, office_user, client, django_capture_on_commit_callbacks
+):
+    # English names in a right-to-left sentence keep their words and the
+    # sentence's punctuation in place only as their own run (U+2068 ... U+2069).
+    _prefer(family.mother, "ur")
+    form = _open_form(family, office_user, client, django_capture_on_commit_callbacks)
+    assert "\u2068Maths Stars\u2069" in form.content.decode()
+    errors = client.post("/consent/form/", {}).content.decode()
+    assert "\u2068Amy\u2069" in errors and "\u2068Maths Stars\u2069" in errors
+
+
+def test_in_a_left_to_right_language_names_are_written_as_they_are(
+    family, office_user, client, django_capture_on_commit_callbacks
+):
+    _prefer(family.mother, "pl")
+    form = _open_form(family, office_user, client, django_capture_on_commit_callbacks)
+    assert "Maths Stars" in form.content.decode()
+    assert "\u2068" not in client.post("/consent/form/", {}).content.decode()
