@@ -151,7 +151,7 @@ def log_disclosure(
     # The trail outlives erasure, so it names an organisation but never a
     # person: a requester (the pupil or a parent) is named by their role.
     if disclosure.recipient_type == RecipientType.REQUESTER:
-        to = RecipientType.REQUESTER.label
+        to = str(RecipientType.REQUESTER.label)
     else:
         to = disclosure.recipient_name
     summary = f"{AuditAction.DISCLOSE.label}: {what} to {to}"
