@@ -110,11 +110,12 @@ def test_the_audit_pack_opens_and_contains_each_part(dpo_client, dpo_user, schoo
         tell_people="not_tell",
         tell_people_reason="Low harm; the register was recovered sealed.",
     )
+    told_at = timezone.now() - datetime.timedelta(hours=1)
     record_breach_notification(
         actor=dpo_user,
         breach=breach,
         audience="ico",
-        notified_at=timezone.now() - datetime.timedelta(hours=1),
+        notified_at=told_at,
         method="ico_form",
         reference="IC-000123",
         content="=Reported through the ICO's online form: register left on a bus, recovered.",
@@ -169,7 +170,7 @@ def test_the_audit_pack_opens_and_contains_each_part(dpo_client, dpo_user, schoo
     told = breaches[1][
         breaches[0].index("Notifications (who; when; how; reference; what was said)")
     ]
-    when = f"{timezone.localtime(timezone.now() - datetime.timedelta(hours=1)):%Y-%m-%d %H:%M}"
+    when = f"{timezone.localtime(told_at):%Y-%m-%d %H:%M}"
     assert told == (
         f"The ICO; {when}; ICO online breach report form; reference IC-000123; "
         "=Reported through the ICO's online form: register left on a bus, recovered."
