@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, F, Q, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -209,15 +209,22 @@ def _erase_disclosure_links(erased: _Erased) -> int:
 # --- Access requests -----------------------------------------------------------------
 
 
-def _erase_access_links(pupil_ids: frozenset[int]) -> int:
-    through = AccessRequest.pupils.through
+def _unlink_pupils(model: Any, pupil_ids: frozenset[int]) -> tuple[set[int], list[int]]:
+    """Take the pupils off ``model``'s records (its ``pupils`` links): the
+    ids of the records they were on, and of those now left with no pupil
+    (whose requester's details go too)."""
+    through = model.pupils.through
     links = through.objects.filter(pupil_id__in=pupil_ids)
-    request_ids = set(links.values_list("accessrequest_id", flat=True))
-    if not request_ids:
-        return 0
+    touched = set(links.values_list(f"{model._meta.model_name}_id", flat=True))
+    if not touched:
+        return touched, []
     links.delete()
-    emptied = AccessRequest.objects.filter(pk__in=request_ids).annotate(n=Count("pupils"))
-    emptied_ids = list(emptied.filter(n=0).values_list("pk", flat=True))
+    emptied = model.objects.filter(pk__in=touched, pupils__isnull=True)
+    return touched, list(emptied.values_list("pk", flat=True))
+
+
+def _erase_access_links(pupil_ids: frozenset[int]) -> int:
+    request_ids, emptied_ids = _unlink_pupils(AccessRequest, pupil_ids)
     requests = AccessRequest.objects.filter(pk__in=emptied_ids)
     requests.update(requester_name=ERASED, requester_address="", requester_contact=None, details="")
     requests.exclude(identity_check=IdentityCheck.NOT_NEEDED).update(identity_note="")
@@ -251,17 +258,7 @@ def _erase_redaction_contacts(contact_ids: frozenset[int]) -> int:
 
 
 def _erase_rights_links(pupil_ids: frozenset[int]) -> int:
-    through = RightsRequest.pupils.through
-    links = through.objects.filter(pupil_id__in=pupil_ids)
-    request_ids = set(links.values_list("rightsrequest_id", flat=True))
-    if not request_ids:
-        return 0
-    links.delete()
-    emptied_ids = list(
-        RightsRequest.objects.filter(pk__in=request_ids, pupils__isnull=True).values_list(
-            "pk", flat=True
-        )
-    )
+    request_ids, emptied_ids = _unlink_pupils(RightsRequest, pupil_ids)
     requests = RightsRequest.objects.filter(pk__in=emptied_ids)
     requests.update(
         pupil_named="", pupil_born_on=None, requester_name=ERASED, requester_contact=None,
