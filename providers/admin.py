@@ -633,22 +633,65 @@ class NoticeForm(forms.ModelForm):
         widgets = {"body": forms.Textarea(attrs={"rows": 40, "cols": 100})}
 
 
+class PublishedDocumentAdmin(PublishButtonMixin, ScopedAuditedAdmin):
+    """A document published in versions (``PublishedDocument``): nobody adds
+    one by hand; "Create a draft" on the list makes the next version
+    (``draft``, through its service), staff check it, then publish it."""
+
+    list_filter = ("status",)
+    list_select_related = ("school",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def _url_name(self, suffix: str) -> str:
+        return f"{self.opts.app_label}_{self.opts.model_name}_{suffix}"
+
+    def _may_draft(self, request) -> bool:
+        return request.user.has_perm(f"{self.opts.app_label}.add_{self.opts.model_name}")
+
+    def get_urls(self):
+        draft = self.admin_site.admin_view(require_POST(self.draft_view))
+        return [path("draft/", draft, name=self._url_name("draft")), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "draft_schools": School.objects.visible_to(request.user),
+            "can_draft": self._may_draft(request),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def draft_view(self, request):
+        if not self._may_draft(request):
+            raise PermissionDenied
+        school_id = request.POST.get("school", "")
+        school = (
+            School.objects.visible_to(request.user).filter(pk=school_id).first()
+            if school_id.isdigit()
+            else None
+        )
+        if school is None:
+            raise Http404
+        draft, message = self.draft(request, school)
+        self.message_user(request, message)
+        return HttpResponseRedirect(reverse(f"admin:{self._url_name('change')}", args=[draft.pk]))
+
+    def draft(self, request, school: School) -> tuple[Any, str]:
+        """Make the next version for ``school``: the draft and what to tell staff."""
+        raise NotImplementedError
+
+
 @admin.register(PrivacyNotice)
-class PrivacyNoticeAdmin(PublishButtonMixin, ScopedAuditedAdmin):
+class PrivacyNoticeAdmin(PublishedDocumentAdmin):
     form = NoticeForm
     publish_permission = "publish_privacynotice"
     change_list_template = "admin/providers/privacynotice/change_list.html"
     list_display = ("title", "school", "version", "status", "published_at", "preview_link")
-    list_filter = ("status",)
-    list_select_related = ("school",)
     readonly_fields = ("school", "version", "status", "published_at", "preview_link")
 
     def get_fields(self, request, obj=None):
         return ("school", "version", "status", "published_at", "preview_link", "title", "body")
-
-    def has_add_permission(self, request):
-        # New versions are made by "Create a draft" (generated or copied).
-        return False
 
     @admin.display(description=_("preview"))
     def preview_link(self, obj):
@@ -659,25 +702,11 @@ class PrivacyNoticeAdmin(PublishButtonMixin, ScopedAuditedAdmin):
         services.publish_notice(notice=obj, actor=request.user)
 
     def get_urls(self):
-        urls = [
-            path(
-                "<path:object_id>/preview/",
-                self.admin_site.admin_view(self.preview_view),
-                name="providers_privacynotice_preview",
-            ),
-            path(
-                "draft/",
-                self.admin_site.admin_view(require_POST(self.draft_view)),
-                name="providers_privacynotice_draft",
-            ),
+        preview = self.admin_site.admin_view(self.preview_view)
+        return [
+            path("<path:object_id>/preview/", preview, name="providers_privacynotice_preview"),
+            *super().get_urls(),
         ]
-        return urls + super().get_urls()
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = extra_context or {}
-        extra_context["draft_schools"] = School.objects.visible_to(request.user)
-        extra_context["can_draft"] = request.user.has_perm("providers.add_privacynotice")
-        return super().changelist_view(request, extra_context)
 
     def preview_view(self, request, object_id):
         notice = get_object_or_404(self.get_queryset(request), pk=object_id)
@@ -687,27 +716,16 @@ class PrivacyNoticeAdmin(PublishButtonMixin, ScopedAuditedAdmin):
         context.update(is_current=True, preview=True)
         return TemplateResponse(request, "providers/privacy.html", context)
 
-    def draft_view(self, request):
-        if not request.user.has_perm("providers.add_privacynotice"):
-            raise PermissionDenied
-        school = (
-            School.objects.visible_to(request.user).filter(pk=request.POST.get("school")).first()
-        )
-        if school is None:
-            raise Http404
-        source = request.POST.get("source", "generate")
+    def draft(self, request, school):
+        # Generated from what the app knows, or a copy of the current version.
         body = title = None
-        if source == "copy":
+        if request.POST.get("source", "generate") == "copy":
             current = PrivacyNotice.objects.current_for(school)
             if current is not None:
                 body, title = current.body, current.title
         draft = services.draft_notice(school=school, actor=request.user, title=title, body=body)
-        self.message_user(
-            request,
-            _("Draft version %s created. Check it, preview it, then publish it.") % draft.version,
-        )
-        return HttpResponseRedirect(
-            reverse("admin:providers_privacynotice_change", args=[draft.pk])
+        return draft, _("Draft version %s created. Check it, preview it, then publish it.") % (
+            draft.version
         )
 
 
@@ -719,60 +737,25 @@ class PolicyForm(forms.ModelForm):
 
 
 @admin.register(PolicyDocument)
-class PolicyDocumentAdmin(PublishButtonMixin, ScopedAuditedAdmin):
+class PolicyDocumentAdmin(PublishedDocumentAdmin):
     """The appropriate policy document: generated, checked, published."""
 
     form = PolicyForm
     publish_permission = "publish_policydocument"
     change_list_template = "admin/providers/policydocument/change_list.html"
     list_display = ("title", "school", "version", "status", "published_at")
-    list_filter = ("status",)
-    list_select_related = ("school",)
     readonly_fields = ("school", "version", "status", "published_at")
 
     def get_fields(self, request, obj=None):
         return ("school", "version", "status", "published_at", "title", "body")
 
-    def has_add_permission(self, request):
-        # New versions are generated by "Create a draft".
-        return False
-
     def publish(self, request, obj):
         services.publish_policy_document(document=obj, actor=request.user)
 
-    def get_urls(self):
-        urls = [
-            path(
-                "draft/",
-                self.admin_site.admin_view(require_POST(self.draft_view)),
-                name="providers_policydocument_draft",
-            ),
-        ]
-        return urls + super().get_urls()
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = extra_context or {}
-        extra_context["draft_schools"] = School.objects.visible_to(request.user)
-        extra_context["can_draft"] = request.user.has_perm("providers.add_policydocument")
-        return super().changelist_view(request, extra_context)
-
-    def draft_view(self, request):
-        if not request.user.has_perm("providers.add_policydocument"):
-            raise PermissionDenied
-        school = (
-            School.objects.visible_to(request.user).filter(pk=request.POST.get("school")).first()
-        )
-        if school is None:
-            raise Http404
+    def draft(self, request, school):
         draft = services.draft_policy_document(school=school, actor=request.user)
-        self.message_user(
-            request,
-            _(
-                "Draft version %s created from the conditions the school relies on. Check it, then "
-                "publish it."
-            )
-            % draft.version,
+        message = _(
+            "Draft version %s created from the conditions the school relies on. Check it, then "
+            "publish it."
         )
-        return HttpResponseRedirect(
-            reverse("admin:providers_policydocument_change", args=[draft.pk])
-        )
+        return draft, message % draft.version

@@ -8,6 +8,7 @@ a parent was shown.
 from __future__ import annotations
 
 import datetime
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -667,21 +668,22 @@ class NoticeStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
-class PrivacyNoticeQuerySet(models.QuerySet):
-    def published(self) -> PrivacyNoticeQuerySet:
+class PublishedDocumentQuerySet(models.QuerySet):
+    def published(self) -> Self:
         return self.filter(status=NoticeStatus.PUBLISHED)
 
-    def current_for(self, school: School) -> PrivacyNotice | None:
+    def current_for(self, school: School) -> Any:
+        """The school's newest published version, or None."""
         return self.published().filter(school=school).order_by("-version").first()
 
 
-class PrivacyNotice(FrozenOncePublished):
-    """One version of the pupil privacy notice. Once published it never
-    changes: consent records point at the version a parent saw."""
+class PublishedDocument(FrozenOncePublished):
+    """A document the school publishes in numbered versions: drafted (by
+    its service), published once, then never changed. Each concrete one
+    adds its school (with its own related name), its title and its
+    constraints' names."""
 
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="privacy_notices")
     version = models.PositiveIntegerField(_("version"))
-    title = models.CharField(_("title"), max_length=200, default="Privacy notice for pupils")
     body = models.TextField(
         _("text"),
         help_text=_("Plain text; blank lines separate paragraphs, '## ' starts a heading."),
@@ -692,10 +694,28 @@ class PrivacyNotice(FrozenOncePublished):
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = PrivacyNoticeQuerySet.as_manager()
+    objects = PublishedDocumentQuerySet.as_manager()
 
     class Meta:
+        abstract = True
         ordering = ["school", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version} ({self.get_status_display()})"  # type: ignore[attr-defined]
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == NoticeStatus.PUBLISHED
+
+
+class PrivacyNotice(PublishedDocument):
+    """One version of the pupil privacy notice. Once published it never
+    changes: consent records point at the version a parent saw."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="privacy_notices")
+    title = models.CharField(_("title"), max_length=200, default="Privacy notice for pupils")
+
+    class Meta(PublishedDocument.Meta):
         verbose_name = _("privacy notice")
         permissions = [("publish_privacynotice", "Can publish the privacy notice")]
         constraints = [
@@ -706,43 +726,15 @@ class PrivacyNotice(FrozenOncePublished):
             ),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.title} v{self.version} ({self.get_status_display()})"
 
-    @property
-    def is_published(self) -> bool:
-        return self.status == NoticeStatus.PUBLISHED
-
-
-class PolicyDocumentQuerySet(models.QuerySet):
-    def published(self) -> PolicyDocumentQuerySet:
-        return self.filter(status=NoticeStatus.PUBLISHED)
-
-    def current_for(self, school: School) -> PolicyDocument | None:
-        return self.published().filter(school=school).order_by("-version").first()
-
-
-class PolicyDocument(FrozenOncePublished):
+class PolicyDocument(PublishedDocument):
     """One version of the appropriate policy document (DPA 2018 Sch 1
     Part 4), published beside the privacy notice; frozen once published."""
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="policy_documents")
-    version = models.PositiveIntegerField(_("version"))
     title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(
-        _("text"),
-        help_text=_("Plain text; blank lines separate paragraphs, '## ' starts a heading."),
-    )
-    status = models.CharField(
-        _("status"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT
-    )
-    published_at = models.DateTimeField(_("published"), null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    objects = PolicyDocumentQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["school", "-version"]
+    class Meta(PublishedDocument.Meta):
         verbose_name = _("appropriate policy document")
         permissions = [("publish_policydocument", "Can publish the appropriate policy document")]
         constraints = [
@@ -752,13 +744,6 @@ class PolicyDocument(FrozenOncePublished):
                 name="published_policy_has_date",
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.title} v{self.version} ({self.get_status_display()})"
-
-    @property
-    def is_published(self) -> bool:
-        return self.status == NoticeStatus.PUBLISHED
 
 
 # --- Risk assessments ------------------------------------------------------

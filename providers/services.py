@@ -408,10 +408,25 @@ def draft_policy_document(*, school: School, actor: Actor) -> PolicyDocument:
 @transaction.atomic
 def publish_policy_document(*, document: PolicyDocument, actor: Actor) -> PolicyDocument:
     locked = PolicyDocument.objects.select_for_update().get(pk=document.pk)
+    _publish(
+        locked,
+        actor=actor,
+        name="Appropriate policy document",
+        empty=_("A document with no text cannot be published."),
+    )
+    return locked
+
+
+def _publish(
+    locked: PrivacyNotice | PolicyDocument, *, actor: Actor, name: str, empty: str
+) -> None:
+    """Publish a draft version (row locked by the caller) of a published
+    document (``PublishedDocument``): once, with text; the public pages
+    show it at once (their cache goes)."""
     if locked.is_published:
         raise ValidationError(_("This version is already published."), code="published")
     if not locked.body.strip():
-        raise ValidationError(_("A document with no text cannot be published."), code="empty")
+        raise ValidationError(empty, code="empty")
     locked.status = NoticeStatus.PUBLISHED
     locked.published_at = timezone.now()
     locked.save()
@@ -420,11 +435,10 @@ def publish_policy_document(*, document: PolicyDocument, actor: Actor) -> Policy
         action=AuditAction.UPDATE,
         obj=locked,
         school_id=locked.school_id,
-        summary=f"Appropriate policy document v{locked.version} published",
+        summary=f"{name} v{locked.version} published",
         fields=["status"],
     )
     cache.invalidate(locked.school_id)
-    return locked
 
 
 @transaction.atomic
@@ -448,20 +462,10 @@ def draft_notice(
 @transaction.atomic
 def publish_notice(*, notice: PrivacyNotice, actor: Actor) -> PrivacyNotice:
     locked = PrivacyNotice.objects.select_for_update().get(pk=notice.pk)
-    if locked.status == NoticeStatus.PUBLISHED:
-        raise ValidationError(_("This version is already published."), code="published")
-    if not locked.body.strip():
-        raise ValidationError(_("A notice with no text cannot be published."), code="empty")
-    locked.status = NoticeStatus.PUBLISHED
-    locked.published_at = timezone.now()
-    locked.save()
-    audit.record(
+    _publish(
+        locked,
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=locked,
-        school_id=locked.school_id,
-        summary=f"Privacy notice v{locked.version} published",
-        fields=["status"],
+        name="Privacy notice",
+        empty=_("A notice with no text cannot be published."),
     )
-    cache.invalidate(locked.school_id)
     return locked

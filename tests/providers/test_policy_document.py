@@ -107,6 +107,16 @@ def test_the_dpo_drafts_it_in_the_staff_site(dpo_client, office_client, school):
     assert "paragraph 18" in draft.body
 
 
+@pytest.mark.parametrize("forged", ["", "abc", "1 OR 1=1", "99999"])
+def test_a_draft_for_a_school_that_is_not_there_is_not_found_and_writes_nothing(
+    dpo_client, school, forged
+):
+    for url in ("/admin/providers/policydocument/draft/", "/admin/providers/privacynotice/draft/"):
+        assert dpo_client.post(url, {"school": forged}).status_code == 404
+    assert not PolicyDocument.objects.exists()
+    assert not school.privacy_notices.exists()
+
+
 def test_the_retention_section_comes_from_the_schools_retention_schedule(school, dpo_user):
     text = " ".join(policy.generate(school).split())
     assert "Special educational needs file: until the pupil's 31st birthday" in text
