@@ -347,3 +347,13 @@ def test_another_schools_dpo_cannot_ask_for_this_schools_record(other_school_cli
     version = publish_processing_record(actor="test", school=school)
     url = reverse("admin:sharing_processingrecordversion_version_csv", args=[version.pk])
     assert other_school_client.get(url).status_code == 404
+
+
+def test_the_record_page_names_its_list_and_itself_once_each(dpo_client, school):
+    import re
+
+    html = dpo_client.get(RECORD).content.decode()
+    crumbs = re.search(r'<ol class="breadcrumbs">(.*?)</ol>', html, re.S).group(1)
+    words = " › ".join(re.sub(r"<[^>]+>", "", c).strip() for c in crumbs.split("</li>")[:-1])
+    assert words.endswith("Record of processing activities › Today's record")
+    assert words.count("Record of processing activities") == 1
