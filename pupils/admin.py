@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 
 from . import audit, pupil_page
 from .admin_export import csvexport_view
-from .admin_yeargroups import move_up_view
 from .admin_tools import (
     CHANGE_SPECIAL,
     VIEW_SPECIAL,
@@ -29,6 +28,7 @@ from .admin_tools import (
     StaffInline,
     visible_trail,
 )
+from .admin_yeargroups import move_up_view
 from .form_renderer import page_renderer
 from .language import preferred_language_field
 from .models import (

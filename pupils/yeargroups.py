@@ -184,6 +184,4 @@ def move_up_a_year(*, actor: Actor, school: School, academic_year: int) -> MoveU
         locked.year_groups_moved_for = academic_year
         locked.save(update_fields=["year_groups_moved_for"])
     school.year_groups_moved_for = academic_year
-    return MoveUpResult(
-        school=locked, academic_year=academic_year, moved=len(ids), staying=staying
-    )
+    return MoveUpResult(school=locked, academic_year=academic_year, moved=len(ids), staying=staying)
