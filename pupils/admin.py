@@ -1,4 +1,5 @@
 import datetime
+from functools import partial
 
 from django import forms
 from django.contrib import admin
@@ -27,6 +28,7 @@ from .admin_tools import (
     StaffInline,
     visible_trail,
 )
+from .admin_yeargroups import move_up_view
 from .form_renderer import page_renderer
 from .language import preferred_language_field
 from .models import (
@@ -533,7 +535,12 @@ class PupilAdmin(ScopedAuditedAdmin):
 
     def get_urls(self):
         export = self.admin_site.admin_view(self.export_csv_view)
-        return [path("export.csv", export, name="pupils_pupil_export"), *super().get_urls()]
+        move_up = self.admin_site.admin_view(partial(move_up_view, model_admin=self))
+        return [
+            path("export.csv", export, name="pupils_pupil_export"),
+            path("move-up/", move_up, name="pupils_pupil_move_up"),
+            *super().get_urls(),
+        ]
 
     def export_csv_view(self, request):
         """The list as filtered and searched now, as a formula-safe CSV."""

@@ -177,6 +177,9 @@ OTHER: dict[str, tuple[str, str, str, str, str]] = {
     "admin/consent/consentrecord/photographs/": (L, A, A, A, L),
     # The pupil list as CSV, with its filters: each school's own pupils.
     "admin/pupils/pupil/export.csv": (L, A, A, A, L),
+    # Moving everyone up a year (GET shows it, changes nothing): whoever may
+    # change pupils, at their own school.
+    "admin/pupils/pupil/move-up/": (L, A, A, A, L),
     # What is due for erasure in the user's own schools: the DPO's.
     "admin/pupils/retentionperiod/due/": (L, F, A, A, L),
     "admin/consent/consentrecord/provider/<int:provider_id>/not-set-up/": (L, A, A, N, L),

@@ -76,6 +76,15 @@ class School(models.Model):
         default=False,
         help_text=_("Served for host names that belong to no school."),
     )
+    # Set only by pupils.yeargroups.move_up_a_year (never in a form): the
+    # academic year, by its start year, whose move up a year was done.
+    year_groups_moved_for = models.PositiveSmallIntegerField(
+        _("year groups moved up for"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The school year (2026 for 2026/27) whose move up a year was done."),
+    )
 
     objects = SchoolQuerySet.as_manager()
 
