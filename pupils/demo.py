@@ -283,6 +283,10 @@ def seed_pupils(ctx: DemoContext, *, families: int = 140) -> None:
         for _child in range(rng.choice([1, 1, 1, 2, 2, 3])):
             serial += 1
             _seed_child(ctx, serial, surname, parents, this_year)
+    # Year groups come from dates of birth for this school year: the demo
+    # school has already moved up for it (so the office is not offered to
+    # move everyone up a second time).
+    m.School.objects.filter(pk=school.pk).update(year_groups_moved_for=this_year)
 
 
 def _seed_child(ctx, serial, surname, parents, this_year) -> None:
