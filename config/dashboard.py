@@ -39,6 +39,7 @@ from providers import review
 from providers.models import Provider, ProviderStatus, Rating
 from providers.review import ReviewState
 from pupils.models import EnrolmentStatus, NCYear, Pupil, School
+from pupils.schoolyear import academic_year_of
 from sharing.access.models import AccessRequest, AccessRequestStatus
 from sharing.deadlines import due_soon_limit
 from sharing.disclosures.models import Disclosure
@@ -223,6 +224,37 @@ def provider_reviews(ctx: Context) -> Iterable[ToDo]:
             Urgency.DUE_SOON,
             counts["first_due"],
         ),
+    ]
+
+
+@source
+def year_groups(ctx: Context) -> Iterable[ToDo]:
+    """Schools that moved their pupils up a year for an earlier school year
+    but not yet for this one (no query: the schools are loaded). A school
+    that never used the move-up keeps its year groups as imported."""
+    if not ctx.can("pupils.change_pupil"):
+        return []
+    this_year = academic_year_of(ctx.today)
+    behind = [
+        s
+        for s in ctx.schools
+        if s.year_groups_moved_for is not None and s.year_groups_moved_for < this_year
+    ]
+    if not behind:
+        return []
+    label = f"{this_year}/{(this_year + 1) % 100:02d}"
+    return [
+        ToDo(
+            ngettext(
+                "Year groups not yet moved up for %(year)s: move everyone up a year",
+                "%(n)d schools' year groups not yet moved up for %(year)s",
+                len(behind),
+            )
+            % {"n": len(behind), "year": label},
+            len(behind),
+            reverse("admin:pupils_pupil_move_up"),
+            Urgency.DUE_SOON,
+        )
     ]
 
 

@@ -326,3 +326,24 @@ def test_the_dpo_sees_breaches_near_or_past_their_ico_deadline_first(
     office_html = office_client.get(HOME).content.decode()
     assert "deadline to tell the ICO" not in office_html
     assert "not yet assessed" not in office_html
+
+
+def test_a_school_that_moved_up_last_year_but_not_this_year_is_reminded(office_client, school):
+    from pupils.schoolyear import academic_year_of
+
+    this_year = academic_year_of(timezone.localdate())
+    line = f"Year groups not yet moved up for {this_year}/{(this_year + 1) % 100:02d}"
+    move_up = reverse("admin:pupils_pupil_move_up")
+
+    # Never used the move-up (year groups as imported): no reminder.
+    assert line not in office_client.get(HOME).content.decode()
+
+    school.year_groups_moved_for = this_year - 1
+    school.save(update_fields=["year_groups_moved_for"])
+    html = office_client.get(HOME).content.decode()
+    assert line in html and f'href="{move_up}"' in html
+
+    school.year_groups_moved_for = this_year
+    school.save(update_fields=["year_groups_moved_for"])
+    html = office_client.get(HOME).content.decode()
+    assert line not in html and "Nothing needs doing now." in html
