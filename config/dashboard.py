@@ -39,7 +39,7 @@ from providers import review
 from providers.models import Provider, ProviderStatus, Rating
 from providers.review import ReviewState
 from pupils.models import EnrolmentStatus, NCYear, Pupil, School
-from pupils.schoolyear import academic_year_of
+from pupils.schoolyear import academic_year_of, school_year_label
 from sharing.access.models import AccessRequest, AccessRequestStatus
 from sharing.deadlines import due_soon_limit
 from sharing.disclosures.models import Disclosure
@@ -242,7 +242,7 @@ def year_groups(ctx: Context) -> Iterable[ToDo]:
     ]
     if not behind:
         return []
-    label = f"{this_year}/{(this_year + 1) % 100:02d}"
+    label = school_year_label(this_year)
     return [
         ToDo(
             ngettext(

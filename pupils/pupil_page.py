@@ -36,6 +36,7 @@ from .models import (
 )
 from .models import Pupil as PupilModel
 from .retention.views import ERASE_PERMISSION
+from .schoolyear import school_year_label
 
 Panel = tuple[str, str, dict[str, Any]]
 PanelSource = Callable[[HttpRequest, PupilModel], Panel | None]
@@ -231,7 +232,7 @@ class AttendanceYear:
 
     @property
     def label(self) -> str:
-        return f"{self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+        return school_year_label(self.academic_year)
 
     @property
     def possible(self) -> int:
@@ -262,10 +263,6 @@ def attendance_by_year(rows: Iterable[AttendanceSummary]) -> list[AttendanceYear
     return sorted(years.values(), key=lambda y: -y.academic_year)
 
 
-def year_label(academic_year: int) -> str:
-    return f"{academic_year}/{(academic_year + 1) % 100:02d}"
-
-
 def special_of(pupil: PupilModel):
     try:
         return pupil.special
@@ -287,7 +284,7 @@ def summary(request: HttpRequest, pupil: PupilModel, today: datetime.date) -> di
             r for r in attendance if attendance_is_past(r, today)
         ),
         "past_assessments": [
-            (year_label(r.academic_year), r)
+            (school_year_label(r.academic_year), r)
             for r in reversed(assessments)
             if assessment_is_past(r, today)
         ],

@@ -25,6 +25,11 @@ def academic_year_of(day: datetime.date) -> int:
     return day.year if day.month >= FIRST_MONTH else day.year - 1
 
 
+def school_year_label(academic_year: int) -> str:
+    """How a school year is written: 2026 -> "2026/27"."""
+    return f"{academic_year}/{(academic_year + 1) % 100:02d}"
+
+
 def age_on_31_august(date_of_birth: datetime.date, academic_year: int) -> int:
     """The child's age on the 31 August before the academic year starts,
     which decides the year group (a cohort is born 1 September to 31 August)."""

@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 
 from . import audit
 from .audit import Actor
-from .models import AuditAction, EnrolmentStatus, NCYear, Pupil, School
-from .schoolyear import academic_year_of
+from .models import AuditAction, NCYear, Pupil, School
+from .schoolyear import academic_year_of, school_year_label
 
 #: Each year group and the one its pupils move to. Year 6, the last year of
 #: a primary, has none: its pupils stay until their leaving is recorded.
@@ -75,13 +75,8 @@ class MoveUpResult:
     staying: list[Pupil]
 
 
-def school_year_label(academic_year: int) -> str:
-    """2026 -> "2026/27"."""
-    return f"{academic_year}/{(academic_year + 1) % 100:02d}"
-
-
 def _on_roll(school: School):
-    return Pupil.objects.filter(school=school, enrolment_status=EnrolmentStatus.ON_ROLL)
+    return Pupil.objects.for_school(school).on_roll()
 
 
 def _staying(school: School) -> list[Pupil]:

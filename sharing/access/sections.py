@@ -21,6 +21,7 @@ from pupils.models import (
     PupilContact,
     Source,
 )
+from pupils.schoolyear import school_year_label
 from sharing.dates import add_years, long_date
 
 from .gathered import Gathered, Section, related_or_none
@@ -197,7 +198,7 @@ def assessments_section(g: Gathered) -> Section:
             g,
             g.assessments,
             lambda a: [
-                f"{a.academic_year}/{(a.academic_year + 1) % 100:02d}",
+                school_year_label(a.academic_year),
                 a.get_stage_display(),
                 a.subject,
                 a.method,
@@ -234,7 +235,7 @@ def attendance_section(g: Gathered) -> Section:
             g,
             g.attendance,
             lambda a: [
-                f"{a.get_term_display()} {a.academic_year}/{(a.academic_year + 1) % 100:02d}",
+                f"{a.get_term_display()} {school_year_label(a.academic_year)}",
                 str(a.possible_sessions),
                 str(a.attended_sessions),
                 str(a.authorised_absences),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from pupils.models import Pupil, School
-from pupils.schoolyear import academic_year_of
+from pupils.schoolyear import academic_year_of, school_year_label
 from sharing.actor import Actor
 from sharing.disclosures.models import (
     DataCategory,
@@ -94,7 +94,7 @@ def build_ctf(
     year = academic_year_of(generated_at.date())
     _subs(
         source, LEA=school.la_code, Estab=school.estab_number, URN=school.urn,
-        SchoolName=school.name, AcademicYear=f"{year}/{(year + 1) % 100:02d}",
+        SchoolName=school.name, AcademicYear=school_year_label(year),
     )  # fmt: skip
     dest_el = _sub(header, "DestSchool")
     _subs(dest_el, LEA=dest["lea"], Estab=dest["estab"], URN=dest.get("urn", ""))
