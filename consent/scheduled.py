@@ -12,13 +12,12 @@ family's send checks again, under a lock, that something is still unasked.
 from __future__ import annotations
 
 import datetime
-from functools import partial
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from pupils.jobs import start_job
 from pupils.models import EnrolmentStatus, Job, PupilContact, School
 from pupils.scheduled import register
 
@@ -26,10 +25,6 @@ from . import tasks
 from .queries import active_pupils, never_asked, providers_needing_consent, started
 
 NEW_QUESTIONS_JOB = "consent_new_questions"
-
-
-def _enqueue(job_id: int) -> None:
-    tasks.send_new_questions_job.enqueue(job_id=job_id)
 
 
 def _due(now: datetime.datetime) -> bool:
@@ -70,18 +65,15 @@ def ask_new_questions(now: datetime.datetime) -> str:
         pupil_ids = pupils_never_asked(school)
         if not pupil_ids:
             continue
-        # A job of the shared kind (Background jobs shows its progress and
-        # can try it again), started by no one: pupils.jobs.start_job needs
-        # a member of staff, so the row is made here the same way.
-        job = Job.objects.create(
+        # Started by no one (scheduled work), dated by this run.
+        start_job(
+            actor=NEW_QUESTIONS_JOB,
+            school=school,
             kind=NEW_QUESTIONS_JOB,
             title="Ask families their new consent questions",
-            school=school,
-            created_by=None,
             task_path=f"{tasks.__name__}.send_new_questions_job",
             arguments={"pupil_ids": pupil_ids},
             created_at=now,
         )
-        transaction.on_commit(partial(_enqueue, job.pk))
         started_jobs += 1
     return f"{started_jobs} job(s) started to ask families new questions"

@@ -11,6 +11,7 @@ what the first one finished.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import threading
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from . import audit
-from .audit import Actor, staff_user
+from .audit import Actor
 from .models import AuditAction, Job, JobStatus, School
 
 logger = logging.getLogger(__name__)
@@ -83,19 +84,23 @@ def start_job(
     task_path: str,
     arguments: dict,
     total: int = 0,
+    created_at: datetime.datetime | None = None,
 ) -> Job:
     """Record a job and queue its task once the caller's transaction commits.
     ``arguments`` are ids and choices only, never personal data; a
     ``result_url`` among them is where the progress page links on to when
-    the job is done (a CTF's preview)."""
+    the job is done (a CTF's preview). A job started by scheduled work (an
+    actor that is no staff account) is started by no one; ``created_at``
+    dates it by the run that started it."""
     job = Job.objects.create(
         kind=kind,
         title=title,
         school=school,
-        created_by=staff_user(actor),
+        created_by=audit.acting_user(actor),
         task_path=task_path,
         arguments=arguments,
         total=total,
+        created_at=created_at or timezone.now(),
     )
     transaction.on_commit(lambda: _enqueue(job))
     return job
